@@ -1,0 +1,490 @@
+package io.github.dl4jsparse.layers;
+
+import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
+import io.github.dl4jsparse.mask.BinaryMasks;
+import io.github.dl4jsparse.mask.RandomMasks;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.conf.preprocessor.Cnn3DToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.layers.Convolution3D;
+import org.deeplearning4j.nn.weights.IWeightInit;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A fully connected layer whose weights are multiplied by a fixed binary mask on every forward pass:
+ * {@code out = activation(x · (W ⊙ M) + b)}, with {@code W} and {@code M} of shape {@code [nIn, nOut]}.
+ *
+ * <p>A drop-in replacement for {@link org.deeplearning4j.nn.conf.layers.DenseLayer} in a
+ * {@code MultiLayerConfiguration} or {@code ComputationGraphConfiguration}:
+ * <pre>{@code
+ * .layer(new SparseLinear.Builder().nIn(784).nOut(300).sparsity(0.9)
+ *         .activation(Activation.RELU).build())
+ * }</pre>
+ *
+ * <p>The mask {@code M} has exactly {@code Math.round(sparsity · nIn · nOut)} zeros (see {@link RandomMasks}). It is
+ * held as the parameter {@value #WEIGHT_MASK_KEY}, so {@code ModelSerializer} saves and restores it and the DL4J UI
+ * shows it, but it is never trained: it gets no gradient, no regularisation and the {@link NoOp} updater. {@code W}
+ * is multiplied by the mask at initialisation and its masked entries get an exactly zero gradient, so they stay
+ * exactly 0.0 under every updater and regulariser.
+ *
+ * <p>The mask's placement is reproducible: with {@link Builder#maskSeed(long)} it depends on that seed only;
+ * otherwise it is drawn from ND4J's random generator while the network initialises its parameters, so the same
+ * network seed gives the same masks and two layers of one network get different ones.
+ *
+ * <p>This is the static sparse layer of <i>sparse training from scratch</i>; see also Mocanu et al., "Scalable
+ * training of artificial neural networks with adaptive sparse connectivity inspired by network science", Nature
+ * Communications 9, 2383 (2018).
+ */
+public class SparseLinear extends SameDiffLayer {
+
+    /** Parameter key of the weights {@code W}, shape {@code [nIn, nOut]}. */
+    public static final String WEIGHT_KEY = "W";
+    /** Parameter key of the bias {@code b}, shape {@code [1, nOut]}. */
+    public static final String BIAS_KEY = "b";
+    /**
+     * Parameter key of the binary weight mask {@code M}, shape {@code [nIn, nOut]}. Not {@code "mask"}: DL4J reserves
+     * that name for the input mask of SameDiff layers.
+     */
+    public static final String WEIGHT_MASK_KEY = "weightMask";
+
+    private long nIn;
+    private long nOut;
+    private double sparsity = Double.NaN;
+    private IActivation activationFn;
+    private boolean hasBias = true;
+    private double biasInit;
+    private Long maskSeed;
+
+    private SparseLinear() {
+        // for Jackson
+    }
+
+    private SparseLinear(Builder builder) {
+        super(builder);
+        this.nIn = builder.nIn;
+        this.nOut = builder.nOut;
+        this.sparsity = builder.sparsity;
+        this.activationFn = builder.activationFn;
+        this.hasBias = builder.hasBias;
+        this.biasInit = builder.biasInit;
+        this.maskSeed = builder.maskSeed;
+        if (builder.weightInitFn != null) {
+            setParamWeightInit(new HashMap<>(Map.of(WEIGHT_KEY, builder.weightInitFn)));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Parameters
+
+    @Override
+    public void defineParameters(SDLayerParams params) {
+        params.clear();
+        params.addWeightParam(WEIGHT_KEY, nIn, nOut);
+        params.addWeightParam(WEIGHT_MASK_KEY, nIn, nOut);
+        if (hasBias) {
+            params.addBiasParam(BIAS_KEY, 1, nOut);
+        }
+    }
+
+    @Override
+    public void initializeParameters(Map<String, INDArray> params) {
+        INDArray weights = params.get(WEIGHT_KEY);
+        INDArray mask = params.get(WEIGHT_MASK_KEY);
+        weightInitFunction().init(nIn, nOut, weights.shape(), paramReshapeOrder(WEIGHT_KEY), weights);
+        long seed = maskSeed != null ? maskSeed : Nd4j.getRandom().nextLong();
+        RandomMasks.fill(mask, sparsity, seed);
+        weights.muli(mask);
+        if (hasBias) {
+            params.get(BIAS_KEY).assign(biasInit);
+        }
+    }
+
+    /** 'f' (column-major) for W and the mask, the layout of {@code DenseLayer}'s W, so products run the same way. */
+    @Override
+    public char paramReshapeOrder(String param) {
+        return BIAS_KEY.equals(param) ? 'c' : 'f';
+    }
+
+    /** The weight initialisation of W: the one set on this layer, else the network's, else XAVIER. */
+    IWeightInit weightInitFunction() {
+        Map<String, IWeightInit> perParam = getParamWeightInit();
+        if (perParam != null && perParam.containsKey(WEIGHT_KEY)) {
+            return perParam.get(WEIGHT_KEY);
+        }
+        return (weightInit != null ? weightInit : org.deeplearning4j.nn.weights.WeightInit.XAVIER).getWeightInitFunction();
+    }
+
+    @Override
+    public IUpdater getUpdaterByParam(String paramName) {
+        if (WEIGHT_MASK_KEY.equals(paramName)) {
+            return new NoOp();
+        }
+        return super.getUpdaterByParam(paramName);
+    }
+
+    @Override
+    public List<Regularization> getRegularizationByParam(String paramName) {
+        if (WEIGHT_MASK_KEY.equals(paramName)) {
+            return Collections.emptyList();
+        }
+        return super.getRegularizationByParam(paramName);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Network integration
+
+    @Override
+    public void applyGlobalConfigToLayer(NeuralNetConfiguration.Builder globalConfig) {
+        if (activationFn == null) {
+            activationFn = globalConfig.getActivationFn();
+        }
+        boolean weightInitSet = weightInit != null
+                || (getParamWeightInit() != null && getParamWeightInit().containsKey(WEIGHT_KEY));
+        if (!weightInitSet && globalConfig.getWeightInitFn() != null) {
+            setParamWeightInit(new HashMap<>(Map.of(WEIGHT_KEY, globalConfig.getWeightInitFn())));
+        }
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return InputType.feedForward(nOut);
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        if (nIn > 0 && !override) {
+            return;
+        }
+        long inferred;
+        if (inputType != null && inputType.getType() == InputType.Type.FF) {
+            inferred = ((InputType.InputTypeFeedForward) inputType).getSize();
+        } else if (inputType != null && inputType.getType() == InputType.Type.CNNFlat) {
+            inferred = ((InputType.InputTypeConvolutionalFlat) inputType).getFlattenedSize();
+        } else {
+            throw new IllegalStateException(layerDescription() + ": expected a feed-forward input type, got " + inputType);
+        }
+        if (inferred != nIn) {
+            nIn = inferred;
+            setLayerParams(null); // parameter shapes depend on nIn
+        }
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        if (inputType == null) {
+            throw new IllegalStateException(layerDescription() + ": input type is null");
+        }
+        switch (inputType.getType()) {
+            case FF:
+            case CNNFlat:
+                return null;
+            case CNN:
+                InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
+                return new CnnToFeedForwardPreProcessor(c.getHeight(), c.getWidth(), c.getChannels(), c.getFormat());
+            case CNN3D:
+                InputType.InputTypeConvolutional3D c3 = (InputType.InputTypeConvolutional3D) inputType;
+                return new Cnn3DToFeedForwardPreProcessor(c3.getDepth(), c3.getHeight(), c3.getWidth(),
+                        c3.getChannels(), c3.getDataFormat() == Convolution3D.DataFormat.NCDHW);
+            default:
+                throw new IllegalStateException(layerDescription() + ": expected a feed-forward input type, got " + inputType);
+        }
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> trainingListeners, int layerIndex,
+                                                       INDArray layerParamsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        LayerValidation.assertNInNOutSet("SparseLinear", getLayerName(), layerIndex, nIn, nOut);
+        validateSparsity(getLayerName(), sparsity);
+        SparseLinearLayer layer = new SparseLinearLayer(conf, networkDataType);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        if (!initializeParams) {
+            // parameters come from elsewhere (a saved model): refuse a mask that is not one
+            String name = getLayerName() != null ? getLayerName() : "index " + layerIndex;
+            BinaryMasks.requireSameShape(name, WEIGHT_KEY, paramTable.get(WEIGHT_KEY),
+                    WEIGHT_MASK_KEY, paramTable.get(WEIGHT_MASK_KEY));
+            BinaryMasks.requireBinary(name, WEIGHT_MASK_KEY, paramTable.get(WEIGHT_MASK_KEY));
+        }
+        layer.setParamTable(paramTable);
+        layer.setConf(conf);
+        layer.setListeners(trainingListeners);
+        return layer;
+    }
+
+    /**
+     * The reference definition of the layer as a SameDiff graph: {@code activation(x · (W ⊙ stopGradient(M)) + b)}.
+     * Training does not run this graph (DL4J 1.0.0-M2.1 doubles the gradients of SameDiff layers, see
+     * {@link SparseLinearLayer}); it is kept as the specification that the runtime layer is tested against.
+     */
+    @Override
+    public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, Map<String, SDVariable> paramTable, SDVariable mask) {
+        SDVariable effectiveWeights = paramTable.get(WEIGHT_KEY).mul(new StopGradient(sd, paramTable.get(WEIGHT_MASK_KEY)).outputVariable());
+        SDVariable z = layerInput.mmul(effectiveWeights);
+        if (hasBias) {
+            z = z.add(paramTable.get(BIAS_KEY));
+        }
+        return activationAsSameDiff(sd, z);
+    }
+
+    private SDVariable activationAsSameDiff(SameDiff sd, SDVariable z) {
+        for (Activation a : Activation.values()) {
+            IActivation candidate;
+            try {
+                candidate = a.getActivationFunction();
+            } catch (RuntimeException notAvailable) {
+                continue;
+            }
+            if (candidate.equals(activationFn)) {
+                return a.asSameDiff(sd, z);
+            }
+        }
+        throw new UnsupportedOperationException(layerDescription() + ": activation " + activationFn
+                + " has no SameDiff equivalent");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Validation
+
+    /**
+     * Throws unless {@code sparsity} is in [0, 1).
+     *
+     * @throws IllegalArgumentException naming the layer, the parameter and the value
+     */
+    static void validateSparsity(String layerName, double sparsity) {
+        if (!(sparsity >= 0.0 && sparsity < 1.0)) {
+            String what = Double.isNaN(sparsity) ? "NaN (set it with .sparsity(...); it has no default)" : Double.toString(sparsity);
+            throw new IllegalArgumentException(describe(layerName) + ": sparsity must be in [0, 1), got " + what);
+        }
+    }
+
+    private String layerDescription() {
+        return describe(getLayerName());
+    }
+
+    private static String describe(String layerName) {
+        return "SparseLinear layer '" + (layerName == null ? "(name not set)" : layerName) + "'";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Bean accessors (Jackson needs a getter and a setter for every field)
+
+    public long getNIn() {
+        return nIn;
+    }
+
+    public void setNIn(long nIn) {
+        if (nIn != this.nIn) {
+            this.nIn = nIn;
+            setLayerParams(null);
+        }
+    }
+
+    public long getNOut() {
+        return nOut;
+    }
+
+    public void setNOut(long nOut) {
+        if (nOut != this.nOut) {
+            this.nOut = nOut;
+            setLayerParams(null);
+        }
+    }
+
+    /** @return the fraction of weights that are masked out, in [0, 1) */
+    public double getSparsity() {
+        return sparsity;
+    }
+
+    public void setSparsity(double sparsity) {
+        this.sparsity = sparsity;
+    }
+
+    public IActivation getActivationFn() {
+        return activationFn;
+    }
+
+    public void setActivationFn(IActivation activationFn) {
+        this.activationFn = activationFn;
+    }
+
+    public boolean isHasBias() {
+        return hasBias;
+    }
+
+    public void setHasBias(boolean hasBias) {
+        if (hasBias != this.hasBias) {
+            this.hasBias = hasBias;
+            setLayerParams(null);
+        }
+    }
+
+    public double getBiasInit() {
+        return biasInit;
+    }
+
+    public void setBiasInit(double biasInit) {
+        this.biasInit = biasInit;
+    }
+
+    /** @return the seed of the mask's shuffle, or null when it is drawn from the network's random generator */
+    public Long getMaskSeed() {
+        return maskSeed;
+    }
+
+    public void setMaskSeed(Long maskSeed) {
+        this.maskSeed = maskSeed;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof SparseLinear) || !super.equals(o)) {
+            return false;
+        }
+        SparseLinear other = (SparseLinear) o;
+        return nIn == other.nIn && nOut == other.nOut && Double.compare(sparsity, other.sparsity) == 0
+                && hasBias == other.hasBias && Double.compare(biasInit, other.biasInit) == 0
+                && Objects.equals(activationFn, other.activationFn) && Objects.equals(maskSeed, other.maskSeed);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), nIn, nOut, sparsity, activationFn, hasBias, biasInit, maskSeed);
+    }
+
+    @Override
+    public String toString() {
+        return "SparseLinear(name=" + getLayerName() + ", nIn=" + nIn + ", nOut=" + nOut + ", sparsity=" + sparsity
+                + ", activation=" + activationFn + ", hasBias=" + hasBias + ", biasInit=" + biasInit
+                + ", maskSeed=" + maskSeed + ", weightInit=" + weightInitFunction() + ", updater=" + getUpdater()
+                + ", biasUpdater=" + getBiasUpdater() + ", regularization=" + getRegularization()
+                + ", regularizationBias=" + getRegularizationBias() + ", dropOut=" + getIDropout() + ")";
+    }
+
+    /**
+     * Builder of {@link SparseLinear}. {@link #nOut(long)} and {@link #sparsity(double)} are required; {@code nIn} may
+     * be left to {@code setInputType(...)}.
+     */
+    public static class Builder extends SameDiffLayer.Builder<Builder> {
+
+        private long nIn;
+        private long nOut;
+        private double sparsity = Double.NaN;
+        private IActivation activationFn;
+        private boolean hasBias = true;
+        private double biasInit;
+        private Long maskSeed;
+        private IWeightInit weightInitFn;
+
+        public Builder() {
+            // no default: the layer takes the network's weight initialisation (XAVIER unless set), like DenseLayer
+            this.weightInit = null;
+        }
+
+        /** Number of inputs. Default: 0, filled in by {@code setInputType(...)}; must be > 0 by then. */
+        public Builder nIn(long nIn) {
+            this.nIn = nIn;
+            return this;
+        }
+
+        /** Number of outputs (units). Required, > 0. */
+        public Builder nOut(long nOut) {
+            this.nOut = nOut;
+            return this;
+        }
+
+        /** Fraction of the {@code nIn · nOut} weights that are masked out, in [0, 1). Required: there is no default. */
+        public Builder sparsity(double sparsity) {
+            this.sparsity = sparsity;
+            return this;
+        }
+
+        /** Activation function. Default: the network's ({@code SIGMOID} unless set), as for DenseLayer. */
+        public Builder activation(Activation activation) {
+            return activation(activation.getActivationFunction());
+        }
+
+        /** Activation function. Default: the network's ({@code SIGMOID} unless set), as for DenseLayer. */
+        public Builder activation(IActivation activationFn) {
+            this.activationFn = activationFn;
+            return this;
+        }
+
+        /** Whether the layer has a bias {@code b}. Default: true. */
+        public Builder hasBias(boolean hasBias) {
+            this.hasBias = hasBias;
+            return this;
+        }
+
+        /** Initial value of every bias entry. Default: 0.0. */
+        public Builder biasInit(double biasInit) {
+            this.biasInit = biasInit;
+            return this;
+        }
+
+        /**
+         * Seed of the mask's shuffle. Default: none, the seed is drawn from ND4J's random generator while the network
+         * initialises (reproducible from the network seed). Two layers of one shape with the same mask seed get the
+         * same mask.
+         */
+        public Builder maskSeed(long maskSeed) {
+            this.maskSeed = maskSeed;
+            return this;
+        }
+
+        /** Weight initialisation of W (the mask is applied after it). Default: the network's, XAVIER unless set. */
+        public Builder weightInit(IWeightInit weightInit) {
+            this.weightInitFn = weightInit;
+            return this;
+        }
+
+        /**
+         * Builds the layer configuration.
+         *
+         * @throws IllegalArgumentException if sparsity is unset, NaN or outside [0, 1), if nOut <= 0 or nIn < 0
+         */
+        @Override
+        @SuppressWarnings("unchecked")
+        public SparseLinear build() {
+            validateSparsity(layerName, sparsity);
+            if (nOut <= 0) {
+                throw new IllegalArgumentException(describe(layerName) + ": nOut must be > 0, got " + nOut);
+            }
+            if (nIn < 0) {
+                throw new IllegalArgumentException(describe(layerName) + ": nIn must be > 0 (or 0 to infer it from "
+                        + "setInputType), got " + nIn);
+            }
+            return new SparseLinear(this);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.github.dl4jsparse.sparsity;
+
+import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.mask.BinaryMasks;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A snapshot of a network's sparsity: per {@link SparseLinear} layer its mask sparsity, weight sparsity, active
+ * connections and leaks, and global figures over all sparse layers and over all weights of the network.
+ * The reference design's {@code measure_sparsity(model)} is {@link #maskSparsity()}.
+ *
+ * <pre>{@code
+ * SparsityReport report = SparsityReport.of(net);
+ * System.out.println("Model sparsity: " + report.maskSparsity());
+ * }</pre>
+ *
+ * <p>All counts are exact (a weight is zero only if it is exactly 0.0). A mask that holds anything other than 0 and
+ * 1 is an error, never a figure.
+ */
+public final class SparsityReport {
+
+    private final long iteration;
+    private final int epoch;
+    private final List<LayerSparsity> layers;
+    private final long networkWeights;
+    private final long networkWeightZeros;
+    private final long trainableParameters;
+
+    private SparsityReport(long iteration, int epoch, List<LayerSparsity> layers, long networkWeights,
+                           long networkWeightZeros, long trainableParameters) {
+        this.iteration = iteration;
+        this.epoch = epoch;
+        this.layers = List.copyOf(layers);
+        this.networkWeights = networkWeights;
+        this.networkWeightZeros = networkWeightZeros;
+        this.trainableParameters = trainableParameters;
+    }
+
+    /**
+     * Measures a {@link MultiLayerNetwork} or a {@link ComputationGraph}.
+     *
+     * @throws IllegalArgumentException for any other kind of model
+     * @throws IllegalStateException    if a layer's mask is not binary
+     */
+    public static SparsityReport of(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return of((MultiLayerNetwork) model);
+        }
+        if (model instanceof ComputationGraph) {
+            return of((ComputationGraph) model);
+        }
+        throw new IllegalArgumentException("SparsityReport needs a MultiLayerNetwork or a ComputationGraph, got "
+                + (model == null ? "null" : model.getClass().getName()));
+    }
+
+    /** Measures a {@link MultiLayerNetwork}; layers without a name are named by their index. */
+    public static SparsityReport of(MultiLayerNetwork net) {
+        return measure(net.getLayers(), net.getIterationCount(), net.getEpochCount());
+    }
+
+    /** Measures a {@link ComputationGraph}. */
+    public static SparsityReport of(ComputationGraph graph) {
+        return measure(graph.getLayers(), graph.getIterationCount(), graph.getEpochCount());
+    }
+
+    private static SparsityReport measure(Layer[] networkLayers, long iteration, int epoch) {
+        List<LayerSparsity> sparseLayers = new ArrayList<>();
+        long weights = 0;
+        long weightZeros = 0;
+        long trainable = 0;
+        for (Layer layer : networkLayers) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+            String name = conf.getLayerName() != null ? conf.getLayerName() : String.valueOf(layer.getIndex());
+            ParamInitializer initializer = conf.initializer();
+            for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
+                boolean isMask = conf instanceof SparseLinear && SparseLinear.WEIGHT_MASK_KEY.equals(e.getKey());
+                if (isMask) {
+                    continue;
+                }
+                trainable += e.getValue().length();
+                if (initializer.isWeightParam(conf, e.getKey())) {
+                    weights += e.getValue().length();
+                    weightZeros += BinaryMasks.zeros(e.getValue());
+                }
+            }
+            if (conf instanceof SparseLinear) {
+                sparseLayers.add(measureLayer(name, (SparseLinear) conf, layer));
+            }
+        }
+        return new SparsityReport(iteration, epoch, sparseLayers, weights, weightZeros, trainable);
+    }
+
+    private static LayerSparsity measureLayer(String name, SparseLinear conf, Layer layer) {
+        INDArray w = layer.getParam(SparseLinear.WEIGHT_KEY);
+        INDArray mask = layer.getParam(SparseLinear.WEIGHT_MASK_KEY);
+        BinaryMasks.requireSameShape(name, SparseLinear.WEIGHT_KEY, w, SparseLinear.WEIGHT_MASK_KEY, mask);
+        BinaryMasks.requireBinary(name, SparseLinear.WEIGHT_MASK_KEY, mask);
+        return new LayerSparsity(name, conf.getNIn(), conf.getNOut(), BinaryMasks.zeros(mask),
+                BinaryMasks.zeros(w), BinaryMasks.leaks(w, mask));
+    }
+
+    /** @return the network's iteration count when measured */
+    public long iteration() {
+        return iteration;
+    }
+
+    /** @return the network's epoch count when measured */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** @return one entry per {@link SparseLinear} layer, in network order */
+    public List<LayerSparsity> layers() {
+        return layers;
+    }
+
+    /** @return the connections of all sparse layers together */
+    public long connections() {
+        return layers.stream().mapToLong(LayerSparsity::connections).sum();
+    }
+
+    /** @return the active (mask 1) connections of all sparse layers together */
+    public long activeConnections() {
+        return connections() - maskZeros();
+    }
+
+    private long maskZeros() {
+        return layers.stream().mapToLong(LayerSparsity::maskZeros).sum();
+    }
+
+    /** @return the fraction of zero mask entries over all sparse layers (the seed's {@code measure_sparsity}); NaN without sparse layers */
+    public double maskSparsity() {
+        return (double) maskZeros() / connections();
+    }
+
+    /** @return the fraction of exactly-zero entries of W over all sparse layers; NaN without sparse layers */
+    public double weightSparsity() {
+        return (double) layers.stream().mapToLong(LayerSparsity::weightZeros).sum() / connections();
+    }
+
+    /** @return leaks over all sparse layers: non-zero weights where the mask is 0; must be 0 */
+    public long leaks() {
+        return layers.stream().mapToLong(LayerSparsity::leaks).sum();
+    }
+
+    /** @return every weight parameter of the network (dense layers included, biases and masks excluded) */
+    public long networkWeights() {
+        return networkWeights;
+    }
+
+    /** @return the fraction of exactly-zero entries over all weights of the network, dense layers included */
+    public double networkWeightSparsity() {
+        return (double) networkWeightZeros / networkWeights;
+    }
+
+    /** @return parameters the updater trains: every parameter except the masks */
+    public long trainableParameters() {
+        return trainableParameters;
+    }
+
+    /** @return trainable parameters that can be non-zero: trainable minus the masked-out weights */
+    public long activeParameters() {
+        return trainableParameters - maskZeros();
+    }
+
+    /** @return one line per sparse layer, e.g. {@code layer 0 [100x256]: mask sparsity 0.8000, ...} */
+    public List<String> layerLines() {
+        List<String> lines = new ArrayList<>(layers.size());
+        for (LayerSparsity l : layers) {
+            lines.add(String.format(Locale.ROOT,
+                    "layer %s [%dx%d]: mask sparsity %.4f, weight sparsity %.4f, active %d/%d, leaks %d",
+                    l.name(), l.nIn(), l.nOut(), l.maskSparsity(), l.weightSparsity(), l.activeConnections(),
+                    l.connections(), l.leaks()));
+        }
+        return lines;
+    }
+
+    /** @return the global figures on one line */
+    public String globalLine() {
+        return String.format(Locale.ROOT,
+                "global: mask sparsity %.4f, weight sparsity %.4f, network weight sparsity %.4f, active %d/%d, "
+                        + "leaks %d, parameters trainable %d active %d",
+                maskSparsity(), weightSparsity(), networkWeightSparsity(), activeConnections(), connections(), leaks(),
+                trainableParameters, activeParameters());
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("SparsityReport(iteration " + iteration + ", epoch " + epoch + ")\n");
+        for (String line : layerLines()) {
+            sb.append("  ").append(line).append('\n');
+        }
+        return sb.append("  ").append(globalLine()).toString();
+    }
+}

@@ -368,10 +368,16 @@ public class SparseLinear extends SameDiffLayer {
         if (this == o) {
             return true;
         }
-        if (!(o instanceof SparseLinear) || !super.equals(o)) {
+        if (!(o instanceof SparseLinear)) {
             return false;
         }
         SparseLinear other = (SparseLinear) o;
+        // the inherited equals compares the lazily derived parameter shapes field by field: derive them on both sides
+        getLayerParams();
+        other.getLayerParams();
+        if (!super.equals(o)) {
+            return false;
+        }
         return nIn == other.nIn && nOut == other.nOut && Double.compare(sparsity, other.sparsity) == 0
                 && hasBias == other.hasBias && Double.compare(biasInit, other.biasInit) == 0
                 && Objects.equals(activationFn, other.activationFn) && Objects.equals(maskSeed, other.maskSeed);
@@ -379,7 +385,8 @@ public class SparseLinear extends SameDiffLayer {
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), nIn, nOut, sparsity, activationFn, hasBias, biasInit, maskSeed);
+        // not super.hashCode(): DL4J's SDLayerParams hashes its long[] shapes by identity
+        return Objects.hash(getLayerName(), getUpdater(), getBiasUpdater(), getRegularization(), nIn, nOut, sparsity, activationFn, hasBias, biasInit, maskSeed);
     }
 
     @Override

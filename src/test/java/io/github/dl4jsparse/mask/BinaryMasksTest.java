@@ -1,0 +1,44 @@
+package io.github.dl4jsparse.mask;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BinaryMasksTest {
+
+    @Test
+    void zerosAreExactNotWithinEpsilon() {
+        INDArray w = Nd4j.createFromArray(new double[][]{{0.0, 1e-30}, {-0.0, 1e-7}});
+        assertEquals(2, BinaryMasks.zeros(w), "0.0 and -0.0 are zeros; 1e-30 and 1e-7 are not");
+    }
+
+    @Test
+    void leaksCountNonZeroWeightsUnderZeroMask() {
+        INDArray w = Nd4j.createFromArray(new float[][]{{0f, 2f, 3f}, {1e-20f, 0f, 5f}});
+        INDArray m = Nd4j.createFromArray(new float[][]{{0f, 0f, 1f}, {0f, 0f, 1f}});
+        assertEquals(2, BinaryMasks.leaks(w, m));
+    }
+
+    @Test
+    void requireBinaryNamesLayerParameterAndValue() {
+        INDArray m = Nd4j.createFromArray(new float[][]{{0f, 1f}, {0.5f, 1f}});
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> BinaryMasks.requireBinary("fc1", "weightMask", m));
+        assertTrue(e.getMessage().contains("fc1") && e.getMessage().contains("weightMask")
+                && e.getMessage().contains("0.5"), e.getMessage());
+        assertDoesNotThrow(() -> BinaryMasks.requireBinary("fc1", "weightMask", Nd4j.createFromArray(new float[]{0f, 1f})));
+    }
+
+    @Test
+    void requireSameShapeNamesBothShapes() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> BinaryMasks.requireSameShape(
+                "fc2", "W", Nd4j.zeros(3, 4), "weightMask", Nd4j.zeros(4, 3)));
+        assertTrue(e.getMessage().contains("fc2") && e.getMessage().contains("[4, 3]")
+                && e.getMessage().contains("[3, 4]"), e.getMessage());
+    }
+}

@@ -1,0 +1,83 @@
+package io.github.dl4jsparse.mask;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RandomMasksTest {
+
+    /** The configured sparsity is the sparsity the mask has: exact counts, where Bernoulli sampling drifts. */
+    @ParameterizedTest
+    @CsvSource({"1,1,0.0", "1,1,0.5", "3,7,0.25", "10,10,0.25", "100,256,0.8", "256,10,0.9", "784,300,0.95",
+            "7,13,0.33", "1,1000,0.999", "33,1,0.5", "64,64,0.0"})
+    void maskHasExactlyRoundedZeroCount(int rows, int cols, double sparsity) {
+        INDArray mask = Nd4j.createUninitialized(DataType.FLOAT, rows, cols);
+        RandomMasks.fill(mask, sparsity, 123L);
+        long expectedZeros = Math.round(sparsity * rows * cols);
+        assertEquals(expectedZeros, BinaryMasks.zeros(mask));
+        assertEquals(rows * (long) cols - expectedZeros, mask.sumNumber().longValue(), "all other entries are 1");
+        BinaryMasks.requireBinary("test", "mask", mask);
+    }
+
+    @Test
+    void roundingIsHalfUp() {
+        assertEquals(1, RandomMasks.zeroCount(2, 0.25));   // 0.5 -> 1
+        assertEquals(2, RandomMasks.zeroCount(10, 0.249));  // 2.49 -> 2
+        assertEquals(3, RandomMasks.zeroCount(10, 0.25));   // 2.5 -> 3
+    }
+
+    @Test
+    void sameSeedGivesSameMaskWhateverTheLayout() {
+        INDArray c = RandomMasks.fill(Nd4j.createUninitialized(DataType.FLOAT, new long[]{20, 30}, 'c'), 0.7, 99L);
+        INDArray f = RandomMasks.fill(Nd4j.createUninitialized(DataType.DOUBLE, new long[]{20, 30}, 'f'), 0.7, 99L);
+        assertEquals(c.castTo(DataType.DOUBLE), f);
+    }
+
+    @Test
+    void differentSeedsGiveDifferentMasks() {
+        INDArray a = RandomMasks.fill(Nd4j.createUninitialized(DataType.FLOAT, 20, 30), 0.5, 1L);
+        INDArray b = RandomMasks.fill(Nd4j.createUninitialized(DataType.FLOAT, 20, 30), 0.5, 2L);
+        assertNotEquals(a, b);
+    }
+
+    @Test
+    void fillsAViewInPlace() {
+        INDArray parent = Nd4j.zeros(DataType.FLOAT, 1, 40);
+        INDArray view = parent.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(10, 30)).reshape('f', 4, 5);
+        RandomMasks.fill(view, 0.5, 5L);
+        assertEquals(10.0, parent.sumNumber().doubleValue(), "10 ones written through the view");
+    }
+
+    @Test
+    void shuffleSubsetIsUniformEnough() {
+        // every index of 10 is chosen about equally often as one of 3 zeros over 30000 draws
+        int[] hits = new int[10];
+        for (long seed = 0; seed < 30000; seed++) {
+            for (int i : RandomMasks.firstShuffled(10, 3, seed)) {
+                hits[i]++;
+            }
+        }
+        for (int h : hits) {
+            assertTrue(Math.abs(h - 9000) < 400, "hits per index: " + Arrays.toString(hits));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {-0.1, 1.5, Double.NaN, Double.POSITIVE_INFINITY})
+    void rejectsSparsityOutsideUnitInterval(double sparsity) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RandomMasks.zeroCount(10, sparsity));
+        assertTrue(e.getMessage().contains("sparsity") && e.getMessage().contains(String.valueOf(sparsity)), e.getMessage());
+    }
+}

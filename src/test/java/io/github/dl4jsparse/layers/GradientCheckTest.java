@@ -1,0 +1,171 @@
+package io.github.dl4jsparse.layers;
+
+import io.github.dl4jsparse.testutil.TestData;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Double-precision gradient checks: the backprop gradients of stacks of {@link SparseLinear} equal central finite
+ * differences of the loss. The masks are excluded from the perturbation: they are not trainable and their gradient
+ * is 0 by design. DL4J 1.0.0-M2.1's stock SameDiff layers fail these checks (gradients 2x, 4x, ... too large).
+ */
+class GradientCheckTest {
+
+    private static final double EPS = 1e-6;
+    private static final double MAX_REL_ERROR = 1e-5;
+    private static final double MIN_ABS_ERROR = 1e-9;
+
+    private static DataType previousDataType;
+
+    @BeforeAll
+    static void useDoublePrecision() {
+        previousDataType = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restorePrecision() {
+        Nd4j.setDefaultDataTypes(previousDataType, previousDataType);
+    }
+
+    private static NeuralNetConfiguration.Builder base() {
+        return new NeuralNetConfiguration.Builder().seed(12345).dataType(DataType.DOUBLE).updater(new NoOp());
+    }
+
+    private static MultiLayerNetwork stack(Dropout dropout) {
+        MultiLayerConfiguration conf = base().list()
+                .layer(new SparseLinear.Builder().nOut(7).sparsity(0.5).activation(Activation.TANH).dropOut(dropout).build())
+                .layer(new SparseLinear.Builder().nOut(6).sparsity(0.3).activation(Activation.SIGMOID).build())
+                .layer(new SparseLinear.Builder().nOut(5).sparsity(0.6).activation(Activation.SOFTPLUS).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(4))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    @Test
+    void stackOfSparseLinearPassesGradientCheck() {
+        MultiLayerNetwork net = stack(null);
+        DataSet data = TestData.classification(6, 4, 3, 1, DataType.DOUBLE);
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                .input(data.getFeatures()).labels(data.getLabels())
+                .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
+                .excludeParams(Set.of("0_weightMask", "1_weightMask", "2_weightMask")));
+        assertTrue(ok, "gradient check of a stack of three SparseLinear layers");
+        double err = maxRelativeError(net, data, net.paramTable());
+        System.out.printf("Gradient check (MultiLayerNetwork, 3 SparseLinear, double): max relative error %.3g%n", err);
+        assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
+    }
+
+    @Test
+    void stackWithDropoutPassesGradientCheck() {
+        MultiLayerNetwork net = stack(new Dropout(0.6));
+        DataSet data = TestData.classification(6, 4, 3, 2, DataType.DOUBLE);
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                .input(data.getFeatures()).labels(data.getLabels())
+                .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
+                .excludeParams(Set.of("0_weightMask", "1_weightMask", "2_weightMask"))
+                .callEachIter(n -> Nd4j.getRandom().setSeed(12345)));
+        assertTrue(ok, "gradient check with dropout on the first SparseLinear layer");
+    }
+
+    @Test
+    void computationGraphPassesGradientCheck() {
+        ComputationGraphConfiguration conf = base().graphBuilder()
+                .addInputs("in")
+                .addLayer("a", new SparseLinear.Builder().nOut(6).sparsity(0.5).activation(Activation.TANH).build(), "in")
+                .addLayer("b", new SparseLinear.Builder().nOut(5).sparsity(0.4).activation(Activation.TANH).build(), "in")
+                .addLayer("c", new SparseLinear.Builder().nOut(4).sparsity(0.5).activation(Activation.RELU).build(), "a", "b")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "c")
+                .setOutputs("out")
+                .setInputTypes(InputType.feedForward(4))
+                .build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        DataSet data = TestData.classification(6, 4, 3, 3, DataType.DOUBLE);
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
+                .inputs(new INDArray[]{data.getFeatures()}).labels(new INDArray[]{data.getLabels()})
+                .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
+                .excludeParams(Set.of("a_weightMask", "b_weightMask", "c_weightMask")));
+        assertTrue(ok, "gradient check of a ComputationGraph with a merge into a SparseLinear layer");
+    }
+
+    @Test
+    void maskedWeightsAndMasksGetExactlyZeroGradient() {
+        MultiLayerNetwork net = stack(null);
+        DataSet data = TestData.classification(6, 4, 3, 4, DataType.DOUBLE);
+        net.setInput(data.getFeatures());
+        net.setLabels(data.getLabels());
+        net.computeGradientAndScore();
+        Gradient g = net.gradient();
+        for (int i = 0; i < 3; i++) {
+            INDArray mask = net.getLayer(i).getParam(SparseLinear.WEIGHT_MASK_KEY);
+            INDArray dW = g.getGradientFor(i + "_" + SparseLinear.WEIGHT_KEY);
+            assertEquals(0.0, dW.mul(mask.rsub(1.0)).amaxNumber().doubleValue(), 0.0, "dW where mask is 0, layer " + i);
+            assertTrue(dW.amaxNumber().doubleValue() > 0, "dW is not all zero, layer " + i);
+            assertEquals(0.0, g.getGradientFor(i + "_" + SparseLinear.WEIGHT_MASK_KEY).amaxNumber().doubleValue(), 0.0);
+        }
+    }
+
+    /** Central differences over every W and b entry with a gradient above 1e-7, against backprop: the largest relative error. */
+    private static double maxRelativeError(MultiLayerNetwork net, DataSet data, Map<String, INDArray> params) {
+        net.setInput(data.getFeatures());
+        net.setLabels(data.getLabels());
+        net.computeGradientAndScore();
+        Map<String, INDArray> analytic = net.gradient().gradientForVariable();
+        double worst = 0;
+        for (Map.Entry<String, INDArray> e : params.entrySet()) {
+            if (e.getKey().endsWith(SparseLinear.WEIGHT_MASK_KEY)) {
+                continue;
+            }
+            INDArray p = e.getValue();
+            // same linear indexing as p; DL4J's gradient is summed over the minibatch, the score averaged
+            INDArray grad = analytic.get(e.getKey()).dup(p.ordering()).divi(data.numExamples());
+            for (long i = 0; i < p.length(); i++) {
+                double original = p.getDouble(i);
+                p.putScalar(i, original + EPS);
+                double plus = net.score(data, true);
+                p.putScalar(i, original - EPS);
+                double minus = net.score(data, true);
+                p.putScalar(i, original);
+                double numeric = (plus - minus) / (2 * EPS);
+                double a = grad.getDouble(i);
+                if (Math.abs(a) + Math.abs(numeric) < 1e-7) {
+                    continue; // masked weight or vanishing gradient: relative error meaningless
+                }
+                double absErr = Math.abs(a - numeric);
+                double rel = absErr / (Math.abs(a) + Math.abs(numeric));
+                worst = Math.max(worst, rel);
+            }
+        }
+        return worst;
+    }
+}

@@ -1,0 +1,105 @@
+package io.github.dl4jsparse.layers;
+
+import io.github.dl4jsparse.sparsity.LayerSparsity;
+import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.testutil.TestData;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.AdaGrad;
+import org.nd4j.linalg.learning.config.AdaMax;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nadam;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * After real training, under every updater, regulariser, gradient normalisation and dropout: every mask is unchanged,
+ * masked weights are exactly 0.0 (no leaks), and the active weights did train.
+ */
+class TrainingInvariantsTest {
+
+    private static final int STEPS = 60;
+
+    static Stream<Arguments> recipes() {
+        List<IUpdater> updaters = List.of(new Adam(1e-2), new Nesterovs(0.05, 0.9), new RmsProp(1e-2), new Sgd(0.1),
+                new AdaGrad(0.1), new AdaMax(1e-2), new Nadam(1e-2));
+        List<Arguments> out = new ArrayList<>();
+        for (IUpdater u : updaters) {
+            for (String reg : new String[]{"none", "l1", "l2", "weightDecay"}) {
+                out.add(Arguments.of(u, reg, GradientNormalization.None, 0.0));
+            }
+        }
+        out.add(Arguments.of(new Adam(1e-2), "l2", GradientNormalization.RenormalizeL2PerLayer, 0.0));
+        out.add(Arguments.of(new Sgd(0.1), "none", GradientNormalization.RenormalizeL2PerParamType, 0.0));
+        out.add(Arguments.of(new Nesterovs(0.05, 0.9), "none", GradientNormalization.ClipElementWiseAbsoluteValue, 0.0));
+        out.add(Arguments.of(new Adam(1e-2), "weightDecay", GradientNormalization.ClipL2PerLayer, 0.0));
+        out.add(Arguments.of(new Adam(1e-2), "none", GradientNormalization.None, 0.5));
+        out.add(Arguments.of(new Sgd(0.1), "l1", GradientNormalization.None, 0.7));
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} dropout={3}")
+    @MethodSource("recipes")
+    void masksStayFixedAndMaskedWeightsStayZero(IUpdater updater, String regularization,
+                                                 GradientNormalization normalization, double dropoutRetain) {
+        NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(3).updater(updater)
+                .gradientNormalization(normalization).gradientNormalizationThreshold(0.5);
+        switch (regularization) {
+            case "l1": base.l1(1e-3).l1Bias(1e-3); break;
+            case "l2": base.l2(1e-3).l2Bias(1e-3); break;
+            case "weightDecay": base.weightDecay(1e-2).weightDecayBias(1e-2); break;
+            default: break;
+        }
+        if (dropoutRetain > 0) {
+            base.dropOut(dropoutRetain);
+        }
+        MultiLayerConfiguration conf = base.list()
+                .layer(new SparseLinear.Builder().nOut(16).sparsity(0.7).activation(Activation.RELU).build())
+                .layer(new SparseLinear.Builder().nOut(12).sparsity(0.5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(10))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        INDArray mask0 = net.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY).dup();
+        INDArray mask1 = net.getLayer(1).getParam(SparseLinear.WEIGHT_MASK_KEY).dup();
+        INDArray w0 = net.getLayer(0).getParam(SparseLinear.WEIGHT_KEY).dup();
+
+        DataSet data = TestData.classification(32, 10, 4, 11, DataType.FLOAT);
+        for (int i = 0; i < STEPS; i++) {
+            net.fit(data);
+        }
+
+        assertEquals(mask0, net.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY), "mask of layer 0 changed");
+        assertEquals(mask1, net.getLayer(1).getParam(SparseLinear.WEIGHT_MASK_KEY), "mask of layer 1 changed");
+        SparsityReport report = SparsityReport.of(net);
+        for (LayerSparsity layer : report.layers()) {
+            assertEquals(0, layer.leaks(), "masked weights must stay exactly 0.0 in layer " + layer.name());
+            assertTrue(layer.weightSparsity() >= layer.maskSparsity());
+        }
+        double moved = TestData.maxAbsDiff(w0, net.getLayer(0).getParam(SparseLinear.WEIGHT_KEY));
+        assertTrue(moved > 1e-4, "active weights must train; moved " + moved);
+        assertTrue(Double.isFinite(net.score()), "score " + net.score());
+    }
+}

@@ -30,8 +30,7 @@ public final class BinaryMasks {
         for (int i = 0; i < values.length; i++) {
             double v = values[i];
             if (v != 0.0 && v != 1.0) {
-                throw new IllegalStateException("Layer '" + layerName + "': parameter '" + paramName
-                        + "' must be a binary mask of 0.0 and 1.0, but entry " + i + " (row-major) is " + v);
+                throw notBinary(layerName, paramName, i, v);
             }
         }
     }
@@ -77,8 +76,62 @@ public final class BinaryMasks {
         return count;
     }
 
+    /**
+     * Counts of one masked weight matrix, in a single pass.
+     *
+     * @param maskZeros   mask entries that are 0
+     * @param weightZeros weight entries that are exactly 0.0
+     * @param leaks       non-zero weights where the mask is 0
+     */
+    public record Counts(long maskZeros, long weightZeros, long leaks) {
+    }
+
+    /**
+     * Checks that {@code mask} is binary and counts its zeros, the exact zeros of {@code weights} and the leaks, in one
+     * pass over both arrays.
+     *
+     * @throws IllegalStateException as {@link #requireBinary} and {@link #requireSameShape} do
+     */
+    public static Counts count(String layerName, String weightName, INDArray weights, String maskName, INDArray mask) {
+        requireSameShape(layerName, weightName, weights, maskName, mask);
+        double[] w = valuesOf(weights);
+        double[] m = valuesOf(mask);
+        long maskZeros = 0;
+        long weightZeros = 0;
+        long leaks = 0;
+        for (int i = 0; i < w.length; i++) {
+            double mi = m[i];
+            if (mi == 0.0) {
+                maskZeros++;
+                if (w[i] != 0.0) {
+                    leaks++;
+                }
+            } else if (mi != 1.0) {
+                throw notBinary(layerName, maskName, i, mi);
+            }
+            if (w[i] == 0.0) {
+                weightZeros++;
+            }
+        }
+        return new Counts(maskZeros, weightZeros, leaks);
+    }
+
+    private static IllegalStateException notBinary(String layerName, String paramName, int index, double value) {
+        return new IllegalStateException("Layer '" + layerName + "': parameter '" + paramName
+                + "' must be a binary mask of 0.0 and 1.0, but entry " + index + " (row-major) is " + value);
+    }
+
     /** The values of {@code array} in row-major order, copied exactly (float values widen to double losslessly). */
     static double[] valuesOf(INDArray array) {
-        return array.dup('c').data().asDouble();
+        INDArray contiguous = array.ordering() == 'c' && !array.isView() ? array : array.dup('c');
+        if (contiguous.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE) {
+            return contiguous.data().asDouble();
+        }
+        float[] f = contiguous.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 }

@@ -81,32 +81,33 @@ public final class SparsityReport {
         for (Layer layer : networkLayers) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             String name = conf.getLayerName() != null ? conf.getLayerName() : String.valueOf(layer.getIndex());
+            LayerSparsity sparse = null;
+            if (conf instanceof SparseLinear) {
+                sparse = measureLayer(name, (SparseLinear) conf, layer);
+                sparseLayers.add(sparse);
+            }
             ParamInitializer initializer = conf.initializer();
             for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
-                boolean isMask = conf instanceof SparseLinear && SparseLinear.WEIGHT_MASK_KEY.equals(e.getKey());
-                if (isMask) {
-                    continue;
+                String key = e.getKey();
+                if (sparse != null && SparseLinear.WEIGHT_MASK_KEY.equals(key)) {
+                    continue; // not trainable
                 }
                 trainable += e.getValue().length();
-                if (initializer.isWeightParam(conf, e.getKey())) {
+                if (initializer.isWeightParam(conf, key)) {
                     weights += e.getValue().length();
-                    weightZeros += BinaryMasks.zeros(e.getValue());
+                    weightZeros += sparse != null && SparseLinear.WEIGHT_KEY.equals(key)
+                            ? sparse.weightZeros() : BinaryMasks.zeros(e.getValue());
                 }
-            }
-            if (conf instanceof SparseLinear) {
-                sparseLayers.add(measureLayer(name, (SparseLinear) conf, layer));
             }
         }
         return new SparsityReport(iteration, epoch, sparseLayers, weights, weightZeros, trainable);
     }
 
     private static LayerSparsity measureLayer(String name, SparseLinear conf, Layer layer) {
-        INDArray w = layer.getParam(SparseLinear.WEIGHT_KEY);
-        INDArray mask = layer.getParam(SparseLinear.WEIGHT_MASK_KEY);
-        BinaryMasks.requireSameShape(name, SparseLinear.WEIGHT_KEY, w, SparseLinear.WEIGHT_MASK_KEY, mask);
-        BinaryMasks.requireBinary(name, SparseLinear.WEIGHT_MASK_KEY, mask);
-        return new LayerSparsity(name, conf.getNIn(), conf.getNOut(), BinaryMasks.zeros(mask),
-                BinaryMasks.zeros(w), BinaryMasks.leaks(w, mask));
+        BinaryMasks.Counts counts = BinaryMasks.count(name, SparseLinear.WEIGHT_KEY, layer.getParam(SparseLinear.WEIGHT_KEY),
+                SparseLinear.WEIGHT_MASK_KEY, layer.getParam(SparseLinear.WEIGHT_MASK_KEY));
+        return new LayerSparsity(name, conf.getNIn(), conf.getNOut(), counts.maskZeros(), counts.weightZeros(),
+                counts.leaks());
     }
 
     /** @return the network's iteration count when measured */

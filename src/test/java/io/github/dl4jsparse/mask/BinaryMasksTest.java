@@ -41,4 +41,16 @@ class BinaryMasksTest {
         assertTrue(e.getMessage().contains("fc2") && e.getMessage().contains("[4, 3]")
                 && e.getMessage().contains("[3, 4]"), e.getMessage());
     }
+
+    @Test
+    void countAgreesWithTheSeparateCountsOnAView() {
+        INDArray w = Nd4j.createFromArray(new float[][]{{0f, 2f, 3f}, {1e-20f, 0f, 5f}}).transpose(); // an 'f' view
+        INDArray m = Nd4j.createFromArray(new float[][]{{0f, 0f, 1f}, {0f, 1f, 1f}}).transpose();
+        BinaryMasks.Counts c = BinaryMasks.count("l", "W", w, "weightMask", m);
+        assertEquals(new BinaryMasks.Counts(BinaryMasks.zeros(m), BinaryMasks.zeros(w), BinaryMasks.leaks(w, m)), c);
+        assertEquals(new BinaryMasks.Counts(3, 2, 2), c);
+        INDArray bad = m.dup();
+        bad.putScalar(1, 1, 3.0);
+        assertThrows(IllegalStateException.class, () -> BinaryMasks.count("l", "W", w, "weightMask", bad));
+    }
 }

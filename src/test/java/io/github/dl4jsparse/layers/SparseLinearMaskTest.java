@@ -73,4 +73,14 @@ class SparseLinearMaskTest {
         assertEquals(expected, mask(twoLayers(1, 30, 20, 0.7, 1234L), 0));
         assertEquals(expected, mask(twoLayers(2, 30, 20, 0.7, 1234L), 0));
     }
+
+    @Test
+    void computationGraphMasksAreReproducibleFromTheSeed() {
+        INDArray a = io.github.dl4jsparse.testutil.Nets.graph(new NeuralNetConfiguration.Builder().seed(9), true, 0.5)
+                .getLayer("h1").getParam(SparseLinear.WEIGHT_MASK_KEY);
+        Nd4j.getRandom().setSeed(12345); // whatever the global generator did in between
+        INDArray b = io.github.dl4jsparse.testutil.Nets.graph(new NeuralNetConfiguration.Builder().seed(9), true, 0.5)
+                .getLayer("h1").getParam(SparseLinear.WEIGHT_MASK_KEY);
+        assertEquals(a, b);
+    }
 }

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.preprocessor.Cnn3DToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.layers.Convolution3D;
 import org.deeplearning4j.nn.weights.IWeightInit;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -134,7 +135,7 @@ public class SparseLinear extends SameDiffLayer {
         if (perParam != null && perParam.containsKey(WEIGHT_KEY)) {
             return perParam.get(WEIGHT_KEY);
         }
-        return (weightInit != null ? weightInit : org.deeplearning4j.nn.weights.WeightInit.XAVIER).getWeightInitFunction();
+        return (weightInit != null ? weightInit : WeightInit.XAVIER).getWeightInitFunction();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.mask;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
@@ -9,7 +10,7 @@ import java.util.Arrays;
  * within an epsilon: a weight of 1e-30 is not a zero.
  *
  * <pre>{@code
- * long leaks = BinaryMasks.leaks(weights, mask);   // non-zero weights where the mask is 0: must be 0
+ * long leaks = BinaryMasks.count("fc1", "W", weights, "weightMask", mask).leaks();   // must be 0
  * }</pre>
  */
 public final class BinaryMasks {
@@ -54,22 +55,6 @@ public final class BinaryMasks {
         long count = 0;
         for (double v : valuesOf(array)) {
             if (v == 0.0) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /**
-     * @return the number of positions where {@code mask} is 0.0 but {@code weights} is not exactly 0.0; arrays of
-     * equal shape
-     */
-    public static long leaks(INDArray weights, INDArray mask) {
-        double[] w = valuesOf(weights);
-        double[] m = valuesOf(mask);
-        long count = 0;
-        for (int i = 0; i < w.length; i++) {
-            if (m[i] == 0.0 && w[i] != 0.0) {
                 count++;
             }
         }
@@ -124,10 +109,10 @@ public final class BinaryMasks {
     /** The values of {@code array} in row-major order, copied exactly (float values widen to double losslessly). */
     static double[] valuesOf(INDArray array) {
         INDArray contiguous = array.ordering() == 'c' && !array.isView() ? array : array.dup('c');
-        if (contiguous.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE) {
+        if (contiguous.dataType() == DataType.DOUBLE) {
             return contiguous.data().asDouble();
         }
-        float[] f = contiguous.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
+        float[] f = contiguous.castTo(DataType.FLOAT).data().asFloat();
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {
             d[i] = f[i];

@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.listeners;
 
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.testutil.CapturedOutput;
 import io.github.dl4jsparse.testutil.Nets;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
@@ -10,9 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,17 +59,11 @@ class SparsityListenerTest {
 
     @Test
     void logsOneLinePerLayerAndAGlobalLine() {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
+        String log = CapturedOutput.stderr(() -> {
             MultiLayerNetwork net = net();
             net.setListeners(new SparsityListener(1));
             net.fit(DATA);
-        } finally {
-            System.setErr(original);
-        }
-        String log = captured.toString(StandardCharsets.UTF_8);
+        });
         assertTrue(log.contains("layer layer0 [5x8]: mask sparsity 0.7500"), log);
         assertTrue(log.contains("layer layer1 [8x6]: mask sparsity 0.7500"), log);
         assertTrue(log.contains("global: mask sparsity 0.7500"), log);

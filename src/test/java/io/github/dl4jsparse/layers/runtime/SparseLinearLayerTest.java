@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.layers.runtime;
 
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.testutil.CapturedOutput;
 import io.github.dl4jsparse.testutil.Nets;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.nn.api.Layer;
@@ -23,9 +24,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -143,20 +141,14 @@ class SparseLinearLayerTest {
 
     @Test
     void trainingPrintsNothingToStdout() {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
+        String out = CapturedOutput.stdout(() -> {
             MultiLayerNetwork net = Nets.mlp(new NeuralNetConfiguration.Builder().seed(1), true, 0.5);
             DataSet data = TestData.classification(10, Nets.N_IN, Nets.CLASSES, 1, DataType.FLOAT);
             for (int i = 0; i < 3; i++) {
                 net.fit(data);
             }
             net.output(data.getFeatures());
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
+        });
         assertFalse(out.contains("Added differentiated op"), out);
         assertEquals("", out.trim(), "nothing at all on stdout");
     }

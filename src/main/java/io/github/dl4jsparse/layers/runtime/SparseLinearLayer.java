@@ -40,8 +40,18 @@ import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_MASK_KEY;
  * </ul>
  * Dropout configured on the layer is applied to its input (and backpropagated) as in {@code DenseLayer}, and the
  * regularisation of W and b is part of {@link #calcRegularizationScore(boolean)}.
+ *
+ * <p>Work per training step, against {@code DenseLayer}'s four matrix products: a training forward pass applies the
+ * mask to W in place ({@code W ← W ⊙ M}, a no-op unless something wrote into a masked position) and keeps the
+ * pre-activation, so backprop reuses it instead of recomputing {@code x · W}: three products and two element-wise
+ * passes over W. Inference leaves the parameters alone and multiplies {@code W ⊙ M} into working memory.
  */
 public class SparseLinearLayer extends SameDiffLayer {
+
+    /** Pre-activation {@code z} of the last training forward pass, reused by backprop; null when there is none. */
+    private INDArray cachedPreOutput;
+    /** The input {@link #cachedPreOutput} was computed from. */
+    private INDArray cachedPreOutputInput;
 
     public SparseLinearLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -54,7 +64,17 @@ public class SparseLinearLayer extends SameDiffLayer {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        INDArray z = preOutput(training, maskedWeights(workspaceMgr, ArrayType.FF_WORKING_MEM), workspaceMgr);
+        INDArray z;
+        if (training) {
+            applyMaskToWeights();
+            z = preOutput(true, paramTable.get(WEIGHT_KEY), workspaceMgr);
+            // backprop needs z; the activation below overwrites it in place. DenseLayer recomputes x·W instead.
+            cachedPreOutput = workspaceMgr.dup(ArrayType.ACTIVATIONS, z);
+            cachedPreOutputInput = input;
+        } else {
+            clearCache();
+            z = preOutput(false, maskedWeights(workspaceMgr), workspaceMgr);
+        }
         INDArray out = sparseConf().getActivationFn().getActivation(z, training);
         if (maskArray != null) {
             applyMask(out);
@@ -65,8 +85,12 @@ public class SparseLinearLayer extends SameDiffLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        INDArray effectiveWeights = maskedWeights(workspaceMgr, ArrayType.BP_WORKING_MEM);
-        INDArray z = preOutput(true, effectiveWeights, workspaceMgr);
+        INDArray z = takeCachedPreOutput();
+        if (z == null) {
+            applyMaskToWeights();
+            z = preOutput(true, paramTable.get(WEIGHT_KEY), workspaceMgr);
+        }
+        INDArray weights = paramTable.get(WEIGHT_KEY); // W == W ⊙ M: the mask was applied in the forward pass
         INDArray delta = sparseConf().getActivationFn().backprop(z, epsilon).getFirst();
         if (maskArray != null) {
             applyMask(delta);
@@ -86,10 +110,41 @@ public class SparseLinearLayer extends SameDiffLayer {
         }
 
         INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
-                new long[]{effectiveWeights.size(0), delta.size(0)}, 'f');
-        epsilonNext = effectiveWeights.mmuli(delta.transpose(), epsilonNext).transpose();
+                new long[]{weights.size(0), delta.size(0)}, 'f');
+        epsilonNext = weights.mmuli(delta.transpose(), epsilonNext).transpose();
         epsilonNext = backpropDropOutIfPresent(epsilonNext);
         return new Pair<>(gradient, epsilonNext);
+    }
+
+    /**
+     * The pre-activation of the last training forward pass, if it was computed from the current input and its
+     * workspace is still open; consumed (the activation's backprop overwrites it).
+     */
+    private INDArray takeCachedPreOutput() {
+        INDArray z = cachedPreOutput;
+        boolean valid = z != null && cachedPreOutputInput == input
+                && (!z.isAttached() || z.data().getParentWorkspace().isScopeActive());
+        clearCache();
+        return valid ? z : null;
+    }
+
+    private void clearCache() {
+        cachedPreOutput = null;
+        cachedPreOutputInput = null;
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        clearCache();
+    }
+
+    /**
+     * {@code W ← W ⊙ M}, in place. Training keeps W exactly 0 where the mask is 0, so this changes nothing unless a
+     * value was written there from outside; it makes {@code x · W} equal {@code x · (W ⊙ M)} in the training pass.
+     */
+    private void applyMaskToWeights() {
+        paramTable.get(WEIGHT_KEY).muli(paramTable.get(WEIGHT_MASK_KEY));
     }
 
     /** {@code x · W_eff + b}, after applying dropout to the input if training; in the activations workspace. */
@@ -112,10 +167,10 @@ public class SparseLinearLayer extends SameDiffLayer {
         return z;
     }
 
-    /** {@code W ⊙ M}, in a working-memory array of the given type. */
-    private INDArray maskedWeights(LayerWorkspaceMgr workspaceMgr, ArrayType arrayType) {
+    /** {@code W ⊙ M} in forward working memory, for inference: the parameters are left untouched. */
+    private INDArray maskedWeights(LayerWorkspaceMgr workspaceMgr) {
         INDArray weights = paramTable.get(WEIGHT_KEY);
-        INDArray result = workspaceMgr.createUninitialized(arrayType, weights.dataType(), weights.shape(), 'f');
+        INDArray result = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, weights.dataType(), weights.shape(), 'f');
         return weights.mul(paramTable.get(WEIGHT_MASK_KEY), result);
     }
 

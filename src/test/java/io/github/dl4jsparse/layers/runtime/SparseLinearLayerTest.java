@@ -101,6 +101,18 @@ class SparseLinearLayerTest {
     }
 
     @Test
+    void trainingForwardPassRemovesValuesWrittenUnderTheMask() {
+        MultiLayerNetwork net = singleLayer(Activation.RELU, 0.5, DataType.FLOAT);
+        DataSet data = TestData.classification(8, 5, Nets.CLASSES, 3, DataType.FLOAT);
+        INDArray w = net.getLayer(0).getParam(SparseLinear.WEIGHT_KEY);
+        INDArray mask = net.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY);
+        w.addi(mask.rsub(1.0).muli(100.0));
+        assertTrue(io.github.dl4jsparse.sparsity.SparsityReport.of(net).leaks() > 0);
+        net.fit(data);
+        assertEquals(0, io.github.dl4jsparse.sparsity.SparsityReport.of(net).leaks(), "W ← W ⊙ M in the training pass");
+    }
+
+    @Test
     void dropoutConfiguredOnTheLayerIsApplied() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(2).list()
                 .layer(new SparseLinear.Builder().nOut(50).sparsity(0.5).activation(Activation.IDENTITY).dropOut(0.5).build())

@@ -128,6 +128,11 @@ public class SparseLinearLayer extends SameDiffLayer {
         return valid ? z : null;
     }
 
+    /** @return whether a training forward pass left a pre-activation for backprop (for tests) */
+    boolean hasCachedPreOutput() {
+        return cachedPreOutput != null;
+    }
+
     private void clearCache() {
         cachedPreOutput = null;
         cachedPreOutputInput = null;

@@ -12,7 +12,7 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -49,8 +49,11 @@ class SparseLinearLayerTest {
      * SameDiff's own autodiff): same output, same dL/dW, dL/db and dL/dx for a given upstream gradient, and dL/dM = 0.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"IDENTITY", "RELU", "TANH", "SIGMOID", "SOFTPLUS"})
-    void runtimeEqualsTheSameDiffDefinition(String activationName) {
+    @CsvSource({"IDENTITY,false", "RELU,false", "TANH,false", "SIGMOID,false", "SOFTPLUS,false",
+            "IDENTITY,true", "RELU,true", "TANH,true", "SIGMOID,true", "SOFTPLUS,true"})
+    void runtimeEqualsTheSameDiffDefinition(String activationName, boolean trainingForward) {
+        // trainingForward: backprop reuses the pre-activation kept by the training forward pass (the fit() path);
+        // otherwise it recomputes it (backprop without a preceding training pass)
         Activation activation = Activation.valueOf(activationName);
         MultiLayerNetwork net = singleLayer(activation, 0.6, DataType.DOUBLE);
         net.initGradientsView();
@@ -62,9 +65,13 @@ class SparseLinearLayerTest {
 
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         layer.setInput(x, mgr);
-        INDArray out = layer.activate(false, mgr).dup();
-        layer.setInput(x, mgr);
+        INDArray out = layer.activate(trainingForward, mgr).dup();
+        if (!trainingForward) {
+            layer.setInput(x, mgr);
+        }
+        assertEquals(trainingForward, ((SparseLinearLayer) layer).hasCachedPreOutput());
         Pair<Gradient, INDArray> bp = layer.backpropGradient(eps.dup(), mgr);
+        assertFalse(((SparseLinearLayer) layer).hasCachedPreOutput(), "the kept pre-activation is used once");
 
         SameDiff sd = SameDiff.create();
         SDVariable in = sd.placeHolder("input", DataType.DOUBLE, -1, 5);

@@ -1,6 +1,5 @@
 package io.github.dl4jsparse.benchmarks;
 
-import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
@@ -17,9 +16,9 @@ import java.util.Map;
  * Memory of DenseLayer against SparseLinear in the benchmark MLP (see {@link Mlps}), Adam:
  * <ul>
  *   <li>bytes held by parameters and by updater state, per layer, counted from the network (exact);</li>
- *   <li>off-heap bytes that ND4J holds after 5 training steps ({@code Pointer.totalBytes()} of JavaCPP: parameters,
- *       gradients, updater state and DL4J's workspaces, which keep the size of their peak use), and the JVM heap in
- *       use, each variant measured in a JVM of its own.</li>
+ *   <li>the peak resident memory of the process over 5 training steps ({@code VmHWM} of {@code /proc/self/status},
+ *       Linux: JVM, ND4J's native arrays and DL4J's workspaces together), and the JVM heap in use, each variant measured
+ *       in a JVM of its own so the figures can be compared.</li>
  * </ul>
  *
  * <pre>
@@ -62,7 +61,7 @@ public final class MemoryReport {
                 throw new IllegalStateException("measuring " + variant + " failed");
             }
         }
-        System.out.println("\n| variant | params + updater state, all layers | off-heap held after 5 steps | JVM heap used |");
+        System.out.println("\n| variant | params + updater state, all layers | peak resident memory, 5 steps | JVM heap used |");
         System.out.println("|---|---|---|---|");
         totals.forEach(System.out::println);
     }
@@ -92,9 +91,23 @@ public final class MemoryReport {
         }
         Runtime rt = Runtime.getRuntime();
         System.gc();
-        sb.append(String.format(Locale.ROOT, "TOTAL | %s | %,d | %,d | %,d |", variant, allBytes, Pointer.totalBytes(),
+        sb.append(String.format(Locale.ROOT, "TOTAL | %s | %,d | %,d | %,d |", variant, allBytes, peakResidentBytes(),
                 rt.totalMemory() - rt.freeMemory()));
         return sb.toString();
+    }
+
+    /** {@code VmHWM} of {@code /proc/self/status} in bytes, or -1 where there is no such file. */
+    private static long peakResidentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static String javaExecutable() {

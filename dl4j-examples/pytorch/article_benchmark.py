@@ -98,7 +98,8 @@ def jmh_scores(path):
             method = r["benchmark"].rsplit(".", 1)[1]
             p = r.get("params", {})
             if "config" in p and "layers" in p:
-                scores[(method, p["config"], p["layers"])] = (r["primaryMetric"]["score"], r["primaryMetric"]["scoreError"])
+                scores[(method, p["config"], p["layers"])] = (float(r["primaryMetric"]["score"]),
+                                                            float(r["primaryMetric"]["scoreError"]))
     return scores
 
 

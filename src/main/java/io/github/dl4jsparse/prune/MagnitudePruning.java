@@ -1,0 +1,155 @@
+package io.github.dl4jsparse.prune;
+
+import io.github.dl4jsparse.layers.SparseLinear;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Dense → prune → fine-tune: converts every {@code DenseLayer} of a trained {@link MultiLayerNetwork} into a
+ * {@link SparseLinear} whose mask keeps the largest-magnitude weights, with the surviving weights, biases and all other
+ * layers' parameters copied over. The result trains with plain {@code fit()} and the masks stay fixed: fine-tuning.
+ * The updater state starts fresh. The dense network is not changed.
+ *
+ * <pre>{@code
+ * MultiLayerNetwork sparse = MagnitudePruning.toSparse(trainedDense, 0.9);            // layer-wise
+ * MultiLayerNetwork global = MagnitudePruning.toSparse(trainedDense, 0.9, PruneScope.GLOBAL);
+ * sparse.fit(train, 5);
+ * }</pre>
+ *
+ * <p>Counts are exact: layer-wise, each layer has {@code Math.round(sparsity · nIn · nOut)} zeros in its mask; global,
+ * the converted layers together have {@code Math.round(sparsity · total)}. See Han et al., "Learning both Weights and
+ * Connections for Efficient Neural Networks", NeurIPS 2015, for the method.
+ */
+public final class MagnitudePruning {
+
+    private MagnitudePruning() {
+    }
+
+    /** Layer-wise magnitude pruning; see {@link #toSparse(MultiLayerNetwork, double, PruneScope)}. */
+    public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, double sparsity) {
+        return toSparse(dense, sparsity, PruneScope.LAYERWISE);
+    }
+
+    /**
+     * @param dense    an initialised network with at least one {@code DenseLayer}
+     * @param sparsity fraction of the converted layers' weights to prune, in [0, 1)
+     * @param scope    per layer, or one ranking over all converted layers
+     * @return a new, initialised network: the DenseLayers replaced by SparseLinear layers
+     * @throws IllegalArgumentException for a sparsity outside [0, 1) or NaN, or a network without DenseLayer
+     */
+    public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, double sparsity, PruneScope scope) {
+        if (!(sparsity >= 0.0 && sparsity < 1.0)) {
+            throw new IllegalArgumentException("MagnitudePruning: sparsity must be in [0, 1), got " + sparsity);
+        }
+        List<Integer> targets = new ArrayList<>();
+        for (int i = 0; i < dense.getnLayers(); i++) {
+            if (dense.getLayerWiseConfigurations().getConf(i).getLayer().getClass() == DenseLayer.class) {
+                targets.add(i);
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("MagnitudePruning: the network has no DenseLayer to convert");
+        }
+
+        List<double[]> masks = computeMasks(dense, targets, sparsity, scope);
+
+        MultiLayerConfiguration conf = dense.getLayerWiseConfigurations().clone();
+        for (int t = 0; t < targets.size(); t++) {
+            int i = targets.get(t);
+            NeuralNetConfiguration layerConf = conf.getConf(i);
+            DenseLayer d = (DenseLayer) layerConf.getLayer();
+            double[] mask = masks.get(t);
+            layerConf.setLayer(sparseLike(d, zeroFraction(mask)));
+            layerConf.clearVariables(); // the dense layer's parameter names; the new layer declares its own
+        }
+        MultiLayerNetwork sparse = new MultiLayerNetwork(conf);
+        sparse.init();
+
+        for (int i = 0; i < dense.getnLayers(); i++) {
+            Layer from = dense.getLayer(i);
+            Layer to = sparse.getLayer(i);
+            int t = targets.indexOf(i);
+            if (t < 0) {
+                for (Map.Entry<String, INDArray> e : from.paramTable().entrySet()) {
+                    to.paramTable().get(e.getKey()).assign(e.getValue());
+                }
+                continue;
+            }
+            INDArray w = from.getParam(DefaultParamInitializer.WEIGHT_KEY);
+            INDArray mask = Nd4j.create(masks.get(t), w.shape(), 'c').castTo(w.dataType());
+            to.paramTable().get(SparseLinear.WEIGHT_MASK_KEY).assign(mask);
+            to.paramTable().get(SparseLinear.WEIGHT_KEY).assign(w.mul(mask));
+            if (from.paramTable().containsKey(DefaultParamInitializer.BIAS_KEY)) {
+                to.paramTable().get(SparseLinear.BIAS_KEY).assign(from.getParam(DefaultParamInitializer.BIAS_KEY)
+                        .reshape(1, w.size(1)));
+            }
+        }
+        return sparse;
+    }
+
+    private static List<double[]> computeMasks(MultiLayerNetwork dense, List<Integer> targets, double sparsity,
+                                               PruneScope scope) {
+        List<double[]> weights = new ArrayList<>();
+        for (int i : targets) {
+            weights.add(dense.getLayer(i).getParam(DefaultParamInitializer.WEIGHT_KEY).dup('c').castTo(DataType.DOUBLE)
+                    .data().asDouble());
+        }
+        List<double[]> masks = new ArrayList<>();
+        if (scope == PruneScope.LAYERWISE) {
+            for (double[] w : weights) {
+                masks.add(MagnitudeMasks.keepLargest(w, sparsity));
+            }
+            return masks;
+        }
+        int total = weights.stream().mapToInt(w -> w.length).sum();
+        double[] all = new double[total];
+        int offset = 0;
+        for (double[] w : weights) {
+            System.arraycopy(w, 0, all, offset, w.length);
+            offset += w.length;
+        }
+        double[] globalMask = MagnitudeMasks.keepLargest(all, sparsity);
+        offset = 0;
+        for (double[] w : weights) {
+            masks.add(java.util.Arrays.copyOfRange(globalMask, offset, offset + w.length));
+            offset += w.length;
+        }
+        return masks;
+    }
+
+    private static double zeroFraction(double[] mask) {
+        long zeros = java.util.Arrays.stream(mask).filter(v -> v == 0.0).count();
+        return (double) zeros / mask.length;
+    }
+
+    /** A SparseLinear configured like {@code d}: shape, activation, updaters, regularisation, dropout, name. */
+    private static SparseLinear sparseLike(DenseLayer d, double sparsity) {
+        SparseLinear.Builder b = new SparseLinear.Builder()
+                .nIn(d.getNIn()).nOut(d.getNOut()).sparsity(Math.min(sparsity, Math.nextDown(1.0)))
+                .activation(d.getActivationFn()).hasBias(d.hasBias()).weightInit(d.getWeightInitFn())
+                .updater(d.getIUpdater()).biasUpdater(d.getBiasUpdater());
+        b.setRegularization(new ArrayList<>(d.getRegularization()));
+        b.setRegularizationBias(new ArrayList<>(d.getRegularizationBias()));
+        if (d.getLayerName() != null) {
+            b.name(d.getLayerName());
+        }
+        if (d.getIDropout() != null) {
+            b.dropOut(d.getIDropout().clone());
+        }
+        SparseLinear layer = b.build();
+        layer.setGradientNormalization(d.getGradientNormalization());
+        layer.setGradientNormalizationThreshold(d.getGradientNormalizationThreshold());
+        return layer;
+    }
+}

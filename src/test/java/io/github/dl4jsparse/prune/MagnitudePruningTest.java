@@ -1,0 +1,134 @@
+package io.github.dl4jsparse.prune;
+
+import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.mask.BinaryMasks;
+import io.github.dl4jsparse.sparsity.LayerSparsity;
+import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.testutil.Nets;
+import io.github.dl4jsparse.testutil.TestData;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MagnitudePruningTest {
+
+    private static final DataSet DATA = TestData.classification(32, Nets.N_IN, Nets.CLASSES, 4, DataType.FLOAT);
+
+    private static MultiLayerNetwork trainedDense() {
+        MultiLayerNetwork dense = Nets.mlp(new NeuralNetConfiguration.Builder().seed(6).updater(new Adam(1e-2)), false, 0.0);
+        for (int i = 0; i < 10; i++) {
+            dense.fit(DATA);
+        }
+        return dense;
+    }
+
+    @Test
+    void sparsityZeroGivesTheDenseNetworksOutputs() {
+        MultiLayerNetwork dense = trainedDense();
+        MultiLayerNetwork sparse = MagnitudePruning.toSparse(dense, 0.0);
+        assertInstanceOf(SparseLinear.class, sparse.getLayerWiseConfigurations().getConf(0).getLayer());
+        assertInstanceOf(SparseLinear.class, sparse.getLayerWiseConfigurations().getConf(1).getLayer());
+        assertEquals(0.0, TestData.maxAbsDiff(dense.output(DATA.getFeatures()), sparse.output(DATA.getFeatures())), 1e-6);
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0.3, 0.5, 0.9})
+    void layerwiseKeepsExactlyTheLargestMagnitudes(double sparsity) {
+        MultiLayerNetwork dense = trainedDense();
+        INDArray before = dense.params().dup();
+        MultiLayerNetwork sparse = MagnitudePruning.toSparse(dense, sparsity);
+        assertEquals(before, dense.params(), "the dense network is not changed");
+        for (int i = 0; i < 2; i++) {
+            INDArray w = dense.getLayer(i).getParam("W");
+            INDArray mask = sparse.getLayer(i).getParam(SparseLinear.WEIGHT_MASK_KEY);
+            INDArray sw = sparse.getLayer(i).getParam(SparseLinear.WEIGHT_KEY);
+            assertEquals(Math.round(sparsity * w.length()), BinaryMasks.zeros(mask), "exact count, layer " + i);
+            double largestPruned = 0;
+            double smallestKept = Double.MAX_VALUE;
+            for (long k = 0; k < w.length(); k++) {
+                double m = Math.abs(w.getDouble(k));
+                if (mask.getDouble(k) == 0.0) {
+                    largestPruned = Math.max(largestPruned, m);
+                    assertEquals(0.0, sw.getDouble(k), 0.0);
+                } else {
+                    smallestKept = Math.min(smallestKept, m);
+                    assertEquals(w.getDouble(k), sw.getDouble(k), 0.0, "survivors keep their value");
+                }
+            }
+            assertTrue(largestPruned <= smallestKept, "pruned " + largestPruned + " vs kept " + smallestKept);
+            assertEquals(dense.getLayer(i).getParam("b").reshape(1, w.size(1)), sparse.getLayer(i).getParam(SparseLinear.BIAS_KEY));
+        }
+        assertEquals(dense.getLayer(2).getParam("W"), sparse.getLayer(2).getParam("W"), "other layers copied");
+    }
+
+    @Test
+    void globalScopeRanksAllConvertedWeightsTogether() {
+        MultiLayerNetwork dense = trainedDense();
+        MultiLayerNetwork sparse = MagnitudePruning.toSparse(dense, 0.6, PruneScope.GLOBAL);
+        SparsityReport report = SparsityReport.of(sparse);
+        long total = 5 * 8 + 8 * 6;
+        assertEquals(Math.round(0.6 * total), report.connections() - report.activeConnections());
+        double largestPruned = 0;
+        double smallestKept = Double.MAX_VALUE;
+        for (int i = 0; i < 2; i++) {
+            INDArray w = dense.getLayer(i).getParam("W");
+            INDArray mask = sparse.getLayer(i).getParam(SparseLinear.WEIGHT_MASK_KEY);
+            for (long k = 0; k < w.length(); k++) {
+                double m = Math.abs(w.getDouble(k));
+                if (mask.getDouble(k) == 0.0) {
+                    largestPruned = Math.max(largestPruned, m);
+                } else {
+                    smallestKept = Math.min(smallestKept, m);
+                }
+            }
+        }
+        assertTrue(largestPruned <= smallestKept);
+        for (LayerSparsity l : report.layers()) {
+            assertEquals(((SparseLinear) sparse.getLayerWiseConfigurations().getConf(Integer.parseInt(l.name().substring(5)))
+                    .getLayer()).getSparsity(), l.maskSparsity(), 1e-12, "the configured sparsity is the layer's");
+        }
+    }
+
+    @Test
+    void fineTuningKeepsTheMasks() {
+        MultiLayerNetwork sparse = MagnitudePruning.toSparse(trainedDense(), 0.7);
+        INDArray mask = sparse.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY).dup();
+        double before = sparse.score(DATA);
+        for (int i = 0; i < 20; i++) {
+            sparse.fit(DATA);
+        }
+        assertEquals(mask, sparse.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY));
+        assertEquals(0, SparsityReport.of(sparse).leaks());
+        assertTrue(sparse.score(DATA) < before, "fine-tuning lowers the loss");
+    }
+
+    @Test
+    void rejectsBadInput() {
+        MultiLayerNetwork dense = trainedDense();
+        for (double bad : new double[]{-0.1, 1.0, Double.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MagnitudePruning.toSparse(dense, bad));
+            assertTrue(e.getMessage().contains("sparsity") && e.getMessage().contains(String.valueOf(bad)), e.getMessage());
+        }
+        MultiLayerNetwork noDense = Nets.mlp(new NeuralNetConfiguration.Builder().seed(1), true, 0.5);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> MagnitudePruning.toSparse(noDense, 0.5))
+                .getMessage().contains("no DenseLayer"));
+    }
+
+    @Test
+    void magnitudeMasksBreakTiesByPosition() {
+        double[] mask = MagnitudeMasks.keepLargest(new double[]{1, -1, 1, 0.5, 2}, 0.4);
+        assertEquals(java.util.List.of(0.0, 1.0, 1.0, 0.0, 1.0),
+                java.util.Arrays.stream(mask).boxed().toList(), "0.5 first, then the earlier of the tied 1s");
+    }
+}

@@ -38,24 +38,41 @@ public final class SparseMlp {
      */
     public static MultiLayerConfiguration sparse(int inputDim, int hiddenDim, int outputDim, double sparsity,
                                                  long seed, IUpdater updater) {
-        return new NeuralNetConfiguration.Builder().seed(seed).updater(updater).list()
-                .layer(new SparseLinear.Builder().name("fc1").nOut(hiddenDim).sparsity(sparsity).activation(Activation.RELU).build())
-                .layer(new SparseLinear.Builder().name("fc2").nOut(hiddenDim).sparsity(sparsity).activation(Activation.RELU).build())
-                .layer(new SparseLinear.Builder().name("fc3").nOut(outputDim).sparsity(sparsity).activation(Activation.IDENTITY).build())
-                .layer(softmaxCrossEntropy())
-                .setInputType(InputType.feedForward(inputDim))
-                .build();
+        return of(new int[]{inputDim, hiddenDim, hiddenDim, outputDim}, new double[]{sparsity, sparsity, sparsity},
+                seed, updater);
     }
 
     /** The same network with {@code DenseLayer}s: the dense baseline. */
     public static MultiLayerConfiguration dense(int inputDim, int hiddenDim, int outputDim, long seed, IUpdater updater) {
-        return new NeuralNetConfiguration.Builder().seed(seed).updater(updater).list()
-                .layer(new DenseLayer.Builder().name("fc1").nOut(hiddenDim).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().name("fc2").nOut(hiddenDim).activation(Activation.RELU).build())
-                .layer(new DenseLayer.Builder().name("fc3").nOut(outputDim).activation(Activation.IDENTITY).build())
-                .layer(softmaxCrossEntropy())
-                .setInputType(InputType.feedForward(inputDim))
-                .build();
+        return of(new int[]{inputDim, hiddenDim, hiddenDim, outputDim}, new double[]{DENSE, DENSE, DENSE}, seed, updater);
+    }
+
+    /** Sparsity value that makes {@link #of} build a {@code DenseLayer}. */
+    public static final double DENSE = Double.NaN;
+
+    /**
+     * Any depth and widths: layer {@code i} ({@code fc1, fc2, ...}) maps {@code widths[i]} to {@code widths[i+1]}, ReLU
+     * on all but the last, softmax cross-entropy on the last one's output. For LeNet-300-100 pass
+     * {@code {784, 300, 100, 10}}.
+     *
+     * @param widths     {@code layers + 1} widths, all > 0
+     * @param sparsities one per layer: a {@link SparseLinear} at that sparsity, or {@link #DENSE} for a {@code DenseLayer}
+     * @throws IllegalArgumentException if the lengths do not match
+     */
+    public static MultiLayerConfiguration of(int[] widths, double[] sparsities, long seed, IUpdater updater) {
+        if (widths.length != sparsities.length + 1) {
+            throw new IllegalArgumentException("SparseMlp: " + widths.length + " widths need " + (widths.length - 1)
+                    + " sparsities, got " + sparsities.length);
+        }
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed).updater(updater).list();
+        for (int i = 0; i < sparsities.length; i++) {
+            String name = "fc" + (i + 1);
+            Activation activation = i == sparsities.length - 1 ? Activation.IDENTITY : Activation.RELU;
+            list.layer(Double.isNaN(sparsities[i])
+                    ? new DenseLayer.Builder().name(name).nOut(widths[i + 1]).activation(activation).build()
+                    : new SparseLinear.Builder().name(name).nOut(widths[i + 1]).sparsity(sparsities[i]).activation(activation).build());
+        }
+        return list.layer(softmaxCrossEntropy()).setInputType(InputType.feedForward(widths[0])).build();
     }
 
     private static LossLayer softmaxCrossEntropy() {

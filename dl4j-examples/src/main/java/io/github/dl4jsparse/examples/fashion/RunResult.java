@@ -1,0 +1,19 @@
+package io.github.dl4jsparse.examples.fashion;
+
+/**
+ * What one run (a method and a seed) measured.
+ *
+ * @param trainLoss          mean training loss of each epoch
+ * @param testAccuracy       test accuracy after each epoch
+ * @param accuracyAfterPrune test accuracy right after pruning, before fine-tuning; NaN for other methods
+ * @param activationZeros    fraction of zero activations of each hidden layer on the test set, at the end
+ * @param computeRatio       training multiply-adds on active connections / those of the dense equivalent
+ * @param seconds            wall time of the run
+ */
+record RunResult(double[] trainLoss, double[] testAccuracy, double accuracyAfterPrune, double[] activationZeros,
+                 double computeRatio, double seconds) {
+
+    double finalAccuracy() {
+        return testAccuracy[testAccuracy.length - 1];
+    }
+}

@@ -21,6 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Fashion-MNIST: dense against sparse from scratch (static random masks) against dense → magnitude prune → fine-tune,
@@ -37,7 +41,8 @@ import java.util.Map;
  *     -Dexec.mainClass=io.github.dl4jsparse.examples.fashion.FashionMnistExperiment [-Dexec.args="--quick"]
  * </pre>
  * Options: {@code --quick} (6,000/1,000 examples, 2 epochs, 1 seed, a few methods: the CI smoke test),
- * {@code --epochs N}, {@code --seeds N}, {@code --train-limit N}, {@code --out DIR}, {@code --data DIR}.
+ * {@code --epochs N}, {@code --seeds N}, {@code --train-limit N}, {@code --out DIR}, {@code --data DIR},
+ * {@code --threads N} (runs at a time; default: the number of cores; set {@code OMP_NUM_THREADS=1} then).
  */
 public final class FashionMnistExperiment {
 
@@ -56,6 +61,7 @@ public final class FashionMnistExperiment {
         int testLimit = 0;
         Path out = Path.of("dl4j-examples/target/fashion-mnist");
         Path data = FashionMnist.defaultDirectory();
+        int threads = Runtime.getRuntime().availableProcessors();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -64,6 +70,7 @@ public final class FashionMnistExperiment {
                 case "--train-limit" -> trainLimit = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -79,24 +86,35 @@ public final class FashionMnistExperiment {
                 : fullGrid();
         Files.createDirectories(out);
 
+        DataSet train = FashionMnist.load(data, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT);
         DataSet test = FashionMnist.load(data, FashionMnist.Split.TEST, testLimit, DataType.FLOAT);
-        System.out.printf(Locale.ROOT, "Fashion-MNIST from %s: %s training examples, %d test; %d epochs, %d seed(s), %d methods%n",
-                data, trainLimit > 0 ? String.valueOf(trainLimit) : "all", test.numExamples(), epochs, seeds, methods.size());
+        System.out.printf(Locale.ROOT, "Fashion-MNIST from %s: %d training examples, %d test; %d epochs, %d seed(s), "
+                        + "%d methods, %d run(s) at a time%n",
+                data, train.numExamples(), test.numExamples(), epochs, seeds, methods.size(), threads);
 
+        // runs are independent: one per thread (ND4J's workspaces are per thread; the data sets are only read)
+        ProgressBar progress = new ProgressBar(System.out, threads > 1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Map<String, List<Future<RunResult>>> futures = new LinkedHashMap<>();
+        final int epochCount = epochs;
+        for (Method method : methods) {
+            for (int seed = 1; seed <= seeds; seed++) {
+                final int s = seed;
+                futures.computeIfAbsent(method.name(), k -> new ArrayList<>()).add(pool.submit(() ->
+                        run(method, s, epochCount, new ShuffledDataSetIterator(train, BATCH, true, s), test, progress)));
+            }
+        }
+        pool.shutdown();
         Map<String, List<RunResult>> results = new LinkedHashMap<>();
-        ProgressBar progress = new ProgressBar(System.out);
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("curves.csv")))) {
             csv.println("method,seed,epoch,train_loss,test_accuracy");
-            for (Method method : methods) {
+            for (Map.Entry<String, List<Future<RunResult>>> e : futures.entrySet()) {
                 for (int seed = 1; seed <= seeds; seed++) {
-                    ShuffledDataSetIterator train = FashionMnist.iterator(FashionMnist.Split.TRAIN).directory(data)
-                            .limit(trainLimit).batchSize(BATCH).seed(seed).build();
-                    RunResult r = run(method, seed, epochs, train, test, progress);
-                    results.computeIfAbsent(method.name(), k -> new ArrayList<>()).add(r);
-                    for (int e = 0; e < epochs; e++) {
-                        csv.printf(Locale.ROOT, "%s,%d,%d,%.6f,%.6f%n", method.name(), seed, e + 1, r.trainLoss()[e], r.testAccuracy()[e]);
+                    RunResult r = get(e.getValue().get(seed - 1));
+                    results.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(r);
+                    for (int ep = 0; ep < epochs; ep++) {
+                        csv.printf(Locale.ROOT, "%s,%d,%d,%.6f,%.6f%n", e.getKey(), seed, ep + 1, r.trainLoss()[ep], r.testAccuracy()[ep]);
                     }
-                    csv.flush();
                 }
             }
         }
@@ -114,6 +132,17 @@ public final class FashionMnistExperiment {
         Plots.perEpoch(out.resolve("test-accuracy.png"), "Fashion-MNIST test accuracy (mean over seeds)", "test accuracy", acc);
         Plots.perEpoch(out.resolve("train-loss.png"), "Fashion-MNIST training loss (mean over seeds)", "training loss", loss);
         System.out.println("Wrote " + out.resolve("curves.csv") + ", results.md, test-accuracy.png, train-loss.png");
+    }
+
+    private static RunResult get(Future<RunResult> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a run failed", e.getCause());
+        }
     }
 
     private static List<Method> fullGrid() {

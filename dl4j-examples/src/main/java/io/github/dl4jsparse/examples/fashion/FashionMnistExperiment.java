@@ -42,7 +42,8 @@ import java.util.concurrent.Future;
  * </pre>
  * Options: {@code --quick} (6,000/1,000 examples, 2 epochs, 1 seed, a few methods: the CI smoke test),
  * {@code --epochs N}, {@code --seeds N}, {@code --train-limit N}, {@code --out DIR}, {@code --data DIR},
- * {@code --threads N} (runs at a time; default: the number of cores; set {@code OMP_NUM_THREADS=1} then).
+ * {@code --threads N} (runs at a time; default: the number of cores; set {@code OMP_NUM_THREADS=1} then),
+ * {@code --first-seed N} (seeds N, N+1, ...; default 1), {@code --methods a,b} (only these, by table name with spaces as underscores, e.g. {@code dense,static_0.9}).
  */
 public final class FashionMnistExperiment {
 
@@ -62,6 +63,8 @@ public final class FashionMnistExperiment {
         Path out = Path.of("dl4j-examples/target/fashion-mnist");
         Path data = FashionMnist.defaultDirectory();
         int threads = Runtime.getRuntime().availableProcessors();
+        int firstSeed = 1;
+        List<String> only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -71,6 +74,8 @@ public final class FashionMnistExperiment {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--first-seed" -> firstSeed = Integer.parseInt(args[++i]);
+                case "--methods" -> only = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -84,6 +89,13 @@ public final class FashionMnistExperiment {
                 ? List.of(Method.dense("dense", LENET), Method.sparse("static 0.9", LENET, 0.9),
                         Method.prune("prune 0.9", LENET, 0.9))
                 : fullGrid();
+        if (only != null) {
+            List<String> wanted = only;
+            methods = methods.stream().filter(m -> wanted.contains(m.name().replace(" ", "_"))).toList();
+            if (methods.isEmpty()) {
+                throw new IllegalArgumentException("--methods names none of the methods: " + wanted);
+            }
+        }
         Files.createDirectories(out);
 
         DataSet train = FashionMnist.load(data, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT);
@@ -98,7 +110,7 @@ public final class FashionMnistExperiment {
         Map<String, List<Future<RunResult>>> futures = new LinkedHashMap<>();
         final int epochCount = epochs;
         for (Method method : methods) {
-            for (int seed = 1; seed <= seeds; seed++) {
+            for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
                 final int s = seed;
                 futures.computeIfAbsent(method.name(), k -> new ArrayList<>()).add(pool.submit(() ->
                         run(method, s, epochCount, new ShuffledDataSetIterator(train, BATCH, true, s), test, progress)));
@@ -109,8 +121,8 @@ public final class FashionMnistExperiment {
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("curves.csv")))) {
             csv.println("method,seed,epoch,train_loss,test_accuracy");
             for (Map.Entry<String, List<Future<RunResult>>> e : futures.entrySet()) {
-                for (int seed = 1; seed <= seeds; seed++) {
-                    RunResult r = get(e.getValue().get(seed - 1));
+                for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
+                    RunResult r = get(e.getValue().get(seed - firstSeed));
                     results.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(r);
                     for (int ep = 0; ep < epochs; ep++) {
                         csv.printf(Locale.ROOT, "%s,%d,%d,%.6f,%.6f%n", e.getKey(), seed, ep + 1, r.trainLoss()[ep], r.testAccuracy()[ep]);

@@ -3,10 +3,7 @@ package io.github.dl4jsparse.benchmarks;
 import io.github.dl4jsparse.listeners.SparsityListener;
 import io.github.dl4jsparse.models.SparseMlp;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -58,13 +55,7 @@ public class SparsityListenerBenchmark {
         if ("every1".equals(listener)) {
             net.setListeners(new SparsityListener(1, 16));
         }
-        Nd4j.getRandom().setSeed(1);
-        INDArray x = Nd4j.randn(DataType.FLOAT, batch, 100);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 10);
-        for (int i = 0; i < batch; i++) {
-            y.putScalar(i, i % 10, 1.0);
-        }
-        data = new DataSet(x, y);
+        data = Mlps.batch("100-256-256-10", batch);
     }
 
     @Benchmark

@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.List;
@@ -68,8 +69,9 @@ public final class ShuffledDataSetIterator implements DataSetIterator {
         int end = Math.min(cursor + num, order.length);
         int[] rows = Arrays.copyOfRange(order, cursor, end);
         cursor = end;
-        INDArray f = data.getFeatures().getRows(rows);
-        INDArray l = data.getLabels().getRows(rows);
+        // one native gather per array: INDArray.getRows(int...) copies row by row and costs as much as a training step
+        INDArray f = Nd4j.pullRows(data.getFeatures(), 1, rows);
+        INDArray l = Nd4j.pullRows(data.getLabels(), 1, rows);
         DataSet batch = new DataSet(f, l);
         if (preProcessor != null) {
             preProcessor.preProcess(batch);

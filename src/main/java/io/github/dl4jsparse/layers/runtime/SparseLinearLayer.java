@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -52,6 +53,10 @@ public class SparseLinearLayer extends SameDiffLayer {
     private INDArray cachedPreOutput;
     /** The input {@link #cachedPreOutput} was computed from. */
     private INDArray cachedPreOutputInput;
+    /** Whether the next backprop keeps the dense weight gradient (armed by prune-and-regrow on its update steps). */
+    private boolean captureDenseWeightGradient;
+    /** The dense weight gradient {@code xᵀ · δ} of the last armed backprop, outside any workspace; null if none. */
+    private INDArray denseWeightGradient;
 
     public SparseLinearLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -99,6 +104,9 @@ public class SparseLinearLayer extends SameDiffLayer {
         Gradient gradient = new DefaultGradient();
         INDArray weightGrad = gradTable.get(WEIGHT_KEY);
         Nd4j.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
+        if (captureDenseWeightGradient) {
+            keepDenseWeightGradient(weightGrad);
+        }
         weightGrad.muli(paramTable.get(WEIGHT_MASK_KEY));
         gradient.gradientForVariable().put(WEIGHT_KEY, weightGrad);
         // the mask's gradient view is never written: it stays 0, so the mask never changes
@@ -114,6 +122,36 @@ public class SparseLinearLayer extends SameDiffLayer {
         epsilonNext = weights.mmuli(delta.transpose(), epsilonNext).transpose();
         epsilonNext = backpropDropOutIfPresent(epsilonNext);
         return new Pair<>(gradient, epsilonNext);
+    }
+
+    /**
+     * Makes the next backward pass keep the dense weight gradient {@code dL/d(W ⊙ M) = xᵀ · δ}, the gradient at every
+     * position, masked or not, which DL4J's own gradient of W zeroes at masked positions. RigL's regrowth criterion
+     * needs it; it costs one copy of W's size, paid only by the backward pass that follows this call.
+     */
+    public void captureDenseWeightGradient() {
+        captureDenseWeightGradient = true;
+    }
+
+    /**
+     * Hands over the dense weight gradient kept by the backward pass after {@link #captureDenseWeightGradient()}
+     * (shape {@code [nIn, nOut]}, summed over the minibatch as DL4J's gradients are, detached from workspaces) and
+     * forgets it.
+     *
+     * @return the gradient, or null if no armed backward pass ran since the last call
+     */
+    public INDArray takeDenseWeightGradient() {
+        INDArray g = denseWeightGradient;
+        denseWeightGradient = null;
+        captureDenseWeightGradient = false;
+        return g;
+    }
+
+    private void keepDenseWeightGradient(INDArray weightGrad) {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            denseWeightGradient = weightGrad.dup('f');
+        }
+        captureDenseWeightGradient = false;
     }
 
     /**

@@ -1,0 +1,405 @@
+package io.github.dl4jsparse.dynamic;
+
+import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
+import io.github.dl4jsparse.sparsity.SparsityReport;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Dynamic sparse training: prunes and regrows the connections of every {@link SparseLinear} layer during plain
+ * {@code fit()}, at constant sparsity. SET (Mocanu et al. 2018) regrows at random, RigL (Evci et al. 2020) where the
+ * dense gradient is largest.
+ *
+ * <pre>{@code
+ * net.addListeners(PruneRegrowListener.rigl().plannedEpochs(15, iterationsPerEpoch).build());
+ * net.fit(trainData, 15);
+ * }</pre>
+ *
+ * <p>At every update step of its {@link PruneRegrowSchedule} (by default every 100 steps until 75% of the planned
+ * ones, the drop fraction decaying from 0.3 along a cosine), for each layer with {@code a} active connections:
+ * <ol>
+ *   <li>drops {@code k = floor(f · a)} active connections with the smallest |W| (at most as many as are inactive);</li>
+ *   <li>grows {@code k} connections among those inactive before the update, uniformly at random
+ *       ({@link RegrowCriterion#RANDOM}) or by the largest {@code |dL/d(W ⊙ M)|} on the update step's minibatch
+ *       ({@link RegrowCriterion#GRADIENT}; the layer keeps that dense gradient only on update steps);</li>
+ *   <li>sets grown weights to exactly 0 and resets the updater state (Adam's M and V, momentum, ...) of every
+ *       dropped and grown connection to 0, so no stale momentum moves them.</li>
+ * </ol>
+ * Each layer's active count stays exactly the same, masks stay binary and masked weights exactly 0. Ties and random
+ * growth draw from a generator seeded by (seed, iteration, layer): the network's seed unless {@link Builder#seed} is
+ * set, so a run is reproducible and needs no state beyond the network's own.
+ *
+ * <p>The update runs in {@link #iterationDone}, after the step's parameter update. Every update is logged at INFO and
+ * kept in {@link #updates()} with the {@link SparsityReport} after it.
+ *
+ * <p><b>Checkpoints</b>: the schedule position is DL4J's iteration count, which {@code ModelSerializer} saves with the
+ * masks, weights and (with {@code saveUpdater = true}) the updater state. A restored network that gets a listener of
+ * the same configuration ({@link #saveTo(File)} / {@link #restoreFrom(File)} keep it in the model file) continues
+ * exactly like an uninterrupted run.
+ */
+public class PruneRegrowListener extends BaseTrainingListener {
+
+    private static final Logger log = LoggerFactory.getLogger(PruneRegrowListener.class);
+    /** The key under which {@link #saveTo(File)} stores the configuration in a model file. */
+    public static final String MODEL_FILE_KEY = "dl4j-sparse.pruneRegrow";
+
+    private final Config config;
+    private final List<MaskUpdate> updates = new ArrayList<>();
+
+    private PruneRegrowListener(Config config) {
+        this.config = config;
+    }
+
+    /** @return a builder for SET: random regrowth */
+    public static Builder set() {
+        return new Builder(RegrowCriterion.RANDOM);
+    }
+
+    /** @return a builder for RigL: regrowth by the largest dense gradient */
+    public static Builder rigl() {
+        return new Builder(RegrowCriterion.GRADIENT);
+    }
+
+    /** @return a builder with the given regrowth criterion */
+    public static Builder builder(RegrowCriterion criterion) {
+        return new Builder(criterion);
+    }
+
+    /** Arms the layers to keep their dense weight gradient when the coming backward pass is an update step's. */
+    @Override
+    public void onForwardPass(Model model, List<INDArray> activations) {
+        armIfUpdateStep(model);
+    }
+
+    @Override
+    public void onForwardPass(Model model, Map<String, INDArray> activations) {
+        armIfUpdateStep(model);
+    }
+
+    private void armIfUpdateStep(Model model) {
+        if (config.criterion == RegrowCriterion.GRADIENT && config.schedule.isUpdateStep(iterationCount(model) + 1L)) {
+            for (Layer layer : layersOf(model)) {
+                if (layer instanceof SparseLinearLayer) {
+                    ((SparseLinearLayer) layer).captureDenseWeightGradient();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        if (config.schedule.isUpdateStep(iteration + 1L)) {
+            MaskUpdate update = update(model, iteration);
+            updates.add(update);
+            log.info("{}", update);
+        }
+    }
+
+    /** Prunes and regrows every SparseLinear layer of {@code model} once, as after {@code iteration}. */
+    MaskUpdate update(Model model, long iteration) {
+        double dropFraction = config.schedule.dropFraction(iteration + 1L);
+        long seed = config.seed != null ? config.seed : networkSeed(model);
+        List<LayerUpdate> layerUpdates = new ArrayList<>();
+        Layer[] layers = layersOf(model);
+        for (int i = 0; i < layers.length; i++) {
+            if (layers[i] instanceof SparseLinearLayer) {
+                SplittableRandom random = new SplittableRandom(mix(seed, iteration, i));
+                layerUpdates.add(updateLayer(model, (SparseLinearLayer) layers[i], dropFraction, random));
+            }
+        }
+        return new MaskUpdate(iteration, layerUpdates, SparsityReport.of(model));
+    }
+
+    private LayerUpdate updateLayer(Model model, SparseLinearLayer layer, double dropFraction, SplittableRandom random) {
+        INDArray denseGradient = layer.takeDenseWeightGradient();
+        String name = layerName(layer);
+        INDArray weights = layer.getParam(SparseLinear.WEIGHT_KEY);
+        INDArray maskParam = layer.getParam(SparseLinear.WEIGHT_MASK_KEY);
+        double[] w = flat(weights);
+        double[] mask = flat(maskParam);
+        int[] active = positions(mask, 1.0);
+        int[] inactive = positions(mask, 0.0);
+        int k = Math.min((int) Math.floor(dropFraction * active.length), inactive.length);
+        if (k == 0) {
+            return new LayerUpdate(name, active.length, 0, 0, dropFraction);
+        }
+        int[] drop = ConnectionSelection.smallest(abs(w), active, k, random);
+        int[] grow;
+        if (config.criterion == RegrowCriterion.RANDOM) {
+            grow = ConnectionSelection.random(inactive, k, random);
+        } else {
+            if (denseGradient == null) {
+                throw new IllegalStateException("RigL update of layer " + name + ": no dense gradient was kept for "
+                        + "this step; the listener must be attached to the network that trains (it arms the layers "
+                        + "in onForwardPass)");
+            }
+            grow = ConnectionSelection.largest(abs(flat(denseGradient)), inactive, k, random);
+        }
+        double[] kept = mask.clone(); // active before and after: the only positions whose state survives
+        for (int p : drop) {
+            kept[p] = 0.0;
+        }
+        double[] newMask = kept.clone();
+        for (int p : grow) {
+            newMask[p] = 1.0;
+        }
+        long[] shape = weights.shape();
+        maskParam.assign(Nd4j.create(newMask, shape, 'f'));
+        weights.muli(Nd4j.create(kept, shape, 'f').castTo(weights.dataType())); // dropped and grown start at 0
+        INDArray keptFlat = Nd4j.create(kept, new long[]{kept.length}, 'c');
+        for (INDArray state : UpdaterStates.of(model, layer, SparseLinear.WEIGHT_KEY)) {
+            state.muli(keptFlat.castTo(state.dataType()));
+        }
+        return new LayerUpdate(name, active.length, drop.length, grow.length, dropFraction);
+    }
+
+    /** @return the updates made so far, oldest first (not saved with checkpoints) */
+    public List<MaskUpdate> updates() {
+        return Collections.unmodifiableList(updates);
+    }
+
+    /** @return the schedule */
+    public PruneRegrowSchedule schedule() {
+        return config.schedule;
+    }
+
+    /** @return the regrowth criterion */
+    public RegrowCriterion criterion() {
+        return config.criterion;
+    }
+
+    /** @return the seed of ties and random growth, or null for the network's seed */
+    public Long seed() {
+        return config.seed;
+    }
+
+    /**
+     * Stores this listener's configuration (not its update log) in a model file written by {@code ModelSerializer},
+     * so {@link #restoreFrom(File)} can resume the schedule together with the network.
+     */
+    public void saveTo(File modelFile) {
+        ModelSerializer.addObjectToFile(modelFile, MODEL_FILE_KEY, config);
+    }
+
+    /**
+     * A listener with the configuration that {@link #saveTo(File)} stored in {@code modelFile}.
+     *
+     * @throws IllegalArgumentException if the file holds none
+     */
+    public static PruneRegrowListener restoreFrom(File modelFile) {
+        if (!ModelSerializer.listObjectsInFile(modelFile).contains(MODEL_FILE_KEY)) {
+            throw new IllegalArgumentException("model file " + modelFile + " holds no prune-and-regrow configuration ("
+                    + MODEL_FILE_KEY + "); was it saved with PruneRegrowListener.saveTo?");
+        }
+        Config config = ModelSerializer.getObjectFromFile(modelFile, MODEL_FILE_KEY);
+        return new PruneRegrowListener(config);
+    }
+
+    @Override
+    public String toString() {
+        return "PruneRegrowListener(" + (config.criterion == RegrowCriterion.RANDOM ? "SET" : "RigL") + ", "
+                + config.schedule + ", seed " + (config.seed != null ? config.seed : "of the network") + ")";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private static Layer[] layersOf(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return ((MultiLayerNetwork) model).getLayers();
+        }
+        if (model instanceof ComputationGraph) {
+            return ((ComputationGraph) model).getLayers();
+        }
+        throw new IllegalArgumentException("PruneRegrowListener needs a MultiLayerNetwork or a ComputationGraph, got "
+                + (model == null ? "null" : model.getClass().getName()));
+    }
+
+    private static long iterationCount(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return ((MultiLayerNetwork) model).getIterationCount();
+        }
+        if (model instanceof ComputationGraph) {
+            return ((ComputationGraph) model).getIterationCount();
+        }
+        throw new IllegalArgumentException("PruneRegrowListener needs a MultiLayerNetwork or a ComputationGraph, got "
+                + (model == null ? "null" : model.getClass().getName()));
+    }
+
+    private static long networkSeed(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return ((MultiLayerNetwork) model).getLayerWiseConfigurations().getConf(0).getSeed();
+        }
+        return ((ComputationGraph) model).getConfiguration().getDefaultConfiguration().getSeed();
+    }
+
+    private static String layerName(Layer layer) {
+        String name = layer.conf().getLayer().getLayerName();
+        return name != null ? name : String.valueOf(layer.getIndex());
+    }
+
+    /** SplitMix64-style mixing of the three so that neighbouring iterations and layers get unrelated streams. */
+    private static long mix(long seed, long iteration, int layerIndex) {
+        long h = seed;
+        h = (h ^ (iteration + 0x9E3779B97F4A7C15L)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (layerIndex + 0x94D049BB133111EBL)) * 0x94D049BB133111EBL;
+        return h ^ (h >>> 31);
+    }
+
+    /** The values in W's flattening order ('f'), as doubles. */
+    private static double[] flat(INDArray a) {
+        return a.dup('f').reshape('f', new long[]{a.length()}).toDoubleVector();
+    }
+
+    private static double[] abs(double[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = Math.abs(values[i]);
+        }
+        return out;
+    }
+
+    private static int[] positions(double[] mask, double value) {
+        int count = 0;
+        for (double m : mask) {
+            if (m == value) {
+                count++;
+            }
+        }
+        int[] out = new int[count];
+        int j = 0;
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i] == value) {
+                out[j++] = i;
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** The serialisable configuration: what a checkpoint needs to resume. */
+    private record Config(RegrowCriterion criterion, PruneRegrowSchedule schedule, Long seed) implements Serializable {
+    }
+
+    /**
+     * Builds a {@link PruneRegrowListener}. The plan must be stated: {@link #plannedIterations(long)},
+     * {@link #plannedEpochs(int, long)} or an explicit {@link #endStep(long)}.
+     */
+    public static final class Builder {
+        private final RegrowCriterion criterion;
+        private double alpha = PruneRegrowSchedule.DEFAULT_ALPHA;
+        private int deltaT = PruneRegrowSchedule.DEFAULT_DELTA_T;
+        private long beginStep;
+        private Long endStep;
+        private Long plannedIterations;
+        private double endFraction = PruneRegrowSchedule.DEFAULT_END_FRACTION;
+        private PruneRegrowSchedule.Decay decay = PruneRegrowSchedule.Decay.COSINE;
+        private Long seed;
+
+        private Builder(RegrowCriterion criterion) {
+            if (criterion == null) {
+                throw new IllegalArgumentException("criterion must not be null");
+            }
+            this.criterion = criterion;
+        }
+
+        /** The initial drop fraction, in (0, 1]; default 0.3. */
+        public Builder alpha(double alpha) {
+            this.alpha = alpha;
+            return this;
+        }
+
+        /** Steps (minibatches) between updates, {@code > 0}; default 100. */
+        public Builder deltaT(int deltaT) {
+            this.deltaT = deltaT;
+            return this;
+        }
+
+        /** The step updates are counted from; default 0. */
+        public Builder beginStep(long beginStep) {
+            this.beginStep = beginStep;
+            return this;
+        }
+
+        /** The last step an update may happen at (RigL's {@code tEnd}); default 75% of the planned steps. */
+        public Builder endStep(long endStep) {
+            this.endStep = endStep;
+            return this;
+        }
+
+        /** The planned length of training in steps (minibatches), {@code > 0}. */
+        public Builder plannedIterations(long iterations) {
+            if (iterations <= 0) {
+                throw new IllegalArgumentException("plannedIterations must be > 0, got " + iterations);
+            }
+            this.plannedIterations = iterations;
+            return this;
+        }
+
+        /** The planned length of training in epochs of {@code iterationsPerEpoch} minibatches each. */
+        public Builder plannedEpochs(int epochs, long iterationsPerEpoch) {
+            if (epochs <= 0) {
+                throw new IllegalArgumentException("plannedEpochs must be > 0, got " + epochs);
+            }
+            if (iterationsPerEpoch <= 0) {
+                throw new IllegalArgumentException("iterationsPerEpoch must be > 0, got " + iterationsPerEpoch);
+            }
+            return plannedIterations(epochs * iterationsPerEpoch);
+        }
+
+        /** The end step as a fraction of the planned steps, in (0, 1]; default 0.75. */
+        public Builder endFraction(double endFraction) {
+            if (!(endFraction > 0.0 && endFraction <= 1.0)) {
+                throw new IllegalArgumentException("endFraction must be in (0, 1], got " + endFraction);
+            }
+            this.endFraction = endFraction;
+            return this;
+        }
+
+        /** How the drop fraction decays; default {@link PruneRegrowSchedule.Decay#COSINE}. */
+        public Builder decay(PruneRegrowSchedule.Decay decay) {
+            this.decay = decay;
+            return this;
+        }
+
+        /** The seed of ties and random growth; default: the network's seed. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException for an invalid schedule (see {@link PruneRegrowSchedule}) or no plan
+         */
+        public PruneRegrowListener build() {
+            long end;
+            if (endStep != null) {
+                end = endStep;
+            } else if (plannedIterations != null) {
+                end = (long) Math.floor(endFraction * plannedIterations);
+            } else {
+                throw new IllegalArgumentException("state the plan: plannedIterations(n), plannedEpochs(e, n) or "
+                        + "endStep(tEnd)");
+            }
+            return new PruneRegrowListener(new Config(criterion, new PruneRegrowSchedule(alpha, deltaT, beginStep, end,
+                    decay), seed));
+        }
+    }
+}

@@ -1,0 +1,408 @@
+package io.github.dl4jsparse.dynamic;
+
+import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.sparsity.LayerSparsity;
+import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.testutil.TestData;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Prune-and-regrow during real {@code fit()}: invariants after many updates, which connections are dropped and grown,
+ * updater state, determinism, ComputationGraph support, checkpoint-resume equality and bad input.
+ */
+class PruneRegrowListenerTest {
+
+    private static final int N_IN = 12;
+    private static final int CLASSES = 4;
+
+    static MultiLayerNetwork mlp(long seed, IUpdater updater, double sparsity) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(updater)
+                .dataType(DataType.DOUBLE).list()
+                .layer(new SparseLinear.Builder().name("fc1").nOut(40).sparsity(sparsity).activation(Activation.TANH).build())
+                .layer(new SparseLinear.Builder().name("fc2").nOut(30).sparsity(sparsity).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(N_IN))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    static List<DataSet> batches(int count, long seed) {
+        List<DataSet> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(TestData.classification(16, N_IN, CLASSES, seed + i, DataType.DOUBLE));
+        }
+        return out;
+    }
+
+    private static void fit(Model net, List<DataSet> data) {
+        for (DataSet ds : data) {
+            if (net instanceof MultiLayerNetwork) {
+                ((MultiLayerNetwork) net).fit(ds);
+            } else {
+                ((ComputationGraph) net).fit(ds);
+            }
+        }
+    }
+
+    private static List<Layer> sparseLayers(Model net) {
+        Layer[] all = net instanceof MultiLayerNetwork ? ((MultiLayerNetwork) net).getLayers() : ((ComputationGraph) net).getLayers();
+        List<Layer> out = new ArrayList<>();
+        for (Layer l : all) {
+            if (l.conf().getLayer() instanceof SparseLinear) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    private static INDArray mask(Layer l) {
+        return l.getParam(SparseLinear.WEIGHT_MASK_KEY);
+    }
+
+    private static INDArray weights(Layer l) {
+        return l.getParam(SparseLinear.WEIGHT_KEY);
+    }
+
+    /** Checks every invariant at every update, from a listener that runs right after the prune-and-regrow one. */
+    private static final class InvariantChecker extends BaseTrainingListener {
+        private final PruneRegrowListener pruneRegrow;
+        private final long[] activeCounts;
+        private List<INDArray> masksBefore;
+        private int checkedUpdates;
+        private long changedConnections;
+
+        InvariantChecker(PruneRegrowListener pruneRegrow, Model net) {
+            this.pruneRegrow = pruneRegrow;
+            List<Layer> layers = sparseLayers(net);
+            activeCounts = new long[layers.size()];
+            for (int i = 0; i < layers.size(); i++) {
+                activeCounts[i] = mask(layers.get(i)).sumNumber().longValue();
+            }
+            masksBefore = snapshot(net);
+        }
+
+        private static List<INDArray> snapshot(Model net) {
+            List<INDArray> out = new ArrayList<>();
+            sparseLayers(net).forEach(l -> out.add(mask(l).dup()));
+            return out;
+        }
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            List<Layer> layers = sparseLayers(model);
+            boolean updated = pruneRegrow.schedule().isUpdateStep(iteration + 1L);
+            MaskUpdate update = updated ? pruneRegrow.updates().get(pruneRegrow.updates().size() - 1) : null;
+            for (int i = 0; i < layers.size(); i++) {
+                Layer l = layers.get(i);
+                INDArray m = mask(l);
+                INDArray before = masksBefore.get(i);
+                long ones = m.sumNumber().longValue();
+                assertEquals(activeCounts[i], ones, "active count of layer " + i + " after iteration " + iteration);
+                assertEquals(m.length(), m.eq(0.0).castTo(DataType.INT32).sumNumber().longValue() + ones, "mask not binary");
+                // masked weights exactly 0
+                assertEquals(0.0, weights(l).mul(m.rsub(1.0)).amaxNumber().doubleValue(), "leak in layer " + i);
+                // updater state exactly 0 wherever the mask is 0
+                for (INDArray state : UpdaterStates.of(model, l, SparseLinear.WEIGHT_KEY)) {
+                    INDArray inactive = m.dup('f').reshape('f', new long[]{m.length()}).rsub(1.0);
+                    assertEquals(0.0, state.mul(inactive).amaxNumber().doubleValue(), "stale updater state in layer " + i);
+                }
+                long dropped = before.sub(m).eq(1.0).castTo(DataType.INT32).sumNumber().longValue();
+                long grown = m.sub(before).eq(1.0).castTo(DataType.INT32).sumNumber().longValue();
+                if (updated) {
+                    LayerUpdate lu = update.layers().get(i);
+                    assertEquals(lu.dropped(), dropped, "dropped count of layer " + i);
+                    assertEquals(lu.grown(), grown, "grown count of layer " + i);
+                    assertEquals(dropped, grown);
+                    changedConnections += dropped + grown;
+                } else {
+                    assertEquals(0, dropped + grown, "mask changed outside an update step");
+                }
+            }
+            if (updated) {
+                checkedUpdates++;
+            }
+            masksBefore = snapshot(model);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RegrowCriterion.class)
+    void invariantsHoldAfterManyUpdates(RegrowCriterion criterion) {
+        for (IUpdater updater : new IUpdater[]{new Adam(1e-2), new Nesterovs(0.05, 0.9)}) {
+            MultiLayerNetwork net = mlp(42, updater, 0.8);
+            PruneRegrowListener pr = PruneRegrowListener.builder(criterion).deltaT(5).plannedIterations(200)
+                    .alpha(0.5).build();
+            InvariantChecker checker = new InvariantChecker(pr, net);
+            net.setListeners(pr, checker);
+            fit(net, batches(200, 1));
+            assertEquals(30, pr.updates().size()); // steps 5, 10, ..., 150 = 75% of 200
+            assertEquals(30, checker.checkedUpdates);
+            assertTrue(checker.changedConnections > 500, "masks hardly changed: " + checker.changedConnections);
+            SparsityReport report = SparsityReport.of(net);
+            assertEquals(0, report.leaks());
+            for (LayerSparsity l : report.layers()) {
+                assertEquals(0.8, l.maskSparsity(), 1e-3);
+            }
+            assertEquals(pr.updates().get(29).after().activeConnections(), report.activeConnections());
+        }
+    }
+
+    @Test
+    void dropsTheSmallestActiveWeightsAndGrowsWhereTheDenseGradientIsLargest() {
+        MultiLayerNetwork net = mlp(7, new Adam(1e-2), 0.7);
+        fit(net, batches(30, 100));
+        DataSet batch = TestData.classification(16, N_IN, CLASSES, 999, DataType.DOUBLE);
+        long step = net.getIterationCount() + 1;
+
+        // the dense gradient dL/d(W ⊙ M) from an independent network: the same function with all-ones masks
+        MultiLayerNetwork reference = mlp(7, new Adam(1e-2), 0.0);
+        reference.setParams(net.params().dup());
+        for (Layer l : sparseLayers(reference)) {
+            mask(l).assign(1.0);
+        }
+        reference.setInput(batch.getFeatures());
+        reference.setLabels(batch.getLabels());
+        reference.computeGradientAndScore();
+        List<INDArray> denseGradients = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            denseGradients.add(reference.gradient().getGradientFor(i + "_" + SparseLinear.WEIGHT_KEY).dup());
+        }
+
+        List<INDArray> masksBefore = new ArrayList<>();
+        sparseLayers(net).forEach(l -> masksBefore.add(mask(l).dup()));
+        PruneRegrowListener pr = PruneRegrowListener.rigl().beginStep(step - 1).deltaT(1).endStep(step).alpha(0.3)
+                .decay(PruneRegrowSchedule.Decay.CONSTANT).build();
+        List<INDArray> weightsBeforeUpdate = new ArrayList<>();
+        // record W after the step's parameter update, just before prune-and-regrow
+        net.setListeners(new BaseTrainingListener() {
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {
+                sparseLayers(model).forEach(l -> weightsBeforeUpdate.add(weights(l).dup()));
+            }
+        }, pr);
+        net.fit(batch);
+        assertEquals(1, pr.updates().size());
+
+        List<Layer> layers = sparseLayers(net);
+        for (int i = 0; i < layers.size(); i++) {
+            INDArray before = masksBefore.get(i);
+            INDArray after = mask(layers.get(i));
+            INDArray w = weightsBeforeUpdate.get(i);
+            INDArray g = denseGradients.get(i);
+            INDArray droppedSet = before.sub(after).eq(1.0).castTo(DataType.DOUBLE);
+            INDArray grownSet = after.sub(before).eq(1.0).castTo(DataType.DOUBLE);
+            INDArray keptSet = before.mul(after);
+            INDArray stillInactive = before.rsub(1.0).sub(grownSet);
+            long k = (long) Math.floor(0.3 * before.sumNumber().doubleValue());
+            assertEquals(k, droppedSet.sumNumber().longValue(), "layer " + i);
+            assertEquals(k, grownSet.sumNumber().longValue(), "layer " + i);
+            // every dropped |w| <= every kept |w|
+            double maxDropped = abs(w).mul(droppedSet).maxNumber().doubleValue();
+            double minKept = minWhere(abs(w), keptSet);
+            assertTrue(maxDropped <= minKept, "layer " + i + ": dropped |w| up to " + maxDropped + ", kept from " + minKept);
+            // every grown |g| >= every |g| left inactive
+            double minGrown = minWhere(abs(g), grownSet);
+            double maxLeft = abs(g).mul(stillInactive).maxNumber().doubleValue();
+            assertTrue(minGrown >= maxLeft * (1 + 1e-6), "layer " + i + ": grown |g| from " + minGrown + ", left " + maxLeft);
+            assertTrue(minGrown > 0.0);
+            // grown and dropped weights start at exactly 0
+            assertEquals(0.0, weights(layers.get(i)).mul(grownSet).amaxNumber().doubleValue());
+            assertEquals(0.0, weights(layers.get(i)).mul(droppedSet).amaxNumber().doubleValue());
+            // their updater state too, while kept connections keep theirs
+            for (INDArray state : UpdaterStates.of(net, layers.get(i), SparseLinear.WEIGHT_KEY)) {
+                INDArray changed = droppedSet.add(grownSet).dup('f').reshape('f', new long[]{droppedSet.length()});
+                assertEquals(0.0, state.mul(changed).amaxNumber().doubleValue());
+                assertTrue(state.amaxNumber().doubleValue() > 0.0);
+            }
+        }
+        assertNull(((io.github.dl4jsparse.layers.runtime.SparseLinearLayer) layers.get(0)).takeDenseWeightGradient(),
+                "the dense gradient must be released after the update");
+    }
+
+    private static INDArray abs(INDArray a) {
+        return Transforms.abs(a, true);
+    }
+
+    private static double minWhere(INDArray values, INDArray where) {
+        double min = Double.POSITIVE_INFINITY;
+        double[] v = values.dup('c').data().asDouble();
+        double[] w = where.dup('c').data().asDouble();
+        for (int i = 0; i < v.length; i++) {
+            if (w[i] != 0.0) {
+                min = Math.min(min, v[i]);
+            }
+        }
+        return min;
+    }
+
+    @Test
+    void theDenseGradientIsKeptOnlyOnUpdateSteps() {
+        MultiLayerNetwork net = mlp(3, new Adam(1e-2), 0.5);
+        List<Boolean> armed = new ArrayList<>();
+        PruneRegrowListener pr = PruneRegrowListener.rigl().deltaT(4).endStep(100).build();
+        net.setListeners(pr, new BaseTrainingListener() {
+            @Override
+            public void onGradientCalculation(Model model) {
+                // RigL takes the gradient in iterationDone; peek without taking it by looking at update steps only
+                armed.add(pr.schedule().isUpdateStep(((MultiLayerNetwork) model).getIterationCount() + 1L));
+            }
+        });
+        fit(net, batches(12, 5));
+        assertEquals(List.of(false, false, false, true, false, false, false, true, false, false, false, true), armed);
+        assertEquals(3, pr.updates().size());
+        // without an armed pass there is nothing to take
+        assertNull(((io.github.dl4jsparse.layers.runtime.SparseLinearLayer) sparseLayers(net).get(0)).takeDenseWeightGradient());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RegrowCriterion.class)
+    void reproducibleFromTheNetworkSeed(RegrowCriterion criterion) {
+        INDArray a = train(11, criterion, null);
+        INDArray b = train(11, criterion, null);
+        assertEquals(0.0, TestData.maxAbsDiff(a, b));
+        INDArray otherSeed = train(11, criterion, 5L);
+        if (criterion == RegrowCriterion.RANDOM) {
+            assertNotEquals(0.0, TestData.maxAbsDiff(a, otherSeed), "SET's growth must depend on the seed");
+        } else {
+            // RigL's choices are deterministic; its seed only breaks exact ties, which real-valued data do not have
+            assertEquals(0.0, TestData.maxAbsDiff(a, otherSeed));
+        }
+    }
+
+    private static INDArray train(long seed, RegrowCriterion criterion, Long listenerSeed) {
+        MultiLayerNetwork net = mlp(seed, new Adam(1e-2), 0.8);
+        PruneRegrowListener.Builder b = PruneRegrowListener.builder(criterion).deltaT(5).plannedIterations(60);
+        if (listenerSeed != null) {
+            b.seed(listenerSeed);
+        }
+        net.setListeners(b.build());
+        fit(net, batches(60, 77));
+        return net.params().dup();
+    }
+
+    @ParameterizedTest
+    @EnumSource(RegrowCriterion.class)
+    void worksInAComputationGraph(RegrowCriterion criterion) {
+        ComputationGraph graph = io.github.dl4jsparse.testutil.Nets.graph(new NeuralNetConfiguration.Builder().seed(5)
+                .updater(new Adam(1e-2)).dataType(DataType.DOUBLE), true, 0.6);
+        PruneRegrowListener pr = PruneRegrowListener.builder(criterion).deltaT(3).plannedIterations(40).build();
+        InvariantChecker checker = new InvariantChecker(pr, graph);
+        graph.setListeners(pr, checker);
+        List<DataSet> data = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            data.add(TestData.classification(8, io.github.dl4jsparse.testutil.Nets.N_IN,
+                    io.github.dl4jsparse.testutil.Nets.CLASSES, i, DataType.DOUBLE));
+        }
+        fit(graph, data);
+        assertEquals(10, pr.updates().size());
+        assertEquals(10, checker.checkedUpdates);
+        assertTrue(checker.changedConnections > 0);
+        assertEquals(List.of("h1", "h2"), pr.updates().get(0).layers().stream().map(LayerUpdate::layer).toList());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RegrowCriterion.class)
+    void checkpointResumeContinuesExactlyLikeAnUninterruptedRun(RegrowCriterion criterion, @TempDir File dir) throws Exception {
+        List<DataSet> data = batches(50, 300);
+        // steps 10, 20, 30, 40 update; the split after 19 steps makes the resumed run start on an update step
+        for (int split : new int[]{19, 23}) {
+            MultiLayerNetwork uninterrupted = mlp(9, new Adam(1e-2), 0.75);
+            uninterrupted.setListeners(listener(criterion));
+            fit(uninterrupted, data);
+
+            MultiLayerNetwork first = mlp(9, new Adam(1e-2), 0.75);
+            PruneRegrowListener firstListener = listener(criterion);
+            first.setListeners(firstListener);
+            fit(first, data.subList(0, split));
+            File file = new File(dir, criterion + "-" + split + ".zip");
+            ModelSerializer.writeModel(first, file, true);
+            firstListener.saveTo(file);
+
+            MultiLayerNetwork resumed = ModelSerializer.restoreMultiLayerNetwork(file, true);
+            PruneRegrowListener resumedListener = PruneRegrowListener.restoreFrom(file);
+            assertEquals(firstListener.schedule(), resumedListener.schedule());
+            assertEquals(firstListener.criterion(), resumedListener.criterion());
+            resumed.setListeners(resumedListener);
+            fit(resumed, data.subList(split, data.size()));
+
+            assertEquals(uninterrupted.getIterationCount(), resumed.getIterationCount());
+            assertEquals(0.0, TestData.maxAbsDiff(uninterrupted.params(), resumed.params()), "params, split " + split);
+            assertEquals(0.0, TestData.maxAbsDiff(uninterrupted.getUpdater().getStateViewArray(),
+                    resumed.getUpdater().getStateViewArray()), "updater state, split " + split);
+            assertFalse(resumedListener.updates().isEmpty());
+        }
+    }
+
+    private static PruneRegrowListener listener(RegrowCriterion criterion) {
+        return PruneRegrowListener.builder(criterion).deltaT(10).plannedIterations(60).build();
+    }
+
+    @Test
+    void restoreFromAFileWithoutConfigurationSaysSo(@TempDir File dir) throws Exception {
+        File file = new File(dir, "plain.zip");
+        ModelSerializer.writeModel(mlp(1, new Adam(1e-2), 0.5), file, true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PruneRegrowListener.restoreFrom(file));
+        assertTrue(e.getMessage().contains("holds no prune-and-regrow configuration"), e.getMessage());
+    }
+
+    @Test
+    void builderRejectsBadInput() {
+        PruneRegrowScheduleTest.assertMessage("state the plan", () -> PruneRegrowListener.set().build());
+        PruneRegrowScheduleTest.assertMessage("alpha (the initial drop fraction) must be in (0, 1], got 1.2",
+                () -> PruneRegrowListener.set().alpha(1.2).plannedIterations(100).build());
+        PruneRegrowScheduleTest.assertMessage("deltaT (steps between updates) must be > 0, got 0",
+                () -> PruneRegrowListener.rigl().deltaT(0).plannedIterations(100).build());
+        PruneRegrowScheduleTest.assertMessage("end step (tEnd) must be after the begin step 500, got 75",
+                () -> PruneRegrowListener.rigl().beginStep(500).plannedIterations(100).build());
+        PruneRegrowScheduleTest.assertMessage("plannedIterations must be > 0, got 0", () -> PruneRegrowListener.rigl().plannedIterations(0));
+        PruneRegrowScheduleTest.assertMessage("plannedEpochs must be > 0, got -1", () -> PruneRegrowListener.rigl().plannedEpochs(-1, 10));
+        PruneRegrowScheduleTest.assertMessage("endFraction must be in (0, 1], got 0.0", () -> PruneRegrowListener.rigl().endFraction(0.0));
+        assertThrows(IllegalArgumentException.class, () -> PruneRegrowListener.builder(null));
+    }
+
+    @Test
+    void defaultsAreRigLs() {
+        PruneRegrowListener pr = PruneRegrowListener.rigl().plannedEpochs(10, 400).build();
+        assertEquals(new PruneRegrowSchedule(0.3, 100, 0, 3000, PruneRegrowSchedule.Decay.COSINE), pr.schedule());
+        assertNull(pr.seed());
+        assertNotNull(pr.toString());
+        assertTrue(pr.toString().contains("RigL"), pr.toString());
+    }
+}

@@ -63,6 +63,20 @@ public final class SparsityReport {
                 + (model == null ? "null" : model.getClass().getName()));
     }
 
+    /**
+     * A report from figures measured elsewhere, e.g. read back from a stats file.
+     *
+     * @throws IllegalArgumentException for negative counts or more zeros than weights
+     */
+    public static SparsityReport of(long iteration, int epoch, List<LayerSparsity> layers, long networkWeights,
+                                    long networkWeightZeros, long trainableParameters) {
+        if (networkWeights < 0 || networkWeightZeros < 0 || networkWeightZeros > networkWeights || trainableParameters < 0) {
+            throw new IllegalArgumentException("inconsistent counts: networkWeights " + networkWeights
+                    + ", networkWeightZeros " + networkWeightZeros + ", trainableParameters " + trainableParameters);
+        }
+        return new SparsityReport(iteration, epoch, layers, networkWeights, networkWeightZeros, trainableParameters);
+    }
+
     /** Measures a {@link MultiLayerNetwork}; layers without a name are named by their index. */
     public static SparsityReport of(MultiLayerNetwork net) {
         return measure(net.getLayers(), net.getIterationCount(), net.getEpochCount());
@@ -186,6 +200,11 @@ public final class SparsityReport {
         return lines;
     }
 
+    /** @return weights of the whole network (dense layers included) that are exactly 0.0 */
+    public long networkWeightZeros() {
+        return networkWeightZeros;
+    }
+
     /** @return the global figures on one line */
     public String globalLine() {
         return String.format(Locale.ROOT,
@@ -193,6 +212,25 @@ public final class SparsityReport {
                         + "leaks %d, parameters trainable %d active %d",
                 maskSparsity(), weightSparsity(), networkWeightSparsity(), activeConnections(), connections(), leaks(),
                 trainableParameters, activeParameters());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof SparsityReport)) {
+            return false;
+        }
+        SparsityReport r = (SparsityReport) o;
+        return iteration == r.iteration && epoch == r.epoch && layers.equals(r.layers)
+                && networkWeights == r.networkWeights && networkWeightZeros == r.networkWeightZeros
+                && trainableParameters == r.trainableParameters;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(iteration, epoch, layers, networkWeights, networkWeightZeros, trainableParameters);
     }
 
     @Override

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Runs the JMH benchmarks (any JMH command-line options may be given, e.g. a name regex) and then prints, for every
- * benchmark with a {@code layers} parameter, the ratio of each variant to the {@code dense} baseline measured in the
- * same run, as a Markdown table. The ratio's error is propagated from JMH's 99.9% intervals to first order.
+ * benchmark with a variant parameter, the ratio of each variant to the baseline measured in the same run, as a
+ * Markdown table: parameter {@code layers} against {@code dense}, parameter {@code step} against {@code plain}. The ratio's error is propagated from JMH's 99.9% intervals to first order.
  *
  * <pre>
  * mvn -q -f dl4j-examples/pom.xml compile exec:exec@bench -Dbench.args=MlpBenchmark
@@ -32,33 +32,41 @@ public final class BenchmarkSuite {
         System.out.println(ratioTable(results));
     }
 
+    /** Variant parameter → its baseline value. */
+    private static final Map<String, String> BASELINES = Map.of("layers", "dense", "step", "plain");
+
     static String ratioTable(Collection<RunResult> results) {
-        // key: benchmark method + every parameter but "layers"
+        // key: benchmark method + every parameter but the variant
         Map<String, Map<String, Result<?>>> groups = new LinkedHashMap<>();
+        Map<String, String> baselineOf = new LinkedHashMap<>();
         for (RunResult r : results) {
-            String layers = r.getParams().getParam("layers");
-            if (layers == null) {
+            String variantKey = BASELINES.keySet().stream().filter(k -> r.getParams().getParam(k) != null)
+                    .findFirst().orElse(null);
+            if (variantKey == null) {
                 continue;
             }
+            String layers = r.getParams().getParam(variantKey);
             String method = r.getParams().getBenchmark();
             method = method.substring(method.lastIndexOf('.') + 1);
             List<String> others = new ArrayList<>();
             for (String key : r.getParams().getParamsKeys()) {
-                if (!"layers".equals(key)) {
+                if (!variantKey.equals(key)) {
                     others.add(r.getParams().getParam(key));
                 }
             }
-            groups.computeIfAbsent(method + " " + String.join(" ", others), k -> new LinkedHashMap<>())
-                    .put(layers, r.getPrimaryResult());
+            String group = method + " " + String.join(" ", others);
+            groups.computeIfAbsent(group, k -> new LinkedHashMap<>()).put(layers, r.getPrimaryResult());
+            baselineOf.put(group, BASELINES.get(variantKey));
         }
         StringBuilder sb = new StringBuilder(
-                "| benchmark | variant | ms/op | ratio to dense |\n|---|---|---|---|\n");
+                "| benchmark | variant | ms/op | ratio to baseline (dense / plain) |\n|---|---|---|---|\n");
         for (Map.Entry<String, Map<String, Result<?>>> g : groups.entrySet()) {
-            Result<?> dense = g.getValue().get("dense");
+            String baseline = baselineOf.get(g.getKey());
+            Result<?> dense = g.getValue().get(baseline);
             for (Map.Entry<String, Result<?>> v : g.getValue().entrySet()) {
                 Result<?> r = v.getValue();
                 String ratio = "";
-                if (dense != null && !"dense".equals(v.getKey())) {
+                if (dense != null && !baseline.equals(v.getKey())) {
                     double q = r.getScore() / dense.getScore();
                     double err = q * Math.sqrt(Math.pow(r.getScoreError() / r.getScore(), 2)
                             + Math.pow(dense.getScoreError() / dense.getScore(), 2));

@@ -2,11 +2,17 @@ package io.github.dl4jsparse.examples.fashion;
 
 import io.github.dl4jsparse.data.FashionMnist;
 import io.github.dl4jsparse.data.ShuffledDataSetIterator;
+import io.github.dl4jsparse.distribution.SparsityDistribution;
+import io.github.dl4jsparse.dynamic.LayerUpdate;
+import io.github.dl4jsparse.dynamic.MaskUpdate;
+import io.github.dl4jsparse.dynamic.PruneRegrowListener;
+import io.github.dl4jsparse.dynamic.RegrowCriterion;
 import io.github.dl4jsparse.models.SparseMlp;
 import io.github.dl4jsparse.prune.MagnitudePruning;
 import io.github.dl4jsparse.sparsity.ActivationSparsity;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
@@ -125,7 +131,23 @@ public final class FashionMnistExperiment {
                     RunResult r = get(e.getValue().get(seed - firstSeed));
                     results.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(r);
                     for (int ep = 0; ep < epochs; ep++) {
-                        csv.printf(Locale.ROOT, "%s,%d,%d,%.6f,%.6f%n", e.getKey(), seed, ep + 1, r.trainLoss()[ep], r.testAccuracy()[ep]);
+                        csv.printf(Locale.ROOT, "%s,%d,%d,%.6f,%.6f%n", csvField(e.getKey()), seed, ep + 1, r.trainLoss()[ep], r.testAccuracy()[ep]);
+                    }
+                }
+            }
+        }
+
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("prune-regrow.csv")))) {
+            csv.println("method,seed,iteration,layer,active,dropped,grown,drop_fraction");
+            for (Map.Entry<String, List<RunResult>> e : results.entrySet()) {
+                String name = e.getKey();
+                List<RunResult> runs = e.getValue();
+                for (int r = 0; r < runs.size(); r++) {
+                    for (MaskUpdate u : runs.get(r).maskUpdates()) {
+                        for (LayerUpdate l : u.layers()) {
+                            csv.printf(Locale.ROOT, "%s,%d,%d,%s,%d,%d,%d,%.6f%n", csvField(name), firstSeed + r, u.iteration(),
+                                    csvField(l.layer()), l.activeConnections(), l.dropped(), l.grown(), l.dropFraction());
+                        }
                     }
                 }
             }
@@ -143,7 +165,16 @@ public final class FashionMnistExperiment {
         });
         Plots.perEpoch(out.resolve("test-accuracy.png"), "Fashion-MNIST test accuracy (mean over seeds)", "test accuracy", acc);
         Plots.perEpoch(out.resolve("train-loss.png"), "Fashion-MNIST training loss (mean over seeds)", "training loss", loss);
-        System.out.println("Wrote " + out.resolve("curves.csv") + ", results.md, test-accuracy.png, train-loss.png");
+        System.out.println("Wrote " + out.resolve("curves.csv") + ", results.md, prune-regrow.csv, test-accuracy.png, "
+                + "train-loss.png");
+    }
+
+    /** A CSV field, quoted (RFC 4180) when it holds a comma or a quote, as in "static 0.98, dense fc3". */
+    static String csvField(String value) {
+        if (value.indexOf(',') < 0 && value.indexOf('"') < 0) {
+            return value;
+        }
+        return '"' + value.replace("\"", "\"\"") + '"';
     }
 
     private static RunResult get(Future<RunResult> f) throws IOException {
@@ -167,6 +198,11 @@ public final class FashionMnistExperiment {
         for (double s : new double[]{0.8, 0.9, 0.95, 0.98}) {
             m.add(Method.prune("prune " + s, LENET, s));
         }
+        for (double s : new double[]{0.9, 0.95, 0.98}) {
+            m.add(Method.dynamic("SET " + s, LENET, s, RegrowCriterion.RANDOM, false));
+            m.add(Method.dynamic("RigL " + s, LENET, s, RegrowCriterion.GRADIENT, false));
+            m.add(Method.dynamic("RigL-ERK " + s, LENET, s, RegrowCriterion.GRADIENT, true));
+        }
         m.add(Method.sparse("SparseMLP 0.0", SEED_MLP, 0.0));
         m.add(Method.sparse("SparseMLP 0.8", SEED_MLP, 0.8));
         m.add(Method.sparse("SparseMLP 0.9", SEED_MLP, 0.9));
@@ -176,8 +212,18 @@ public final class FashionMnistExperiment {
     static RunResult run(Method method, int seed, int epochs, ShuffledDataSetIterator train, DataSet test,
                          ProgressBar progress) {
         long start = System.nanoTime();
-        MultiLayerNetwork net = new MultiLayerNetwork(SparseMlp.of(method.widths(), method.sparsities(), seed, new Adam(1e-3)));
+        MultiLayerConfiguration conf = SparseMlp.of(method.widths(), method.sparsities(), seed, new Adam(1e-3));
+        if (method.erk()) {
+            SparsityDistribution.erk(method.sparsities()[0]).build().applyTo(conf);
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        PruneRegrowListener pruneRegrow = null;
+        if (method.isDynamic()) {
+            long iterationsPerEpoch = (train.numExamples() + BATCH - 1) / BATCH;
+            pruneRegrow = PruneRegrowListener.builder(method.regrow()).plannedEpochs(epochs, iterationsPerEpoch).build();
+            net.setListeners(pruneRegrow);
+        }
         int pruneAt = method.prunes() ? Math.round(epochs * 2f / 3f) : -1;
         double[] loss = new double[epochs];
         double[] accuracy = new double[epochs];
@@ -200,6 +246,10 @@ public final class FashionMnistExperiment {
                 sum += net.score();
                 batches++;
                 spentMacs += 3.0 * active * batch.numExamples(); // forward, dL/dx and dL/dW products
+                if (method.regrow() == RegrowCriterion.GRADIENT
+                        && pruneRegrow.schedule().isUpdateStep(net.getIterationCount())) {
+                    spentMacs += sparseConnections(net) * batch.numExamples(); // RigL's dense dL/dW on update steps
+                }
             }
             loss[e] = sum / batches;
             accuracy[e] = accuracy(net, test);
@@ -208,7 +258,9 @@ public final class FashionMnistExperiment {
         double[] zeros = ActivationSparsity.of(net, test.getFeatures());
         double[] hidden = java.util.Arrays.copyOf(zeros, zeros.length - 2); // drop the logits layer and the loss layer
         double denseSpent = 3.0 * denseMacs * (double) train.numExamples() * epochs;
-        return new RunResult(loss, accuracy, afterPrune, hidden, spentMacs / denseSpent, (System.nanoTime() - start) / 1e9);
+        List<MaskUpdate> updates = pruneRegrow != null ? pruneRegrow.updates() : List.of();
+        return new RunResult(loss, accuracy, afterPrune, hidden, spentMacs / denseSpent, (System.nanoTime() - start) / 1e9,
+                updates);
     }
 
     private static double accuracy(MultiLayerNetwork net, DataSet test) {
@@ -221,6 +273,11 @@ public final class FashionMnistExperiment {
             c += (double) widths[i] * widths[i + 1];
         }
         return c;
+    }
+
+    /** All connections of the SparseLinear layers, active or not. */
+    private static double sparseConnections(MultiLayerNetwork net) {
+        return SparsityReport.of(net).connections();
     }
 
     /** Active connections: the sparse layers' mask ones plus every connection of the dense layers. */

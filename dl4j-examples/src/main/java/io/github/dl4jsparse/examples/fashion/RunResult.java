@@ -1,5 +1,9 @@
 package io.github.dl4jsparse.examples.fashion;
 
+import io.github.dl4jsparse.dynamic.MaskUpdate;
+
+import java.util.List;
+
 /**
  * What one run (a method and a seed) measured.
  *
@@ -9,9 +13,10 @@ package io.github.dl4jsparse.examples.fashion;
  * @param activationZeros    fraction of zero activations of each hidden layer on the test set, at the end
  * @param computeRatio       training multiply-adds on active connections / those of the dense equivalent
  * @param seconds            wall time of the run
+ * @param maskUpdates        the prune-and-regrow updates of dynamic sparse training; empty for other methods
  */
 record RunResult(double[] trainLoss, double[] testAccuracy, double accuracyAfterPrune, double[] activationZeros,
-                 double computeRatio, double seconds) {
+                 double computeRatio, double seconds, List<MaskUpdate> maskUpdates) {
 
     double finalAccuracy() {
         return testAccuracy[testAccuracy.length - 1];

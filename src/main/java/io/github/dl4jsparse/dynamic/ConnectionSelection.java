@@ -4,12 +4,12 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Picks connections by score, on plain arrays: the {@code k} candidates of smallest or largest score, ties broken at
- * random, or {@code k} candidates uniformly at random. Every choice is a function of the inputs and the random
- * generator's state only, so a seeded generator makes it reproducible.
+ * Picks connections by score, on plain arrays: the {@code k} candidates of smallest or largest score, exact ties at
+ * the boundary broken at random, or {@code k} candidates uniformly at random. Every choice is a function of the
+ * inputs and the random generator's state only, so a seeded generator makes it reproducible. Linear time (quickselect),
+ * so an update of a layer with millions of connections costs a few passes over them.
  *
- * <p>Scores are compared in single precision (ties within float rounding are broken at random); they must be
- * non-negative and not NaN.
+ * <p>Scores must be non-negative and not NaN.
  */
 final class ConnectionSelection {
 
@@ -44,26 +44,75 @@ final class ConnectionSelection {
         if (k == 0) {
             return new int[0];
         }
-        // visit the candidates in a random order and sort (score bits, position in that order) packed in one long:
-        // a primitive sort, with ties going to whichever the random order put first
-        int[] order = random(candidates, candidates.length, random);
-        long[] keys = new long[order.length];
-        for (int p = 0; p < order.length; p++) {
-            double score = scores[order[p]];
+        // O(n): find the k-th key by quickselect, take every candidate strictly before it, and the rest of the k
+        // at random among those tied with it
+        int m = candidates.length;
+        double[] keys = new double[m];
+        for (int p = 0; p < m; p++) {
+            double score = scores[candidates[p]];
             if (!(score >= 0.0)) {
                 throw new IllegalArgumentException("scores must be non-negative numbers, got " + score
-                        + " at index " + order[p]);
+                        + " at index " + candidates[p]);
             }
-            int bits = Float.floatToIntBits((float) score); // monotone in the score for non-negative floats
-            long sortable = largest ? Integer.MAX_VALUE - (long) bits : bits;
-            keys[p] = (sortable << 32) | p;
+            keys[p] = largest ? -score : score;
         }
-        Arrays.sort(keys);
+        double threshold = kthSmallest(keys.clone(), k - 1, random);
         int[] chosen = new int[k];
-        for (int i = 0; i < k; i++) {
-            chosen[i] = order[(int) (keys[i] & 0xFFFFFFFFL)];
+        int taken = 0;
+        int tied = 0;
+        for (int p = 0; p < m; p++) {
+            if (keys[p] < threshold) {
+                chosen[taken++] = candidates[p];
+            } else if (keys[p] == threshold) {
+                tied++;
+            }
         }
+        int[] ties = new int[tied];
+        int t = 0;
+        for (int p = 0; p < m; p++) {
+            if (keys[p] == threshold) {
+                ties[t++] = candidates[p];
+            }
+        }
+        int[] fromTies = random(ties, k - taken, random);
+        System.arraycopy(fromTies, 0, chosen, taken, fromTies.length);
         return chosen;
+    }
+
+    /** The value that would be at {@code index} if {@code a} were sorted; reorders {@code a}. Random pivots. */
+    private static double kthSmallest(double[] a, int index, SplittableRandom random) {
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo < hi) {
+            double pivot = a[lo + random.nextInt(hi - lo + 1)];
+            // three-way partition: [lo, lt) < pivot, [lt, gt] == pivot, (gt, hi] > pivot
+            int lt = lo;
+            int gt = hi;
+            int i = lo;
+            while (i <= gt) {
+                if (a[i] < pivot) {
+                    swap(a, lt++, i++);
+                } else if (a[i] > pivot) {
+                    swap(a, i, gt--);
+                } else {
+                    i++;
+                }
+            }
+            if (index < lt) {
+                hi = lt - 1;
+            } else if (index > gt) {
+                lo = gt + 1;
+            } else {
+                return pivot;
+            }
+        }
+        return a[lo];
+    }
+
+    private static void swap(double[] a, int i, int j) {
+        double t = a[i];
+        a[i] = a[j];
+        a[j] = t;
     }
 
     private static void requireCount(int[] candidates, int k) {

@@ -120,14 +120,17 @@ public class PruneRegrowListener extends BaseTrainingListener {
         Layer[] layers = layersOf(model);
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] instanceof SparseLinearLayer) {
-                SplittableRandom random = new SplittableRandom(mix(seed, iteration, i));
-                layerUpdates.add(updateLayer(model, (SparseLinearLayer) layers[i], dropFraction, random));
+                // separate streams: how ties among the dropped are broken never shifts which connections SET grows
+                SplittableRandom dropRandom = new SplittableRandom(mix(seed, iteration, 2 * i));
+                SplittableRandom growRandom = new SplittableRandom(mix(seed, iteration, 2 * i + 1));
+                layerUpdates.add(updateLayer(model, (SparseLinearLayer) layers[i], dropFraction, dropRandom, growRandom));
             }
         }
         return new MaskUpdate(iteration, layerUpdates, SparsityReport.of(model));
     }
 
-    private LayerUpdate updateLayer(Model model, SparseLinearLayer layer, double dropFraction, SplittableRandom random) {
+    private LayerUpdate updateLayer(Model model, SparseLinearLayer layer, double dropFraction,
+                                    SplittableRandom dropRandom, SplittableRandom growRandom) {
         INDArray denseGradient = layer.takeDenseWeightGradient();
         String name = layerName(layer);
         INDArray weights = layer.getParam(SparseLinear.WEIGHT_KEY);
@@ -140,17 +143,17 @@ public class PruneRegrowListener extends BaseTrainingListener {
         if (k == 0) {
             return new LayerUpdate(name, active.length, 0, 0, dropFraction);
         }
-        int[] drop = ConnectionSelection.smallest(abs(w), active, k, random);
+        int[] drop = ConnectionSelection.smallest(abs(w), active, k, dropRandom);
         int[] grow;
         if (config.criterion == RegrowCriterion.RANDOM) {
-            grow = ConnectionSelection.random(inactive, k, random);
+            grow = ConnectionSelection.random(inactive, k, growRandom);
         } else {
             if (denseGradient == null) {
                 throw new IllegalStateException("RigL update of layer " + name + ": no dense gradient was kept for "
                         + "this step; the listener must be attached to the network that trains (it arms the layers "
                         + "in onForwardPass)");
             }
-            grow = ConnectionSelection.largest(abs(flat(denseGradient)), inactive, k, random);
+            grow = ConnectionSelection.largest(abs(flat(denseGradient)), inactive, k, growRandom);
         }
         double[] kept = mask.clone(); // active before and after: the only positions whose state survives
         for (int p : drop) {
@@ -254,11 +257,11 @@ public class PruneRegrowListener extends BaseTrainingListener {
         return name != null ? name : String.valueOf(layer.getIndex());
     }
 
-    /** SplitMix64-style mixing of the three so that neighbouring iterations and layers get unrelated streams. */
-    private static long mix(long seed, long iteration, int layerIndex) {
+    /** SplitMix64-style mixing of the three so that neighbouring iterations and streams get unrelated seeds. */
+    private static long mix(long seed, long iteration, int stream) {
         long h = seed;
         h = (h ^ (iteration + 0x9E3779B97F4A7C15L)) * 0xBF58476D1CE4E5B9L;
-        h = (h ^ (layerIndex + 0x94D049BB133111EBL)) * 0x94D049BB133111EBL;
+        h = (h ^ (stream + 0x94D049BB133111EBL)) * 0x94D049BB133111EBL;
         return h ^ (h >>> 31);
     }
 

@@ -28,6 +28,39 @@ class ConnectionSelectionTest {
     }
 
     @Test
+    void takesEverythingBeforeTheBoundaryAndDrawsAmongTheTiesAtIt() {
+        double[] scores = {2, 1, 3, 1, 2, 1, 2, 5};
+        int[] all = IntStream.range(0, scores.length).toArray();
+        Set<Integer> seen = new HashSet<>();
+        for (long seed = 0; seed < 50; seed++) {
+            Set<Integer> chosen = set(ConnectionSelection.smallest(scores, all, 4, new SplittableRandom(seed)));
+            assertEquals(4, chosen.size());
+            assertTrue(chosen.containsAll(Set.of(1, 3, 5)), "all three 1s: " + chosen);
+            chosen.removeAll(Set.of(1, 3, 5));
+            assertTrue(Set.of(0, 4, 6).containsAll(chosen), "one of the 2s: " + chosen);
+            seen.addAll(chosen);
+            Set<Integer> top = set(ConnectionSelection.largest(scores, all, 3, new SplittableRandom(seed)));
+            assertTrue(top.containsAll(Set.of(7, 2)) && top.size() == 3, "5, 3 and one 2: " + top);
+        }
+        assertEquals(Set.of(0, 4, 6), seen, "every tied 2 gets drawn sometimes");
+    }
+
+    @Test
+    void agreesWithSortingOnRandomScores() {
+        java.util.Random r = new java.util.Random(11);
+        for (int trial = 0; trial < 20; trial++) {
+            double[] scores = r.doubles(500).toArray();
+            int[] candidates = IntStream.range(0, 500).filter(i -> i % 3 != 0).toArray();
+            int k = r.nextInt(candidates.length + 1);
+            int[] sorted = Arrays.stream(candidates).boxed()
+                    .sorted((a, b) -> Double.compare(scores[a], scores[b])).mapToInt(Integer::intValue).toArray();
+            assertEquals(set(Arrays.copyOf(sorted, k)), set(ConnectionSelection.smallest(scores, candidates, k, new SplittableRandom(trial))));
+            assertEquals(set(Arrays.copyOfRange(sorted, sorted.length - k, sorted.length)),
+                    set(ConnectionSelection.largest(scores, candidates, k, new SplittableRandom(trial))));
+        }
+    }
+
+    @Test
     void tiesAreBrokenAtRandomButReproducibly() {
         double[] zeros = new double[1000];
         int[] all = IntStream.range(0, 1000).toArray();

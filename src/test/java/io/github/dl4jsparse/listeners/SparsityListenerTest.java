@@ -1,9 +1,13 @@
 package io.github.dl4jsparse.listeners;
 
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.stats.SparsityUpdate;
 import io.github.dl4jsparse.testutil.CapturedOutput;
 import io.github.dl4jsparse.testutil.Nets;
 import io.github.dl4jsparse.testutil.TestData;
+import org.deeplearning4j.core.storage.Persistable;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
+import org.deeplearning4j.core.storage.StorageMetaData;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -11,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,5 +81,53 @@ class SparsityListenerTest {
         assertTrue(e.getMessage().contains("frequency") && e.getMessage().contains("0"));
         e = assertThrows(IllegalArgumentException.class, () -> new SparsityListener(1, -1));
         assertTrue(e.getMessage().contains("capacity") && e.getMessage().contains("-1"));
+    }
+
+    @Test
+    void builderDefaultsAndValidation() {
+        SparsityListener listener = SparsityListener.builder().build();
+        assertEquals(10, listener.frequency());
+        assertEquals(SparsityListener.DEFAULT_CAPACITY, listener.capacity());
+        assertEquals("worker-0", listener.workerId());
+        assertEquals(36, listener.sessionId().length(), "a random UUID: " + listener.sessionId());
+        assertTrue(!listener.sessionId().equals(SparsityListener.builder().build().sessionId()));
+        assertEquals("run-7", SparsityListener.builder().sessionId("run-7").build().sessionId());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SparsityListener.builder().frequency(0).build());
+        assertTrue(e.getMessage().contains("frequency must be >= 1, got 0"), e.getMessage());
+    }
+
+    @Test
+    void postsStaticInfoOnceAndAnUpdatePerReportWithUniqueTimestamps() {
+        List<Persistable> statics = new ArrayList<>();
+        List<Persistable> updates = new ArrayList<>();
+        List<StorageMetaData> metas = new ArrayList<>();
+        StatsStorageRouter router = new StatsStorageRouter() {
+            @Override
+            public void putStorageMetaData(StorageMetaData m) { metas.add(m); }
+            @Override
+            public void putStorageMetaData(Collection<? extends StorageMetaData> m) { metas.addAll(m); }
+            @Override
+            public void putStaticInfo(Persistable p) { statics.add(p); }
+            @Override
+            public void putStaticInfo(Collection<? extends Persistable> p) { statics.addAll(p); }
+            @Override
+            public void putUpdate(Persistable p) { updates.add(p); }
+            @Override
+            public void putUpdate(Collection<? extends Persistable> p) { updates.addAll(p); }
+        };
+        MultiLayerNetwork net = net();
+        SparsityListener listener = SparsityListener.builder().frequency(2).router(router).build();
+        net.setListeners(listener);
+        for (int i = 0; i < 7; i++) {
+            net.fit(DATA);
+        }
+        assertEquals(1, metas.size());
+        assertEquals(1, statics.size());
+        assertEquals(4, updates.size()); // iterations 0, 2, 4, 6
+        assertEquals(listener.reports(), updates.stream()
+                .map(p -> ((SparsityUpdate) p).toReport()).toList());
+        assertEquals(4, updates.stream().mapToLong(Persistable::getTimeStamp).distinct().count());
+        assertEquals(listener.sessionId(), updates.get(0).getSessionID());
     }
 }

@@ -1,12 +1,11 @@
 package io.github.dl4jsparse.dynamic;
 
+import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -94,8 +93,9 @@ public class PruneRegrowListener extends BaseTrainingListener {
     }
 
     private void armIfUpdateStep(Model model) {
-        if (config.criterion == RegrowCriterion.GRADIENT && config.schedule.isUpdateStep(iterationCount(model) + 1L)) {
-            for (Layer layer : layersOf(model)) {
+        long step = Networks.iterationCount(model) + 1L;
+        if (config.criterion == RegrowCriterion.GRADIENT && config.schedule.isUpdateStep(step)) {
+            for (Layer layer : Networks.layers(model)) {
                 if (layer instanceof SparseLinearLayer) {
                     ((SparseLinearLayer) layer).captureDenseWeightGradient();
                 }
@@ -115,9 +115,9 @@ public class PruneRegrowListener extends BaseTrainingListener {
     /** Prunes and regrows every SparseLinear layer of {@code model} once, as after {@code iteration}. */
     MaskUpdate update(Model model, long iteration) {
         double dropFraction = config.schedule.dropFraction(iteration + 1L);
-        long seed = config.seed != null ? config.seed : networkSeed(model);
+        long seed = config.seed != null ? config.seed : Networks.seed(model);
         List<LayerUpdate> layerUpdates = new ArrayList<>();
-        Layer[] layers = layersOf(model);
+        Layer[] layers = Networks.layers(model);
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] instanceof SparseLinearLayer) {
                 // separate streams: how ties among the dropped are broken never shifts which connections SET grows
@@ -132,7 +132,7 @@ public class PruneRegrowListener extends BaseTrainingListener {
     private LayerUpdate updateLayer(Model model, SparseLinearLayer layer, double dropFraction,
                                     SplittableRandom dropRandom, SplittableRandom growRandom) {
         INDArray denseGradient = layer.takeDenseWeightGradient();
-        String name = layerName(layer);
+        String name = Networks.layerName(layer);
         INDArray weights = layer.getParam(SparseLinear.WEIGHT_KEY);
         INDArray maskParam = layer.getParam(SparseLinear.WEIGHT_MASK_KEY);
         double[] w = flat(weights);
@@ -222,40 +222,6 @@ public class PruneRegrowListener extends BaseTrainingListener {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-
-    private static Layer[] layersOf(Model model) {
-        if (model instanceof MultiLayerNetwork) {
-            return ((MultiLayerNetwork) model).getLayers();
-        }
-        if (model instanceof ComputationGraph) {
-            return ((ComputationGraph) model).getLayers();
-        }
-        throw new IllegalArgumentException("PruneRegrowListener needs a MultiLayerNetwork or a ComputationGraph, got "
-                + (model == null ? "null" : model.getClass().getName()));
-    }
-
-    private static long iterationCount(Model model) {
-        if (model instanceof MultiLayerNetwork) {
-            return ((MultiLayerNetwork) model).getIterationCount();
-        }
-        if (model instanceof ComputationGraph) {
-            return ((ComputationGraph) model).getIterationCount();
-        }
-        throw new IllegalArgumentException("PruneRegrowListener needs a MultiLayerNetwork or a ComputationGraph, got "
-                + (model == null ? "null" : model.getClass().getName()));
-    }
-
-    private static long networkSeed(Model model) {
-        if (model instanceof MultiLayerNetwork) {
-            return ((MultiLayerNetwork) model).getLayerWiseConfigurations().getConf(0).getSeed();
-        }
-        return ((ComputationGraph) model).getConfiguration().getDefaultConfiguration().getSeed();
-    }
-
-    private static String layerName(Layer layer) {
-        String name = layer.conf().getLayer().getLayerName();
-        return name != null ? name : String.valueOf(layer.getIndex());
-    }
 
     /** SplitMix64-style mixing of the three so that neighbouring iterations and streams get unrelated seeds. */
     private static long mix(long seed, long iteration, int stream) {

@@ -1,9 +1,8 @@
 package io.github.dl4jsparse.stats;
 
+import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.layers.SparseLinear;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -51,27 +50,15 @@ public final class SparsityStaticInfo extends SparsityRecord {
      * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
      */
     public static SparsityStaticInfo describe(Model model, String sessionId, String workerId, long timestamp) {
-        org.deeplearning4j.nn.api.Layer[] networkLayers;
-        long seed;
-        if (model instanceof MultiLayerNetwork) {
-            networkLayers = ((MultiLayerNetwork) model).getLayers();
-            seed = ((MultiLayerNetwork) model).getLayerWiseConfigurations().getConf(0).getSeed();
-        } else if (model instanceof ComputationGraph) {
-            networkLayers = ((ComputationGraph) model).getLayers();
-            seed = ((ComputationGraph) model).getConfiguration().getDefaultConfiguration().getSeed();
-        } else {
-            throw new IllegalArgumentException("sparsity stats need a MultiLayerNetwork or a ComputationGraph, got "
-                    + (model == null ? "null" : model.getClass().getName()));
-        }
         List<Layer> layers = new ArrayList<>();
-        for (org.deeplearning4j.nn.api.Layer layer : networkLayers) {
+        for (org.deeplearning4j.nn.api.Layer layer : Networks.layers(model)) {
             if (layer.conf().getLayer() instanceof SparseLinear) {
                 SparseLinear conf = (SparseLinear) layer.conf().getLayer();
-                String name = conf.getLayerName() != null ? conf.getLayerName() : String.valueOf(layer.getIndex());
-                layers.add(new Layer(name, conf.getNIn(), conf.getNOut(), conf.getSparsity()));
+                layers.add(new Layer(Networks.layerName(layer), conf.getNIn(), conf.getNOut(), conf.getSparsity()));
             }
         }
-        return new SparsityStaticInfo(sessionId, workerId, timestamp, model.getClass().getName(), seed, layers);
+        return new SparsityStaticInfo(sessionId, workerId, timestamp, model.getClass().getName(), Networks.seed(model),
+                layers);
     }
 
     /** @return the model's class name, e.g. {@code org.deeplearning4j.nn.multilayer.MultiLayerNetwork} */

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Runs the JMH benchmarks (any JMH command-line options may be given, e.g. a name regex) and then prints, for every
  * benchmark with a variant parameter, the ratio of each variant to the baseline measured in the same run, as a
- * Markdown table: parameter {@code layers} against {@code dense}, parameter {@code step} against {@code plain}. The ratio's error is propagated from JMH's 99.9% intervals to first order.
+ * Markdown table: parameter {@code layers} against {@code dense}, parameter {@code step} against {@code plain}. The
+ * ratio's error is propagated from JMH's 99.9% intervals to first order.
  *
  * <pre>
  * mvn -q -f dl4j-examples/pom.xml compile exec:exec@bench -Dbench.args=MlpBenchmark

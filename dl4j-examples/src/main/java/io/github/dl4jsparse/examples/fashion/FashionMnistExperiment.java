@@ -49,7 +49,9 @@ import java.util.concurrent.Future;
  * Options: {@code --quick} (6,000/1,000 examples, 2 epochs, 1 seed, a few methods: the CI smoke test),
  * {@code --epochs N}, {@code --seeds N}, {@code --train-limit N}, {@code --out DIR}, {@code --data DIR},
  * {@code --threads N} (runs at a time; default: the number of cores; set {@code OMP_NUM_THREADS=1} then),
- * {@code --first-seed N} (seeds N, N+1, ...; default 1), {@code --methods a,b} (only these, by table name with spaces as underscores, e.g. {@code dense,static_0.9}).
+ * {@code --first-seed N} (seeds N, N+1, ...; default 1), {@code --methods a,b} (only these, by table name with spaces as underscores, e.g. {@code dense,static_0.9}),
+ * {@code --plot-from CSV} (no training: draw the plots of a curves CSV, e.g. {@code docs/fashion-mnist-curves.csv},
+ * for {@code --methods} or all).
  */
 public final class FashionMnistExperiment {
 
@@ -71,6 +73,7 @@ public final class FashionMnistExperiment {
         int threads = Runtime.getRuntime().availableProcessors();
         int firstSeed = 1;
         List<String> only = null;
+        Path plotFrom = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -82,8 +85,13 @@ public final class FashionMnistExperiment {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--first-seed" -> firstSeed = Integer.parseInt(args[++i]);
                 case "--methods" -> only = List.of(args[++i].split(","));
+                case "--plot-from" -> plotFrom = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
+        }
+        if (plotFrom != null) {
+            replot(plotFrom, only, out);
+            return;
         }
         if (quick) {
             epochs = 2;
@@ -167,6 +175,52 @@ public final class FashionMnistExperiment {
         Plots.perEpoch(out.resolve("train-loss.png"), "Fashion-MNIST training loss (mean over seeds)", "training loss", loss);
         System.out.println("Wrote " + out.resolve("curves.csv") + ", results.md, prune-regrow.csv, test-accuracy.png, "
                 + "train-loss.png");
+    }
+
+    /**
+     * Draws the plots of a curves CSV written by this runner (e.g. {@code docs/fashion-mnist-curves.csv}), for the
+     * methods in {@code only} (underscored names; all if null), in that order, without training anything.
+     */
+    static void replot(Path csv, List<String> only, Path out) throws IOException {
+        Map<String, Map<Integer, List<double[]>>> rows = new LinkedHashMap<>(); // method → seed → (epoch, loss, acc)
+        List<String> lines = Files.readAllLines(csv);
+        for (String line : lines.subList(1, lines.size())) {
+            String method;
+            String rest;
+            if (line.startsWith("\"")) {
+                int close = line.indexOf("\",", 1);
+                method = line.substring(1, close).replace("\"\"", "\"");
+                rest = line.substring(close + 2);
+            } else {
+                method = line.substring(0, line.indexOf(','));
+                rest = line.substring(method.length() + 1);
+            }
+            String[] f = rest.split(",");
+            rows.computeIfAbsent(method, k -> new LinkedHashMap<>()).computeIfAbsent(Integer.parseInt(f[0]), k -> new ArrayList<>())
+                    .add(new double[]{Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3])});
+        }
+        List<String> order = only != null ? only.stream().map(n -> n.replace("_", " ")).toList() : new ArrayList<>(rows.keySet());
+        Map<String, double[]> acc = new LinkedHashMap<>();
+        Map<String, double[]> loss = new LinkedHashMap<>();
+        for (String method : order) {
+            Map<Integer, List<double[]>> bySeed = rows.get(method);
+            if (bySeed == null) {
+                throw new IllegalArgumentException("method '" + method + "' is not in " + csv + "; it has " + rows.keySet());
+            }
+            List<double[]> accCurves = new ArrayList<>();
+            List<double[]> lossCurves = new ArrayList<>();
+            for (List<double[]> epochs : bySeed.values()) {
+                epochs.sort((a, b) -> Double.compare(a[0], b[0]));
+                accCurves.add(epochs.stream().mapToDouble(e -> e[2]).toArray());
+                lossCurves.add(epochs.stream().mapToDouble(e -> e[1]).toArray());
+            }
+            acc.put(method, Plots.mean(accCurves));
+            loss.put(method, Plots.mean(lossCurves));
+        }
+        Files.createDirectories(out);
+        Plots.perEpoch(out.resolve("test-accuracy.png"), "Fashion-MNIST test accuracy (mean over seeds)", "test accuracy", acc);
+        Plots.perEpoch(out.resolve("train-loss.png"), "Fashion-MNIST training loss (mean over seeds)", "training loss", loss);
+        System.out.println("Wrote " + out.resolve("test-accuracy.png") + " and train-loss.png from " + csv);
     }
 
     /** A CSV field, quoted (RFC 4180) when it holds a comma or a quote, as in "static 0.98, dense fc3". */

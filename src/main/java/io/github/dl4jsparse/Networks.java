@@ -1,0 +1,69 @@
+package io.github.dl4jsparse;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * What this library reads from a DL4J network, for a {@link MultiLayerNetwork} and a {@link ComputationGraph} alike:
+ * its layers, its iteration count and its seed. Anything else is rejected with a message that names it.
+ */
+public final class Networks {
+
+    private Networks() {
+    }
+
+    /**
+     * @return the network's layers, in network order
+     * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
+     */
+    public static Layer[] layers(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return ((MultiLayerNetwork) model).getLayers();
+        }
+        if (model instanceof ComputationGraph) {
+            return ((ComputationGraph) model).getLayers();
+        }
+        throw unsupported(model);
+    }
+
+    /**
+     * @return DL4J's iteration count: the number of minibatches trained so far
+     * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
+     */
+    public static long iterationCount(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return ((MultiLayerNetwork) model).getIterationCount();
+        }
+        if (model instanceof ComputationGraph) {
+            return ((ComputationGraph) model).getIterationCount();
+        }
+        throw unsupported(model);
+    }
+
+    /**
+     * @return the seed of the network's configuration
+     * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
+     */
+    public static long seed(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return ((MultiLayerNetwork) model).getLayerWiseConfigurations().getConf(0).getSeed();
+        }
+        if (model instanceof ComputationGraph) {
+            return ((ComputationGraph) model).getConfiguration().getDefaultConfiguration().getSeed();
+        }
+        throw unsupported(model);
+    }
+
+    /** @return the layer's configured name, or its index when it has none (as {@code SparsityReport} names it) */
+    public static String layerName(Layer layer) {
+        String name = layer.conf().getLayer().getLayerName();
+        return name != null ? name : String.valueOf(layer.getIndex());
+    }
+
+    private static IllegalArgumentException unsupported(Model model) {
+        return new IllegalArgumentException("dl4j-sparse needs a MultiLayerNetwork or a ComputationGraph, got "
+                + (model == null ? "null" : model.getClass().getName()));
+    }
+}

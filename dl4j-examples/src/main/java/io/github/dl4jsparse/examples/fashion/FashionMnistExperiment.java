@@ -6,6 +6,7 @@ import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.dynamic.LayerUpdate;
 import io.github.dl4jsparse.dynamic.MaskUpdate;
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
+import io.github.dl4jsparse.dynamic.PruneRegrowSchedule;
 import io.github.dl4jsparse.dynamic.RegrowCriterion;
 import io.github.dl4jsparse.models.SparseMlp;
 import io.github.dl4jsparse.prune.MagnitudePruning;
@@ -33,20 +34,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Fashion-MNIST: dense against sparse from scratch (static random masks) against dense → magnitude prune → fine-tune,
- * at equal epochs, on LeNet-300-100 and on the reference article's SparseMLP shape (784-256-256-10).
+ * Fashion-MNIST: dense against sparse from scratch (static random masks), dynamic sparse training (SET, RigL, RigL
+ * with ERK sparsities; prune-and-regrow every 100 steps) and dense → magnitude prune → fine-tune, at equal epochs, on
+ * LeNet-300-100 and on the reference article's SparseMLP shape (784-256-256-10).
  * Recipe for every method: Xavier init, Adam 1e-3, minibatch 128 reshuffled each epoch (seeded), 15 epochs, the same
  * sparsity on all three layers unless the name says otherwise, seeds 1..3. Pruning runs train dense for 2/3 of the
  * epochs, prune layer-wise by magnitude, and fine-tune for the rest.
  *
- * <p>Writes {@code curves.csv}, {@code results.md}, {@code test-accuracy.png} and {@code train-loss.png} to the output
+ * <p>Writes {@code curves.csv}, {@code prune-regrow.csv}, {@code results.md}, {@code test-accuracy.png} and {@code train-loss.png} to the output
  * directory (default {@code dl4j-examples/target/fashion-mnist}).
  *
  * <pre>
  * mvn -q install -DskipTests &amp;&amp; mvn -q -f dl4j-examples/pom.xml compile exec:java \
  *     -Dexec.mainClass=io.github.dl4jsparse.examples.fashion.FashionMnistExperiment [-Dexec.args="--quick"]
  * </pre>
- * Options: {@code --quick} (6,000/1,000 examples, 2 epochs, 1 seed, a few methods: the CI smoke test),
+ * Options: {@code --quick} (6,000/1,000 examples, 2 epochs, 1 seed, a few methods, prune-and-regrow every 10 steps:
+ * the CI smoke test),
  * {@code --epochs N}, {@code --seeds N}, {@code --train-limit N}, {@code --out DIR}, {@code --data DIR},
  * {@code --threads N} (runs at a time; default: the number of cores; set {@code OMP_NUM_THREADS=1} then),
  * {@code --first-seed N} (seeds N, N+1, ...; default 1), {@code --methods a,b} (only these, by table name with spaces as underscores, e.g. {@code dense,static_0.9}),
@@ -101,7 +104,8 @@ public final class FashionMnistExperiment {
         }
         List<Method> methods = quick
                 ? List.of(Method.dense("dense", LENET), Method.sparse("static 0.9", LENET, 0.9),
-                        Method.prune("prune 0.9", LENET, 0.9))
+                        Method.prune("prune 0.9", LENET, 0.9),
+                        Method.dynamic("RigL-ERK 0.9", LENET, 0.9, RegrowCriterion.GRADIENT, true))
                 : fullGrid();
         if (only != null) {
             List<String> wanted = only;
@@ -123,11 +127,13 @@ public final class FashionMnistExperiment {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         Map<String, List<Future<RunResult>>> futures = new LinkedHashMap<>();
         final int epochCount = epochs;
+        // prune-and-regrow every 100 steps (RigL's default); the quick run has only 94 steps, so every 10
+        final int deltaT = quick ? 10 : PruneRegrowSchedule.DEFAULT_DELTA_T;
         for (Method method : methods) {
             for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
                 final int s = seed;
                 futures.computeIfAbsent(method.name(), k -> new ArrayList<>()).add(pool.submit(() ->
-                        run(method, s, epochCount, new ShuffledDataSetIterator(train, BATCH, true, s), test, progress)));
+                        run(method, s, epochCount, deltaT, new ShuffledDataSetIterator(train, BATCH, true, s), test, progress)));
             }
         }
         pool.shutdown();
@@ -263,7 +269,7 @@ public final class FashionMnistExperiment {
         return m;
     }
 
-    static RunResult run(Method method, int seed, int epochs, ShuffledDataSetIterator train, DataSet test,
+    static RunResult run(Method method, int seed, int epochs, int deltaT, ShuffledDataSetIterator train, DataSet test,
                          ProgressBar progress) {
         long start = System.nanoTime();
         MultiLayerConfiguration conf = SparseMlp.of(method.widths(), method.sparsities(), seed, new Adam(1e-3));
@@ -275,7 +281,8 @@ public final class FashionMnistExperiment {
         PruneRegrowListener pruneRegrow = null;
         if (method.isDynamic()) {
             long iterationsPerEpoch = (train.numExamples() + BATCH - 1) / BATCH;
-            pruneRegrow = PruneRegrowListener.builder(method.regrow()).plannedEpochs(epochs, iterationsPerEpoch).build();
+            pruneRegrow = PruneRegrowListener.builder(method.regrow()).plannedEpochs(epochs, iterationsPerEpoch)
+                    .deltaT(deltaT).build();
             net.setListeners(pruneRegrow);
         }
         int pruneAt = method.prunes() ? Math.round(epochs * 2f / 3f) : -1;

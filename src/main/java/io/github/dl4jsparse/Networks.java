@@ -43,6 +43,20 @@ public final class Networks {
     }
 
     /**
+     * @return DL4J's epoch count
+     * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
+     */
+    public static int epochCount(Model model) {
+        if (model instanceof MultiLayerNetwork) {
+            return ((MultiLayerNetwork) model).getEpochCount();
+        }
+        if (model instanceof ComputationGraph) {
+            return ((ComputationGraph) model).getEpochCount();
+        }
+        throw unsupported(model);
+    }
+
+    /**
      * @return the seed of the network's configuration
      * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
      */

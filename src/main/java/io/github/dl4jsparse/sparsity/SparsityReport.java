@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.sparsity;
 
+import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.nn.api.Layer;
@@ -53,14 +54,7 @@ public final class SparsityReport {
      * @throws IllegalStateException    if a layer's mask is not binary
      */
     public static SparsityReport of(Model model) {
-        if (model instanceof MultiLayerNetwork) {
-            return of((MultiLayerNetwork) model);
-        }
-        if (model instanceof ComputationGraph) {
-            return of((ComputationGraph) model);
-        }
-        throw new IllegalArgumentException("SparsityReport needs a MultiLayerNetwork or a ComputationGraph, got "
-                + (model == null ? "null" : model.getClass().getName()));
+        return measure(Networks.layers(model), Networks.iterationCount(model), Networks.epochCount(model));
     }
 
     /**
@@ -79,12 +73,12 @@ public final class SparsityReport {
 
     /** Measures a {@link MultiLayerNetwork}; layers without a name are named by their index. */
     public static SparsityReport of(MultiLayerNetwork net) {
-        return measure(net.getLayers(), net.getIterationCount(), net.getEpochCount());
+        return of((Model) net);
     }
 
     /** Measures a {@link ComputationGraph}. */
     public static SparsityReport of(ComputationGraph graph) {
-        return measure(graph.getLayers(), graph.getIterationCount(), graph.getEpochCount());
+        return of((Model) graph);
     }
 
     private static SparsityReport measure(Layer[] networkLayers, long iteration, int epoch) {
@@ -94,7 +88,7 @@ public final class SparsityReport {
         long trainable = 0;
         for (Layer layer : networkLayers) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
-            String name = conf.getLayerName() != null ? conf.getLayerName() : String.valueOf(layer.getIndex());
+            String name = Networks.layerName(layer);
             LayerSparsity sparse = null;
             if (conf instanceof SparseLinear) {
                 sparse = measureLayer(name, (SparseLinear) conf, layer);

@@ -2,9 +2,13 @@ package io.github.dl4jsparse.prune;
 
 import io.github.dl4jsparse.layers.SparseLinear;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -16,7 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Dense → prune → fine-tune: converts every {@code DenseLayer} of a trained {@link MultiLayerNetwork} into a
+ * Dense → prune → fine-tune: converts every {@code DenseLayer} of a trained {@link MultiLayerNetwork} or
+ * {@link ComputationGraph} into a
  * {@link SparseLinear} whose mask keeps the largest-magnitude weights, with the surviving weights, biases and all other
  * layers' parameters copied over. The result trains with plain {@code fit()} and the masks stay fixed: fine-tuning.
  * The updater state starts fresh. The dense network is not changed.
@@ -49,9 +54,7 @@ public final class MagnitudePruning {
      * @throws IllegalArgumentException for a sparsity outside [0, 1) or NaN, or a network without DenseLayer
      */
     public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, double sparsity, PruneScope scope) {
-        if (!(sparsity >= 0.0 && sparsity < 1.0)) {
-            throw new IllegalArgumentException("MagnitudePruning: sparsity must be in [0, 1), got " + sparsity);
-        }
+        requireSparsity(sparsity);
         List<Integer> targets = new ArrayList<>();
         for (int i = 0; i < dense.getnLayers(); i++) {
             if (dense.getLayerWiseConfigurations().getConf(i).getLayer().getClass() == DenseLayer.class) {
@@ -62,7 +65,11 @@ public final class MagnitudePruning {
             throw new IllegalArgumentException("MagnitudePruning: the network has no DenseLayer to convert");
         }
 
-        List<double[]> masks = computeMasks(dense, targets, sparsity, scope);
+        List<INDArray> denseWeights = new ArrayList<>();
+        for (int i : targets) {
+            denseWeights.add(dense.getLayer(i).getParam(DefaultParamInitializer.WEIGHT_KEY));
+        }
+        List<double[]> masks = computeMasks(denseWeights, sparsity, scope);
 
         MultiLayerConfiguration conf = dense.getLayerWiseConfigurations().clone();
         for (int t = 0; t < targets.size(); t++) {
@@ -77,33 +84,89 @@ public final class MagnitudePruning {
         sparse.init();
 
         for (int i = 0; i < dense.getnLayers(); i++) {
-            Layer from = dense.getLayer(i);
-            Layer to = sparse.getLayer(i);
             int t = targets.indexOf(i);
-            if (t < 0) {
-                for (Map.Entry<String, INDArray> e : from.paramTable().entrySet()) {
-                    to.paramTable().get(e.getKey()).assign(e.getValue());
-                }
-                continue;
-            }
-            INDArray w = from.getParam(DefaultParamInitializer.WEIGHT_KEY);
-            INDArray mask = Nd4j.create(masks.get(t), w.shape(), 'c').castTo(w.dataType());
-            to.paramTable().get(SparseLinear.WEIGHT_MASK_KEY).assign(mask);
-            to.paramTable().get(SparseLinear.WEIGHT_KEY).assign(w.mul(mask));
-            if (from.paramTable().containsKey(DefaultParamInitializer.BIAS_KEY)) {
-                to.paramTable().get(SparseLinear.BIAS_KEY).assign(from.getParam(DefaultParamInitializer.BIAS_KEY)
-                        .reshape(1, w.size(1)));
-            }
+            copyParams(dense.getLayer(i), sparse.getLayer(i), t < 0 ? null : masks.get(t));
         }
         return sparse;
     }
 
-    private static List<double[]> computeMasks(MultiLayerNetwork dense, List<Integer> targets, double sparsity,
-                                               PruneScope scope) {
+    /** Layer-wise magnitude pruning of a graph; see {@link #toSparse(ComputationGraph, double, PruneScope)}. */
+    public static ComputationGraph toSparse(ComputationGraph dense, double sparsity) {
+        return toSparse(dense, sparsity, PruneScope.LAYERWISE);
+    }
+
+    /**
+     * The same for a {@link ComputationGraph}: every layer vertex holding a {@code DenseLayer} becomes a
+     * {@link SparseLinear} of the same name.
+     *
+     * @param dense    an initialised graph with at least one {@code DenseLayer}
+     * @param sparsity fraction of the converted layers' weights to prune, in [0, 1)
+     * @param scope    per layer, or one ranking over all converted layers
+     * @return a new, initialised graph
+     * @throws IllegalArgumentException for a sparsity outside [0, 1) or NaN, or a graph without DenseLayer
+     */
+    public static ComputationGraph toSparse(ComputationGraph dense, double sparsity, PruneScope scope) {
+        requireSparsity(sparsity);
+        List<String> targets = new ArrayList<>();
+        for (Map.Entry<String, GraphVertex> e : dense.getConfiguration().getVertices().entrySet()) {
+            if (e.getValue() instanceof LayerVertex
+                    && ((LayerVertex) e.getValue()).getLayerConf().getLayer().getClass() == DenseLayer.class) {
+                targets.add(e.getKey());
+            }
+        }
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer to convert");
+        }
+        List<INDArray> denseWeights = new ArrayList<>();
+        for (String name : targets) {
+            denseWeights.add(dense.getLayer(name).getParam(DefaultParamInitializer.WEIGHT_KEY));
+        }
+        List<double[]> masks = computeMasks(denseWeights, sparsity, scope);
+
+        ComputationGraphConfiguration conf = dense.getConfiguration().clone();
+        for (int t = 0; t < targets.size(); t++) {
+            NeuralNetConfiguration layerConf = ((LayerVertex) conf.getVertices().get(targets.get(t))).getLayerConf();
+            layerConf.setLayer(sparseLike((DenseLayer) layerConf.getLayer(), zeroFraction(masks.get(t))));
+            layerConf.clearVariables();
+        }
+        ComputationGraph sparse = new ComputationGraph(conf);
+        sparse.init();
+        for (Layer from : dense.getLayers()) {
+            String name = from.conf().getLayer().getLayerName();
+            int t = targets.indexOf(name);
+            copyParams(from, sparse.getLayer(name), t < 0 ? null : masks.get(t));
+        }
+        return sparse;
+    }
+
+    private static void requireSparsity(double sparsity) {
+        if (!(sparsity >= 0.0 && sparsity < 1.0)) {
+            throw new IllegalArgumentException("MagnitudePruning: sparsity must be in [0, 1), got " + sparsity);
+        }
+    }
+
+    /** Copies a layer's parameters; for a converted DenseLayer ({@code mask} not null), W ⊙ mask, the mask and b. */
+    private static void copyParams(Layer from, Layer to, double[] mask) {
+        if (mask == null) {
+            for (Map.Entry<String, INDArray> e : from.paramTable().entrySet()) {
+                to.paramTable().get(e.getKey()).assign(e.getValue());
+            }
+            return;
+        }
+        INDArray w = from.getParam(DefaultParamInitializer.WEIGHT_KEY);
+        INDArray m = Nd4j.create(mask, w.shape(), 'c').castTo(w.dataType());
+        to.paramTable().get(SparseLinear.WEIGHT_MASK_KEY).assign(m);
+        to.paramTable().get(SparseLinear.WEIGHT_KEY).assign(w.mul(m));
+        if (from.paramTable().containsKey(DefaultParamInitializer.BIAS_KEY)) {
+            to.paramTable().get(SparseLinear.BIAS_KEY).assign(from.getParam(DefaultParamInitializer.BIAS_KEY)
+                    .reshape(1, w.size(1)));
+        }
+    }
+
+    private static List<double[]> computeMasks(List<INDArray> denseWeights, double sparsity, PruneScope scope) {
         List<double[]> weights = new ArrayList<>();
-        for (int i : targets) {
-            weights.add(dense.getLayer(i).getParam(DefaultParamInitializer.WEIGHT_KEY).dup('c').castTo(DataType.DOUBLE)
-                    .data().asDouble());
+        for (INDArray w : denseWeights) {
+            weights.add(w.dup('c').castTo(DataType.DOUBLE).data().asDouble());
         }
         List<double[]> masks = new ArrayList<>();
         if (scope == PruneScope.LAYERWISE) {

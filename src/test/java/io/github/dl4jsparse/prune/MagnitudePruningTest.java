@@ -7,6 +7,7 @@ import io.github.dl4jsparse.sparsity.SparsityReport;
 import io.github.dl4jsparse.testutil.Nets;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -130,5 +131,57 @@ class MagnitudePruningTest {
         double[] mask = MagnitudeMasks.keepLargest(new double[]{1, -1, 1, 0.5, 2}, 0.4);
         assertEquals(java.util.List.of(0.0, 1.0, 1.0, 0.0, 1.0),
                 java.util.Arrays.stream(mask).boxed().toList(), "0.5 first, then the earlier of the tied 1s");
+    }
+
+    private static ComputationGraph trainedDenseGraph() {
+        ComputationGraph dense = Nets.graph(new NeuralNetConfiguration.Builder().seed(6).updater(new Adam(1e-2)), false, 0.0);
+        for (int i = 0; i < 10; i++) {
+            dense.fit(DATA);
+        }
+        return dense;
+    }
+
+    @Test
+    void convertsAComputationGraphKeepingTheLargestMagnitudesPerLayer() {
+        ComputationGraph dense = trainedDenseGraph();
+        INDArray before = dense.params().dup();
+        ComputationGraph zero = MagnitudePruning.toSparse(dense, 0.0);
+        assertEquals(0.0, TestData.maxAbsDiff(dense.outputSingle(DATA.getFeatures()), zero.outputSingle(DATA.getFeatures())), 1e-6);
+
+        ComputationGraph sparse = MagnitudePruning.toSparse(dense, 0.7);
+        assertEquals(before, dense.params(), "the dense graph is not changed");
+        for (String name : new String[]{"h1", "h2"}) {
+            assertInstanceOf(SparseLinear.class, sparse.getLayer(name).conf().getLayer());
+            INDArray w = dense.getLayer(name).getParam("W");
+            INDArray mask = sparse.getLayer(name).getParam(SparseLinear.WEIGHT_MASK_KEY);
+            assertEquals(Math.round(0.7 * w.length()), BinaryMasks.zeros(mask), name);
+            INDArray absW = org.nd4j.linalg.ops.transforms.Transforms.abs(w, true);
+            double maxPruned = absW.mul(mask.rsub(1.0)).maxNumber().doubleValue();
+            double minKept = absW.add(mask.rsub(1.0).mul(1e9)).minNumber().doubleValue();
+            assertTrue(maxPruned <= minKept, name + ": pruned up to " + maxPruned + ", kept from " + minKept);
+            assertEquals(0.0, TestData.maxAbsDiff(sparse.getLayer(name).getParam("W"), w.mul(mask)));
+            assertEquals(0.0, TestData.maxAbsDiff(sparse.getLayer(name).getParam("b"), dense.getLayer(name).getParam("b")));
+        }
+        assertEquals(0.0, TestData.maxAbsDiff(sparse.getLayer("out").getParam("W"), dense.getLayer("out").getParam("W")));
+
+        ComputationGraph global = MagnitudePruning.toSparse(dense, 0.7, PruneScope.GLOBAL);
+        SparsityReport report = SparsityReport.of(global);
+        assertEquals(Math.round(0.7 * report.connections()), report.connections() - report.activeConnections());
+
+        for (int i = 0; i < 5; i++) {
+            sparse.fit(DATA);
+        }
+        assertEquals(0, SparsityReport.of(sparse).leaks());
+        assertEquals(0.7, SparsityReport.of(sparse).maskSparsity(), 0.01);
+    }
+
+    @Test
+    void rejectsAGraphWithoutDenseLayers() {
+        ComputationGraph sparseOnly = Nets.graph(new NeuralNetConfiguration.Builder().seed(1), true, 0.5);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MagnitudePruning.toSparse(sparseOnly, 0.5));
+        assertEquals("MagnitudePruning: the graph has no DenseLayer to convert", e.getMessage());
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+                () -> MagnitudePruning.toSparse(trainedDenseGraph(), Double.NaN));
+        assertTrue(nan.getMessage().contains("sparsity must be in [0, 1), got NaN"), nan.getMessage());
     }
 }

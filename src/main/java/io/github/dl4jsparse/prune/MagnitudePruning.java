@@ -65,21 +65,9 @@ public final class MagnitudePruning {
             throw new IllegalArgumentException("MagnitudePruning: the network has no DenseLayer to convert");
         }
 
-        List<INDArray> denseWeights = new ArrayList<>();
-        for (int i : targets) {
-            denseWeights.add(dense.getLayer(i).getParam(DefaultParamInitializer.WEIGHT_KEY));
-        }
-        List<double[]> masks = computeMasks(denseWeights, sparsity, scope);
-
+        List<double[]> masks = computeMasks(targets.stream().map(dense::getLayer).toList(), sparsity, scope);
         MultiLayerConfiguration conf = dense.getLayerWiseConfigurations().clone();
-        for (int t = 0; t < targets.size(); t++) {
-            int i = targets.get(t);
-            NeuralNetConfiguration layerConf = conf.getConf(i);
-            DenseLayer d = (DenseLayer) layerConf.getLayer();
-            double[] mask = masks.get(t);
-            layerConf.setLayer(sparseLike(d, zeroFraction(mask)));
-            layerConf.clearVariables(); // the dense layer's parameter names; the new layer declares its own
-        }
+        replaceWithSparse(targets.stream().map(conf::getConf).toList(), masks);
         MultiLayerNetwork sparse = new MultiLayerNetwork(conf);
         sparse.init();
 
@@ -117,18 +105,10 @@ public final class MagnitudePruning {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer to convert");
         }
-        List<INDArray> denseWeights = new ArrayList<>();
-        for (String name : targets) {
-            denseWeights.add(dense.getLayer(name).getParam(DefaultParamInitializer.WEIGHT_KEY));
-        }
-        List<double[]> masks = computeMasks(denseWeights, sparsity, scope);
-
+        List<double[]> masks = computeMasks(targets.stream().map(dense::getLayer).toList(), sparsity, scope);
         ComputationGraphConfiguration conf = dense.getConfiguration().clone();
-        for (int t = 0; t < targets.size(); t++) {
-            NeuralNetConfiguration layerConf = ((LayerVertex) conf.getVertices().get(targets.get(t))).getLayerConf();
-            layerConf.setLayer(sparseLike((DenseLayer) layerConf.getLayer(), zeroFraction(masks.get(t))));
-            layerConf.clearVariables();
-        }
+        replaceWithSparse(targets.stream().map(name -> ((LayerVertex) conf.getVertices().get(name)).getLayerConf())
+                .toList(), masks);
         ComputationGraph sparse = new ComputationGraph(conf);
         sparse.init();
         for (Layer from : dense.getLayers()) {
@@ -137,6 +117,15 @@ public final class MagnitudePruning {
             copyParams(from, sparse.getLayer(name), t < 0 ? null : masks.get(t));
         }
         return sparse;
+    }
+
+    /** Replaces the DenseLayer of each layer configuration with its SparseLinear counterpart of the mask's sparsity. */
+    private static void replaceWithSparse(List<NeuralNetConfiguration> layerConfs, List<double[]> masks) {
+        for (int t = 0; t < layerConfs.size(); t++) {
+            NeuralNetConfiguration layerConf = layerConfs.get(t);
+            layerConf.setLayer(sparseLike((DenseLayer) layerConf.getLayer(), zeroFraction(masks.get(t))));
+            layerConf.clearVariables(); // the dense layer's parameter names; the new layer declares its own
+        }
     }
 
     private static void requireSparsity(double sparsity) {
@@ -163,10 +152,11 @@ public final class MagnitudePruning {
         }
     }
 
-    private static List<double[]> computeMasks(List<INDArray> denseWeights, double sparsity, PruneScope scope) {
+    /** The magnitude masks of the DenseLayers' weights, each flattened in 'c' order. */
+    private static List<double[]> computeMasks(List<Layer> denseLayers, double sparsity, PruneScope scope) {
         List<double[]> weights = new ArrayList<>();
-        for (INDArray w : denseWeights) {
-            weights.add(w.dup('c').castTo(DataType.DOUBLE).data().asDouble());
+        for (Layer layer : denseLayers) {
+            weights.add(layer.getParam(DefaultParamInitializer.WEIGHT_KEY).dup('c').castTo(DataType.DOUBLE).data().asDouble());
         }
         List<double[]> masks = new ArrayList<>();
         if (scope == PruneScope.LAYERWISE) {

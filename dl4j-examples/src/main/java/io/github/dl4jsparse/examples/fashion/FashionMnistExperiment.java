@@ -279,6 +279,8 @@ public final class FashionMnistExperiment {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         PruneRegrowListener pruneRegrow = null;
+        // all connections of the SparseLinear layers, active or not: fixed for a run that prunes and regrows
+        double sparseConnections = SparsityReport.of(net).connections();
         if (method.isDynamic()) {
             long iterationsPerEpoch = (train.numExamples() + BATCH - 1) / BATCH;
             pruneRegrow = PruneRegrowListener.builder(method.regrow()).plannedEpochs(epochs, iterationsPerEpoch)
@@ -309,7 +311,7 @@ public final class FashionMnistExperiment {
                 spentMacs += 3.0 * active * batch.numExamples(); // forward, dL/dx and dL/dW products
                 if (method.regrow() == RegrowCriterion.GRADIENT
                         && pruneRegrow.schedule().isUpdateStep(net.getIterationCount())) {
-                    spentMacs += sparseConnections(net) * batch.numExamples(); // RigL's dense dL/dW on update steps
+                    spentMacs += sparseConnections * batch.numExamples(); // RigL's dense dL/dW on update steps
                 }
             }
             loss[e] = sum / batches;
@@ -334,11 +336,6 @@ public final class FashionMnistExperiment {
             c += (double) widths[i] * widths[i + 1];
         }
         return c;
-    }
-
-    /** All connections of the SparseLinear layers, active or not. */
-    private static double sparseConnections(MultiLayerNetwork net) {
-        return SparsityReport.of(net).connections();
     }
 
     /** Active connections: the sparse layers' mask ones plus every connection of the dense layers. */

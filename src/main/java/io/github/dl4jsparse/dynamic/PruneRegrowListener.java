@@ -133,10 +133,8 @@ public class PruneRegrowListener extends BaseTrainingListener {
                                     SplittableRandom dropRandom, SplittableRandom growRandom) {
         INDArray denseGradient = layer.takeDenseWeightGradient();
         String name = Networks.layerName(layer);
-        INDArray weights = layer.getParam(SparseLinear.WEIGHT_KEY);
-        INDArray maskParam = layer.getParam(SparseLinear.WEIGHT_MASK_KEY);
-        double[] w = flat(weights);
-        double[] mask = flat(maskParam);
+        double[] w = flat(layer.weightMatrix());
+        double[] mask = flat(layer.maskMatrix());
         int[] active = positions(mask, 1.0);
         int[] inactive = positions(mask, 0.0);
         int k = Math.min((int) Math.floor(dropFraction * active.length), inactive.length);
@@ -155,21 +153,15 @@ public class PruneRegrowListener extends BaseTrainingListener {
             }
             grow = ConnectionSelection.largest(abs(flat(denseGradient)), inactive, k, growRandom);
         }
-        double[] kept = mask.clone(); // active before and after: the only positions whose state survives
+        double[] newMask = mask.clone();
         for (int p : drop) {
-            kept[p] = 0.0;
+            newMask[p] = 0.0;
         }
-        double[] newMask = kept.clone();
         for (int p : grow) {
             newMask[p] = 1.0;
         }
-        long[] shape = weights.shape();
-        maskParam.assign(Nd4j.create(newMask, shape, 'f'));
-        weights.muli(Nd4j.create(kept, shape, 'f').castTo(weights.dataType())); // dropped and grown start at 0
-        INDArray keptFlat = Nd4j.create(kept, new long[]{kept.length}, 'c');
-        for (INDArray state : UpdaterStates.of(model, layer, SparseLinear.WEIGHT_KEY)) {
-            state.muli(keptFlat.castTo(state.dataType()));
-        }
+        // dropped and grown connections start at 0 with zero updater state; the others keep theirs
+        layer.replaceMask(newMask, UpdaterStates.of(model, layer, layer.trainableWeightKey()));
         return new LayerUpdate(name, active.length, drop.length, grow.length, dropFraction);
     }
 

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.layers;
 
+import io.github.dl4jsparse.layers.runtime.ActiveWeights;
 import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import io.github.dl4jsparse.mask.RandomMasks;
@@ -70,6 +71,25 @@ public class SparseLinear extends SameDiffLayer {
      * that name for the input mask of SameDiff layers.
      */
     public static final String WEIGHT_MASK_KEY = "weightMask";
+    /** Parameter key of the values of the active connections under {@link WeightStorage#ACTIVE}, shape {@code [1, a]}. */
+    public static final String ACTIVE_WEIGHT_KEY = "activeW";
+    /**
+     * Parameter key of the positions of the active connections under {@link WeightStorage#ACTIVE}, shape
+     * {@code [2, a]}: row 0 the input index {@code i}, row 1 the output index {@code j}, as exact integers, ordered by
+     * {@code j · nIn + i} (column-major, strictly increasing). Never trained.
+     */
+    public static final String ACTIVE_INDEX_KEY = "activeIndex";
+    /**
+     * {@link WeightStorage#AUTO} stores only the active connections from this sparsity up: measured at
+     * 784-1024-1024-10 with Adam (see the README's speed table), active storage is faster and smaller from here.
+     */
+    public static final double ACTIVE_STORAGE_MIN_SPARSITY = 0.5;
+    /**
+     * Under {@link WeightStorage#ACTIVE}, float layers at or below this density (fraction of active connections) run
+     * their products with sparse kernels, denser ones with dense matrix products on a scattered copy of the weights:
+     * the measured break-even of the two on this kind of machine (plain Java kernels vs OpenBLAS).
+     */
+    public static final double SPARSE_PRODUCT_MAX_DENSITY = 0.02;
 
     private long nIn;
     private long nOut;
@@ -78,6 +98,7 @@ public class SparseLinear extends SameDiffLayer {
     private boolean hasBias = true;
     private double biasInit;
     private Long maskSeed;
+    private WeightStorage storage = WeightStorage.AUTO;
 
     private SparseLinear() {
         // for Jackson
@@ -92,6 +113,7 @@ public class SparseLinear extends SameDiffLayer {
         this.hasBias = builder.hasBias;
         this.biasInit = builder.biasInit;
         this.maskSeed = builder.maskSeed;
+        this.storage = builder.storage;
         if (builder.weightInitFn != null) {
             setParamWeightInit(new HashMap<>(Map.of(WEIGHT_KEY, builder.weightInitFn)));
         }
@@ -103,8 +125,14 @@ public class SparseLinear extends SameDiffLayer {
     @Override
     public void defineParameters(SDLayerParams params) {
         params.clear();
-        params.addWeightParam(WEIGHT_KEY, nIn, nOut);
-        params.addWeightParam(WEIGHT_MASK_KEY, nIn, nOut);
+        if (resolvedStorage() == WeightStorage.ACTIVE) {
+            long active = activeConnections();
+            params.addWeightParam(ACTIVE_WEIGHT_KEY, 1, active);
+            params.addWeightParam(ACTIVE_INDEX_KEY, 2, active);
+        } else {
+            params.addWeightParam(WEIGHT_KEY, nIn, nOut);
+            params.addWeightParam(WEIGHT_MASK_KEY, nIn, nOut);
+        }
         if (hasBias) {
             params.addBiasParam(BIAS_KEY, 1, nOut);
         }
@@ -112,21 +140,57 @@ public class SparseLinear extends SameDiffLayer {
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        INDArray weights = params.get(WEIGHT_KEY);
-        INDArray mask = params.get(WEIGHT_MASK_KEY);
-        weightInitFunction().init(nIn, nOut, weights.shape(), paramReshapeOrder(WEIGHT_KEY), weights);
+        boolean active = resolvedStorage() == WeightStorage.ACTIVE;
+        // the same draws in both storages: a network seed gives the same W ⊙ M whichever storage the layer uses
+        INDArray weights = active ? Nd4j.createUninitialized(params.get(ACTIVE_WEIGHT_KEY).dataType(), new long[]{nIn, nOut}, 'f')
+                : params.get(WEIGHT_KEY);
+        INDArray mask = active ? Nd4j.createUninitialized(weights.dataType(), new long[]{nIn, nOut}, 'f')
+                : params.get(WEIGHT_MASK_KEY);
+        weightInitFunction().init(nIn, nOut, weights.shape(), 'f', weights);
         long seed = maskSeed != null ? maskSeed : Nd4j.getRandom().nextLong();
         RandomMasks.fill(mask, sparsity, seed);
         weights.muli(mask);
+        if (active) {
+            ActiveWeights.fromDense(weights, mask, params.get(ACTIVE_WEIGHT_KEY), params.get(ACTIVE_INDEX_KEY));
+        }
         if (hasBias) {
             params.get(BIAS_KEY).assign(biasInit);
         }
     }
 
-    /** 'f' (column-major) for W and the mask, the layout of {@code DenseLayer}'s W, so products run the same way. */
+    /**
+     * 'f' (column-major) for W and the mask, the layout of {@code DenseLayer}'s W, so products run the same way; 'c'
+     * for the others.
+     */
     @Override
     public char paramReshapeOrder(String param) {
-        return BIAS_KEY.equals(param) ? 'c' : 'f';
+        return WEIGHT_KEY.equals(param) || WEIGHT_MASK_KEY.equals(param) ? 'f' : 'c';
+    }
+
+    /**
+     * The storage this layer uses: {@link #getStorage()}, with {@link WeightStorage#AUTO} resolved to
+     * {@link WeightStorage#ACTIVE} from sparsity {@value #ACTIVE_STORAGE_MIN_SPARSITY} up (when at least one
+     * connection is active) and to {@link WeightStorage#DENSE} otherwise.
+     */
+    public WeightStorage resolvedStorage() {
+        if (storage == WeightStorage.ACTIVE || storage == WeightStorage.DENSE) {
+            return storage;
+        }
+        return sparsity >= ACTIVE_STORAGE_MIN_SPARSITY && activeConnections() > 0 ? WeightStorage.ACTIVE : WeightStorage.DENSE;
+    }
+
+    /** @return the number of active (unmasked) connections, {@code nIn · nOut − round(sparsity · nIn · nOut)} */
+    public long activeConnections() {
+        long size = nIn * nOut;
+        return size - RandomMasks.zeroCount(size, sparsity);
+    }
+
+    /**
+     * @return false for the parameters that describe which connections exist ({@value #WEIGHT_MASK_KEY},
+     *         {@value #ACTIVE_INDEX_KEY}): they get no gradient, no updater state and no regularisation
+     */
+    public static boolean isTrainableParam(String paramName) {
+        return !WEIGHT_MASK_KEY.equals(paramName) && !ACTIVE_INDEX_KEY.equals(paramName);
     }
 
     /** The weight initialisation of W: the one set on this layer, else the network's, else XAVIER. */
@@ -140,7 +204,7 @@ public class SparseLinear extends SameDiffLayer {
 
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        if (WEIGHT_MASK_KEY.equals(paramName)) {
+        if (!isTrainableParam(paramName)) {
             return new NoOp();
         }
         return super.getUpdaterByParam(paramName);
@@ -148,7 +212,7 @@ public class SparseLinear extends SameDiffLayer {
 
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        if (WEIGHT_MASK_KEY.equals(paramName)) {
+        if (!isTrainableParam(paramName)) {
             return Collections.emptyList();
         }
         return super.getRegularizationByParam(paramName);
@@ -221,6 +285,7 @@ public class SparseLinear extends SameDiffLayer {
                                                        DataType networkDataType) {
         LayerValidation.assertNInNOutSet("SparseLinear", getLayerName(), layerIndex, nIn, nOut);
         validateSparsity(getLayerName(), sparsity);
+        validateStorage(getLayerName());
         SparseLinearLayer layer = new SparseLinearLayer(conf, networkDataType);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);
@@ -228,9 +293,13 @@ public class SparseLinear extends SameDiffLayer {
         if (!initializeParams) {
             // parameters come from elsewhere (a saved model): refuse a mask that is not one
             String name = getLayerName() != null ? getLayerName() : "index " + layerIndex;
-            BinaryMasks.requireSameShape(name, WEIGHT_KEY, paramTable.get(WEIGHT_KEY),
-                    WEIGHT_MASK_KEY, paramTable.get(WEIGHT_MASK_KEY));
-            BinaryMasks.requireBinary(name, WEIGHT_MASK_KEY, paramTable.get(WEIGHT_MASK_KEY));
+            if (resolvedStorage() == WeightStorage.ACTIVE) {
+                ActiveWeights.requireValidIndex(name, paramTable.get(ACTIVE_INDEX_KEY), nIn, nOut);
+            } else {
+                BinaryMasks.requireSameShape(name, WEIGHT_KEY, paramTable.get(WEIGHT_KEY),
+                        WEIGHT_MASK_KEY, paramTable.get(WEIGHT_MASK_KEY));
+                BinaryMasks.requireBinary(name, WEIGHT_MASK_KEY, paramTable.get(WEIGHT_MASK_KEY));
+            }
         }
         layer.setParamTable(paramTable);
         layer.setConf(conf);
@@ -241,10 +310,15 @@ public class SparseLinear extends SameDiffLayer {
     /**
      * The reference definition of the layer as a SameDiff graph: {@code activation(x · (W ⊙ stopGradient(M)) + b)}.
      * Training does not run this graph (DL4J 1.0.0-M2.1 doubles the gradients of SameDiff layers, see
-     * {@link SparseLinearLayer}); it is kept as the specification that the runtime layer is tested against.
+     * {@link SparseLinearLayer}); it is kept as the specification that the runtime layer is tested against. Defined
+     * for {@link WeightStorage#DENSE} only: the active storage is tested against the dense one.
      */
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, Map<String, SDVariable> paramTable, SDVariable mask) {
+        if (!paramTable.containsKey(WEIGHT_KEY)) {
+            throw new UnsupportedOperationException(layerDescription() + ": the SameDiff definition exists for "
+                    + "WeightStorage.DENSE only");
+        }
         SDVariable effectiveWeights = paramTable.get(WEIGHT_KEY).mul(new StopGradient(sd, paramTable.get(WEIGHT_MASK_KEY)).outputVariable());
         SDVariable z = layerInput.mmul(effectiveWeights);
         if (hasBias) {
@@ -281,6 +355,18 @@ public class SparseLinear extends SameDiffLayer {
         if (!(sparsity >= 0.0 && sparsity < 1.0)) {
             String what = Double.isNaN(sparsity) ? "NaN (set it with .sparsity(...); it has no default)" : Double.toString(sparsity);
             throw new IllegalArgumentException(describe(layerName) + ": sparsity must be in [0, 1), got " + what);
+        }
+    }
+
+    /** Throws if {@link WeightStorage#ACTIVE} is asked for with no active connection or indices beyond 2^24. */
+    private void validateStorage(String layerName) {
+        if (storage == WeightStorage.ACTIVE && activeConnections() == 0) {
+            throw new IllegalArgumentException(describe(layerName) + ": storage ACTIVE needs at least one active "
+                    + "connection, but sparsity " + sparsity + " of " + nIn + "x" + nOut + " leaves none; use DENSE or AUTO");
+        }
+        if (resolvedStorage() == WeightStorage.ACTIVE && Math.max(nIn, nOut) > ActiveWeights.MAX_INDEX) {
+            throw new IllegalArgumentException(describe(layerName) + ": storage ACTIVE keeps indices as exact float "
+                    + "values, so nIn and nOut must be at most " + ActiveWeights.MAX_INDEX + ", got " + nIn + "x" + nOut);
         }
     }
 
@@ -323,7 +409,22 @@ public class SparseLinear extends SameDiffLayer {
     }
 
     public void setSparsity(double sparsity) {
-        this.sparsity = sparsity;
+        if (Double.compare(sparsity, this.sparsity) != 0) {
+            this.sparsity = sparsity;
+            setLayerParams(null); // the active storage's parameter shapes depend on the sparsity
+        }
+    }
+
+    /** @return the weight storage as configured; see {@link #resolvedStorage()} for the one in use */
+    public WeightStorage getStorage() {
+        return storage;
+    }
+
+    public void setStorage(WeightStorage storage) {
+        if (storage != this.storage) {
+            this.storage = storage;
+            setLayerParams(null);
+        }
     }
 
     public IActivation getActivationFn() {
@@ -381,20 +482,21 @@ public class SparseLinear extends SameDiffLayer {
         }
         return nIn == other.nIn && nOut == other.nOut && Double.compare(sparsity, other.sparsity) == 0
                 && hasBias == other.hasBias && Double.compare(biasInit, other.biasInit) == 0
-                && Objects.equals(activationFn, other.activationFn) && Objects.equals(maskSeed, other.maskSeed);
+                && Objects.equals(activationFn, other.activationFn) && Objects.equals(maskSeed, other.maskSeed)
+                && storage == other.storage;
     }
 
     @Override
     public int hashCode() {
         // not super.hashCode(): DL4J's SDLayerParams hashes its long[] shapes by identity
-        return Objects.hash(getLayerName(), getUpdater(), getBiasUpdater(), getRegularization(), nIn, nOut, sparsity, activationFn, hasBias, biasInit, maskSeed);
+        return Objects.hash(getLayerName(), getUpdater(), getBiasUpdater(), getRegularization(), nIn, nOut, sparsity, activationFn, hasBias, biasInit, maskSeed, storage);
     }
 
     @Override
     public String toString() {
         return "SparseLinear(name=" + getLayerName() + ", nIn=" + nIn + ", nOut=" + nOut + ", sparsity=" + sparsity
                 + ", activation=" + activationFn + ", hasBias=" + hasBias + ", biasInit=" + biasInit
-                + ", maskSeed=" + maskSeed + ", weightInit=" + weightInitFunction() + ", updater=" + getUpdater()
+                + ", maskSeed=" + maskSeed + ", storage=" + storage + ", weightInit=" + weightInitFunction() + ", updater=" + getUpdater()
                 + ", biasUpdater=" + getBiasUpdater() + ", regularization=" + getRegularization()
                 + ", regularizationBias=" + getRegularizationBias() + ", dropOut=" + getIDropout() + ")";
     }
@@ -413,6 +515,7 @@ public class SparseLinear extends SameDiffLayer {
         private double biasInit;
         private Long maskSeed;
         private IWeightInit weightInitFn;
+        private WeightStorage storage = WeightStorage.AUTO;
 
         public Builder() {
             // no default: the layer takes the network's weight initialisation (XAVIER unless set), like DenseLayer
@@ -467,6 +570,15 @@ public class SparseLinear extends SameDiffLayer {
          */
         public Builder maskSeed(long maskSeed) {
             this.maskSeed = maskSeed;
+            return this;
+        }
+
+        /**
+         * How the weights are held: {@link WeightStorage#AUTO} (the default) picks the faster and smaller of dense
+         * and active-only storage by the sparsity; the layer computes the same either way.
+         */
+        public Builder storage(WeightStorage storage) {
+            this.storage = Objects.requireNonNull(storage, "storage");
             return this;
         }
 

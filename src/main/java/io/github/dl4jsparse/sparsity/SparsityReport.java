@@ -2,6 +2,7 @@ package io.github.dl4jsparse.sparsity;
 
 import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -89,31 +90,31 @@ public final class SparsityReport {
         for (Layer layer : networkLayers) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             String name = Networks.layerName(layer);
-            LayerSparsity sparse = null;
             if (conf instanceof SparseLinear) {
-                sparse = measureLayer(name, (SparseLinear) conf, layer);
+                SparseLinear sparseConf = (SparseLinear) conf;
+                LayerSparsity sparse = measureLayer(name, sparseConf, (SparseLinearLayer) layer);
                 sparseLayers.add(sparse);
+                // counted as the masked-dense layer it computes (nIn·nOut weights and b), however it is stored, so a
+                // report does not depend on the storage
+                weights += sparse.connections();
+                weightZeros += sparse.weightZeros();
+                trainable += sparse.connections() + (sparseConf.isHasBias() ? sparseConf.getNOut() : 0);
+                continue;
             }
             ParamInitializer initializer = conf.initializer();
             for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
-                String key = e.getKey();
-                if (sparse != null && SparseLinear.WEIGHT_MASK_KEY.equals(key)) {
-                    continue; // not trainable
-                }
                 trainable += e.getValue().length();
-                if (initializer.isWeightParam(conf, key)) {
+                if (initializer.isWeightParam(conf, e.getKey())) {
                     weights += e.getValue().length();
-                    weightZeros += sparse != null && SparseLinear.WEIGHT_KEY.equals(key)
-                            ? sparse.weightZeros() : BinaryMasks.zeros(e.getValue());
+                    weightZeros += BinaryMasks.zeros(e.getValue());
                 }
             }
         }
         return new SparsityReport(iteration, epoch, sparseLayers, weights, weightZeros, trainable);
     }
 
-    private static LayerSparsity measureLayer(String name, SparseLinear conf, Layer layer) {
-        BinaryMasks.Counts counts = BinaryMasks.count(name, SparseLinear.WEIGHT_KEY, layer.getParam(SparseLinear.WEIGHT_KEY),
-                SparseLinear.WEIGHT_MASK_KEY, layer.getParam(SparseLinear.WEIGHT_MASK_KEY));
+    private static LayerSparsity measureLayer(String name, SparseLinear conf, SparseLinearLayer layer) {
+        BinaryMasks.Counts counts = layer.sparsityCounts();
         return new LayerSparsity(name, conf.getNIn(), conf.getNOut(), counts.maskZeros(), counts.weightZeros(),
                 counts.leaks());
     }
@@ -172,7 +173,11 @@ public final class SparsityReport {
         return (double) networkWeightZeros / networkWeights;
     }
 
-    /** @return parameters the updater trains: every parameter except the masks */
+    /**
+     * @return parameters of the function the network computes: every parameter except the masks, a
+     *         {@link SparseLinear} layer counted as {@code nIn · nOut} weights plus its bias whatever its
+     *         {@link io.github.dl4jsparse.layers.WeightStorage}
+     */
     public long trainableParameters() {
         return trainableParameters;
     }

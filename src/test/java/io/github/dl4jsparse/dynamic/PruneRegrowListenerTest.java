@@ -1,6 +1,9 @@
 package io.github.dl4jsparse.dynamic;
 
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.WeightStorage;
+import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
+import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import io.github.dl4jsparse.testutil.TestData;
@@ -17,10 +20,12 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -50,10 +55,16 @@ class PruneRegrowListenerTest {
     private static final int CLASSES = 4;
 
     static MultiLayerNetwork mlp(long seed, IUpdater updater, double sparsity) {
+        return mlp(seed, updater, sparsity, WeightStorage.AUTO);
+    }
+
+    static MultiLayerNetwork mlp(long seed, IUpdater updater, double sparsity, WeightStorage storage) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(updater)
                 .dataType(DataType.DOUBLE).list()
-                .layer(new SparseLinear.Builder().name("fc1").nOut(40).sparsity(sparsity).activation(Activation.TANH).build())
-                .layer(new SparseLinear.Builder().name("fc2").nOut(30).sparsity(sparsity).activation(Activation.RELU).build())
+                .layer(new SparseLinear.Builder().name("fc1").nOut(40).sparsity(sparsity).activation(Activation.TANH)
+                        .storage(storage).build())
+                .layer(new SparseLinear.Builder().name("fc2").nOut(30).sparsity(sparsity).activation(Activation.RELU)
+                        .storage(storage).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(CLASSES)
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(N_IN))
@@ -93,11 +104,36 @@ class PruneRegrowListenerTest {
     }
 
     private static INDArray mask(Layer l) {
-        return l.getParam(SparseLinear.WEIGHT_MASK_KEY);
+        return Layers.mask(l);
     }
 
     private static INDArray weights(Layer l) {
-        return l.getParam(SparseLinear.WEIGHT_KEY);
+        return Layers.weights(l);
+    }
+
+    /**
+     * The updater state arrays of a layer's trained weights, each as a flat 'f'-order vector over the {@code nIn·nOut}
+     * positions: the state itself under dense storage; under active storage scattered from the slots to the positions
+     * the index parameter gives them (0 at inactive positions by construction), after checking the index is valid.
+     */
+    static List<INDArray> denseStates(Model model, Layer l) {
+        SparseLinearLayer layer = (SparseLinearLayer) l;
+        SparseLinear conf = (SparseLinear) l.conf().getLayer();
+        List<INDArray> states = UpdaterStates.of(model, l, layer.trainableWeightKey());
+        INDArray index = l.getParam(SparseLinear.ACTIVE_INDEX_KEY);
+        if (index == null) {
+            return states;
+        }
+        io.github.dl4jsparse.layers.runtime.ActiveWeights.requireValidIndex("test", index, conf.getNIn(), conf.getNOut());
+        List<INDArray> out = new ArrayList<>();
+        for (INDArray state : states) {
+            double[] dense = new double[(int) (conf.getNIn() * conf.getNOut())];
+            for (int k = 0; k < state.length(); k++) {
+                dense[(int) (index.getDouble(0, k) + index.getDouble(1, k) * conf.getNIn())] = state.getDouble(k);
+            }
+            out.add(Nd4j.create(dense, new long[]{dense.length}, 'c'));
+        }
+        return out;
     }
 
     /** Checks every invariant at every update, from a listener that runs right after the prune-and-regrow one. */
@@ -139,7 +175,7 @@ class PruneRegrowListenerTest {
                 // masked weights exactly 0
                 assertEquals(0.0, weights(l).mul(m.rsub(1.0)).amaxNumber().doubleValue(), "leak in layer " + i);
                 // updater state exactly 0 wherever the mask is 0
-                for (INDArray state : UpdaterStates.of(model, l, SparseLinear.WEIGHT_KEY)) {
+                for (INDArray state : denseStates(model, l)) {
                     INDArray inactive = m.dup('f').reshape('f', new long[]{m.length()}).rsub(1.0);
                     assertEquals(0.0, state.mul(inactive).amaxNumber().doubleValue(), "stale updater state in layer " + i);
                 }
@@ -163,10 +199,10 @@ class PruneRegrowListenerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(RegrowCriterion.class)
-    void invariantsHoldAfterManyUpdates(RegrowCriterion criterion) {
+    @CsvSource({"RANDOM, DENSE", "RANDOM, ACTIVE", "GRADIENT, DENSE", "GRADIENT, ACTIVE"})
+    void invariantsHoldAfterManyUpdates(RegrowCriterion criterion, WeightStorage storage) {
         for (IUpdater updater : new IUpdater[]{new Adam(1e-2), new Nesterovs(0.05, 0.9)}) {
-            MultiLayerNetwork net = mlp(42, updater, 0.8);
+            MultiLayerNetwork net = mlp(42, updater, 0.8, storage);
             PruneRegrowListener pr = PruneRegrowListener.builder(criterion).deltaT(5).plannedIterations(200)
                     .alpha(0.5).build();
             InvariantChecker checker = new InvariantChecker(pr, net);
@@ -184,18 +220,25 @@ class PruneRegrowListenerTest {
         }
     }
 
-    @Test
-    void dropsTheSmallestActiveWeightsAndGrowsWhereTheDenseGradientIsLargest() {
-        MultiLayerNetwork net = mlp(7, new Adam(1e-2), 0.7);
+    @ParameterizedTest
+    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
+    void dropsTheSmallestActiveWeightsAndGrowsWhereTheDenseGradientIsLargest(WeightStorage storage) {
+        MultiLayerNetwork net = mlp(7, new Adam(1e-2), 0.7, storage);
         fit(net, batches(30, 100));
         DataSet batch = TestData.classification(16, N_IN, CLASSES, 999, DataType.DOUBLE);
         long step = net.getIterationCount() + 1;
 
         // the dense gradient dL/d(W ⊙ M) from an independent network: the same function with all-ones masks
         MultiLayerNetwork reference = mlp(7, new Adam(1e-2), 0.0);
-        reference.setParams(net.params().dup());
-        for (Layer l : sparseLayers(reference)) {
-            mask(l).assign(1.0);
+        for (int i = 0; i < 3; i++) {
+            Layer from = net.getLayer(i);
+            Layer to = reference.getLayer(i);
+            if (to instanceof SparseLinearLayer) {
+                ((SparseLinearLayer) to).setMaskedWeights(weights(from), weights(from).like().assign(1.0));
+                to.getParam(SparseLinear.BIAS_KEY).assign(from.getParam(SparseLinear.BIAS_KEY));
+            } else {
+                TestData.copyParams(from, to);
+            }
         }
         reference.setInput(batch.getFeatures());
         reference.setLabels(batch.getLabels());
@@ -246,7 +289,7 @@ class PruneRegrowListenerTest {
             assertEquals(0.0, weights(layers.get(i)).mul(grownSet).amaxNumber().doubleValue());
             assertEquals(0.0, weights(layers.get(i)).mul(droppedSet).amaxNumber().doubleValue());
             // their updater state too, while kept connections keep theirs
-            for (INDArray state : UpdaterStates.of(net, layers.get(i), SparseLinear.WEIGHT_KEY)) {
+            for (INDArray state : denseStates(net, layers.get(i))) {
                 INDArray changed = droppedSet.add(grownSet).dup('f').reshape('f', new long[]{droppedSet.length()});
                 assertEquals(0.0, state.mul(changed).amaxNumber().doubleValue());
                 assertTrue(state.amaxNumber().doubleValue() > 0.0);
@@ -270,6 +313,41 @@ class PruneRegrowListenerTest {
             }
         }
         return min;
+    }
+
+    /**
+     * Prune-and-regrow on active storage (slots reassigned, values and updater state moved with their connections)
+     * against dense storage (mask and state multiplied in place), same seed and data: the same masks at the end,
+     * the same weights, updater state and outputs.
+     */
+    @ParameterizedTest
+    @EnumSource(RegrowCriterion.class)
+    void activeStorageTrainsLikeDenseStorage(RegrowCriterion criterion) {
+        MultiLayerNetwork dense = mlp(21, new Adam(1e-2), 0.8, WeightStorage.DENSE);
+        MultiLayerNetwork active = mlp(21, new Adam(1e-2), 0.8, WeightStorage.ACTIVE);
+        PruneRegrowListener onDense = PruneRegrowListener.builder(criterion).deltaT(5).plannedIterations(80).alpha(0.5).build();
+        PruneRegrowListener onActive = PruneRegrowListener.builder(criterion).deltaT(5).plannedIterations(80).alpha(0.5).build();
+        dense.setListeners(onDense);
+        active.setListeners(onActive);
+        List<DataSet> data = batches(80, 17);
+        fit(dense, data);
+        fit(active, data);
+        assertEquals(12, onActive.updates().size()); // steps 5, 10, ..., 60 = 75% of 80
+        for (int i = 0; i < 2; i++) {
+            Layer d = dense.getLayer(i);
+            Layer a = active.getLayer(i);
+            assertEquals(mask(d), mask(a), "mask of layer " + i);
+            assertEquals(0.0, TestData.maxAbsDiff(weights(d), weights(a)), 1e-12, "weights of layer " + i);
+            List<INDArray> ds = denseStates(dense, d);
+            List<INDArray> as = denseStates(active, a);
+            assertEquals(2, as.size());
+            for (int s = 0; s < ds.size(); s++) {
+                assertEquals(0.0, TestData.maxAbsDiff(ds.get(s), as.get(s)), 1e-12, "updater state " + s + " of layer " + i);
+            }
+        }
+        assertEquals(onDense.updates().get(11).after(), onActive.updates().get(11).after());
+        INDArray x = data.get(0).getFeatures();
+        assertEquals(0.0, TestData.maxAbsDiff(dense.output(x), active.output(x)), 1e-12);
     }
 
     @Test

@@ -15,6 +15,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -57,11 +59,21 @@ class GradientCheckTest {
         return new NeuralNetConfiguration.Builder().seed(12345).dataType(DataType.DOUBLE).updater(new NoOp());
     }
 
-    private static MultiLayerNetwork stack(Dropout dropout) {
+    /** Parameters that say which connections exist: not differentiable, excluded from the checks. */
+    private static Set<String> structure(String... layers) {
+        Set<String> out = new java.util.HashSet<>();
+        for (String l : layers) {
+            out.add(l + "_" + SparseLinear.WEIGHT_MASK_KEY);
+            out.add(l + "_" + SparseLinear.ACTIVE_INDEX_KEY);
+        }
+        return out;
+    }
+
+    private static MultiLayerNetwork stack(Dropout dropout, WeightStorage storage) {
         MultiLayerConfiguration conf = base().list()
-                .layer(new SparseLinear.Builder().nOut(7).sparsity(0.5).activation(Activation.TANH).dropOut(dropout).build())
-                .layer(new SparseLinear.Builder().nOut(6).sparsity(0.3).activation(Activation.SIGMOID).build())
-                .layer(new SparseLinear.Builder().nOut(5).sparsity(0.6).activation(Activation.SOFTPLUS).build())
+                .layer(new SparseLinear.Builder().nOut(7).sparsity(0.5).activation(Activation.TANH).dropOut(dropout).storage(storage).build())
+                .layer(new SparseLinear.Builder().nOut(6).sparsity(0.3).activation(Activation.SIGMOID).storage(storage).build())
+                .layer(new SparseLinear.Builder().nOut(5).sparsity(0.6).activation(Activation.SOFTPLUS).storage(storage).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(4))
                 .build();
@@ -70,39 +82,43 @@ class GradientCheckTest {
         return net;
     }
 
-    @Test
-    void stackOfSparseLinearPassesGradientCheck() {
-        MultiLayerNetwork net = stack(null);
+    @ParameterizedTest
+    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
+    void stackOfSparseLinearPassesGradientCheck(WeightStorage storage) {
+        MultiLayerNetwork net = stack(null, storage);
         DataSet data = TestData.classification(6, 4, 3, 1, DataType.DOUBLE);
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
                 .input(data.getFeatures()).labels(data.getLabels())
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .excludeParams(Set.of("0_weightMask", "1_weightMask", "2_weightMask")));
-        assertTrue(ok, "gradient check of a stack of three SparseLinear layers");
+                .excludeParams(structure("0", "1", "2")));
+        assertTrue(ok, "gradient check of a stack of three SparseLinear layers, " + storage);
         double err = maxRelativeError(net, data, net.paramTable());
-        System.out.printf("Gradient check (MultiLayerNetwork, 3 SparseLinear, double): max relative error %.3g%n", err);
+        System.out.printf("Gradient check (MultiLayerNetwork, 3 SparseLinear, %s, double): max relative error %.3g%n",
+                storage, err);
         assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
     }
 
-    @Test
-    void stackWithDropoutPassesGradientCheck() {
-        MultiLayerNetwork net = stack(new Dropout(0.6));
+    @ParameterizedTest
+    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
+    void stackWithDropoutPassesGradientCheck(WeightStorage storage) {
+        MultiLayerNetwork net = stack(new Dropout(0.6), storage);
         DataSet data = TestData.classification(6, 4, 3, 2, DataType.DOUBLE);
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
                 .input(data.getFeatures()).labels(data.getLabels())
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .excludeParams(Set.of("0_weightMask", "1_weightMask", "2_weightMask"))
+                .excludeParams(structure("0", "1", "2"))
                 .callEachIter(n -> Nd4j.getRandom().setSeed(12345)));
         assertTrue(ok, "gradient check with dropout on the first SparseLinear layer");
     }
 
-    @Test
-    void computationGraphPassesGradientCheck() {
+    @ParameterizedTest
+    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
+    void computationGraphPassesGradientCheck(WeightStorage storage) {
         ComputationGraphConfiguration conf = base().graphBuilder()
                 .addInputs("in")
-                .addLayer("a", new SparseLinear.Builder().nOut(6).sparsity(0.5).activation(Activation.TANH).build(), "in")
-                .addLayer("b", new SparseLinear.Builder().nOut(5).sparsity(0.4).activation(Activation.TANH).build(), "in")
-                .addLayer("c", new SparseLinear.Builder().nOut(4).sparsity(0.5).activation(Activation.RELU).build(), "a", "b")
+                .addLayer("a", new SparseLinear.Builder().nOut(6).sparsity(0.5).activation(Activation.TANH).storage(storage).build(), "in")
+                .addLayer("b", new SparseLinear.Builder().nOut(5).sparsity(0.4).activation(Activation.TANH).storage(storage).build(), "in")
+                .addLayer("c", new SparseLinear.Builder().nOut(4).sparsity(0.5).activation(Activation.RELU).storage(storage).build(), "a", "b")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "c")
                 .setOutputs("out")
@@ -114,13 +130,13 @@ class GradientCheckTest {
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
                 .inputs(new INDArray[]{data.getFeatures()}).labels(new INDArray[]{data.getLabels()})
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .excludeParams(Set.of("a_weightMask", "b_weightMask", "c_weightMask")));
+                .excludeParams(structure("a", "b", "c")));
         assertTrue(ok, "gradient check of a ComputationGraph with a merge into a SparseLinear layer");
     }
 
     @Test
     void maskedWeightsAndMasksGetExactlyZeroGradient() {
-        MultiLayerNetwork net = stack(null);
+        MultiLayerNetwork net = stack(null, WeightStorage.DENSE);
         DataSet data = TestData.classification(6, 4, 3, 4, DataType.DOUBLE);
         net.setInput(data.getFeatures());
         net.setLabels(data.getLabels());
@@ -143,7 +159,7 @@ class GradientCheckTest {
         Map<String, INDArray> analytic = net.gradient().gradientForVariable();
         double worst = 0;
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
-            if (e.getKey().endsWith(SparseLinear.WEIGHT_MASK_KEY)) {
+            if (e.getKey().endsWith(SparseLinear.WEIGHT_MASK_KEY) || e.getKey().endsWith(SparseLinear.ACTIVE_INDEX_KEY)) {
                 continue;
             }
             INDArray p = e.getValue();

@@ -1,5 +1,7 @@
 package io.github.dl4jsparse.layers;
 
+import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
+import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.testutil.Nets;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -7,10 +9,14 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.File;
@@ -39,9 +45,10 @@ class SerializationTest {
 
     private static final DataSet DATA = TestData.classification(20, Nets.N_IN, Nets.CLASSES, 9, DataType.FLOAT);
 
-    @Test
-    void multiLayerNetworkRestoresAndContinuesExactly() throws IOException {
-        MultiLayerNetwork net = Nets.mlp(base(), true, 0.7);
+    @ParameterizedTest
+    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
+    void multiLayerNetworkRestoresAndContinuesExactly(WeightStorage storage) throws IOException {
+        MultiLayerNetwork net = Nets.mlp(base(), true, 0.7, storage);
         fit(net, 5);
         File file = dir.resolve("mln.zip").toFile();
         ModelSerializer.writeModel(net, file, true);
@@ -49,8 +56,8 @@ class SerializationTest {
 
         assertEquals(net.params(), restored.params(), "weights, biases and masks");
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray(), "updater state");
-        assertEquals(net.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY),
-                restored.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY));
+        assertEquals(Layers.mask(net.getLayer(0)), Layers.mask(restored.getLayer(0)));
+        assertEquals(storage, ((SparseLinear) restored.getLayer(0).conf().getLayer()).resolvedStorage());
         assertEquals(net.output(DATA.getFeatures()), restored.output(DATA.getFeatures()));
 
         fit(net, 5);
@@ -58,9 +65,11 @@ class SerializationTest {
         assertEquals(net.params(), restored.params(), "training continues as the original's");
     }
 
-    @Test
-    void computationGraphRestoresAndContinuesExactly() throws IOException {
-        ComputationGraph graph = Nets.graph(base(), true, 0.6);
+    @ParameterizedTest
+    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
+    void computationGraphRestoresAndContinuesExactly(WeightStorage storage) throws IOException {
+        ComputationGraph graph = Nets.graph(base(), true, storage == WeightStorage.ACTIVE ? 0.6 : 0.4);
+        assertEquals(storage, ((SparseLinear) graph.getLayer("h1").conf().getLayer()).resolvedStorage());
         for (int i = 0; i < 5; i++) {
             graph.fit(DATA);
         }
@@ -76,9 +85,10 @@ class SerializationTest {
         assertEquals(graph.params(), restored.params());
     }
 
-    @Test
-    void cloneCopiesMasksAndTrainsIndependently() {
-        MultiLayerNetwork net = Nets.mlp(base(), true, 0.5);
+    @ParameterizedTest
+    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
+    void cloneCopiesMasksAndTrainsIndependently(WeightStorage storage) {
+        MultiLayerNetwork net = Nets.mlp(base(), true, 0.5, storage);
         fit(net, 3);
         MultiLayerNetwork copy = net.clone();
         assertEquals(net.params(), copy.params());
@@ -86,15 +96,14 @@ class SerializationTest {
         fit(copy, 3);
         assertEquals(before, net.params(), "training the clone leaves the original alone");
         assertNotEquals(before, copy.params());
-        assertEquals(net.getLayer(1).getParam(SparseLinear.WEIGHT_MASK_KEY),
-                copy.getLayer(1).getParam(SparseLinear.WEIGHT_MASK_KEY));
+        assertEquals(Layers.mask(net.getLayer(1)), Layers.mask(copy.getLayer(1)));
         ComputationGraph graph = Nets.graph(base(), true, 0.5);
         assertEquals(graph.params(), graph.clone().params());
     }
 
     @Test
     void restoringANonBinaryMaskFailsNamingLayerAndParameter() throws IOException {
-        MultiLayerNetwork net = Nets.mlp(base(), true, 0.5);
+        MultiLayerNetwork net = Nets.mlp(base(), true, 0.5, WeightStorage.DENSE);
         net.getLayer(1).getParam(SparseLinear.WEIGHT_MASK_KEY).putScalar(0, 0, 0.5); // corrupt, bypassing setParam
         File file = dir.resolve("corrupt.zip").toFile();
         ModelSerializer.writeModel(net, file, false);
@@ -102,6 +111,29 @@ class SerializationTest {
                 () -> ModelSerializer.restoreMultiLayerNetwork(file, false));
         assertTrue(e.getMessage().contains("layer1") && e.getMessage().contains("weightMask")
                 && e.getMessage().contains("0.5"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0.5, 'not an integral position'", "0, 8.0, 'not an integral position'",
+            "1, -1.0, 'not an integral position'", "2, 0.0, 'not after the previous one'"})
+    void restoringCorruptActiveIndicesFailsNamingLayerAndParameter(int entry, double value, String expected)
+            throws IOException {
+        MultiLayerNetwork net = Nets.mlp(base(), true, 0.5, WeightStorage.ACTIVE);
+        INDArray index = net.getLayer(1).getParam(SparseLinear.ACTIVE_INDEX_KEY);
+        long active = index.size(1);
+        // entry 0's input index (row 0), or for entry 2 a position that goes back to the first one's
+        if (entry == 2) {
+            index.putScalar(0, 2, index.getDouble(0, 0));
+            index.putScalar(1, 2, index.getDouble(1, 0));
+        } else {
+            index.putScalar(entry == 1 ? 1 : 0, entry == 1 ? active - 1 : 0, value);
+        }
+        File file = dir.resolve("corrupt-index.zip").toFile();
+        ModelSerializer.writeModel(net, file, false);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ModelSerializer.restoreMultiLayerNetwork(file, false));
+        assertTrue(e.getMessage().contains("layer1") && e.getMessage().contains(SparseLinear.ACTIVE_INDEX_KEY)
+                && e.getMessage().contains(expected), e.getMessage());
     }
 
     @Test
@@ -118,7 +150,7 @@ class SerializationTest {
 
     @Test
     void setParamAssignsAndKeepsMaskedWeightsZero() {
-        MultiLayerNetwork net = Nets.mlp(base(), true, 0.5);
+        MultiLayerNetwork net = Nets.mlp(base(), true, 0.5, WeightStorage.DENSE);
         org.deeplearning4j.nn.api.Layer layer = net.getLayer(0);
         INDArray ones = layer.getParam(SparseLinear.WEIGHT_KEY).like().assign(1.0);
         layer.setParam(SparseLinear.WEIGHT_KEY, ones);
@@ -128,6 +160,27 @@ class SerializationTest {
         INDArray maskBefore = layer.getParam(SparseLinear.WEIGHT_MASK_KEY).dup();
         assertThrows(IllegalStateException.class, () -> layer.setParam(SparseLinear.WEIGHT_MASK_KEY, notBinary));
         assertEquals(maskBefore, layer.getParam(SparseLinear.WEIGHT_MASK_KEY), "a refused mask changes nothing");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
+    void setMaskedWeightsSetsTheDenseViewAndRefusesABadMask(WeightStorage storage) {
+        MultiLayerNetwork net = Nets.mlp(base(), true, 0.5, storage);
+        SparseLinearLayer layer = (SparseLinearLayer) net.getLayer(0);
+        INDArray mask = Layers.mask(layer);
+        INDArray shifted = Nd4j.create(mask.dup('c').data().asDouble(), mask.shape(), 'f'); // same count, other positions
+        INDArray ones = mask.like().assign(1.0);
+        layer.setMaskedWeights(ones.mul(3.0), shifted.castTo(mask.dataType()));
+        assertEquals(shifted.castTo(mask.dataType()), Layers.mask(layer));
+        assertEquals(shifted.castTo(mask.dataType()).mul(3.0), Layers.weights(layer));
+        INDArray before = net.params().dup();
+        assertThrows(IllegalStateException.class, () -> layer.setMaskedWeights(ones, ones.mul(0.5)));
+        assertThrows(IllegalArgumentException.class, () -> layer.setMaskedWeights(ones, Nd4j.ones(mask.dataType(), 2, 2)));
+        if (storage == WeightStorage.ACTIVE) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> layer.setMaskedWeights(ones, ones));
+            assertTrue(e.getMessage().contains("40 active connections") && e.getMessage().contains("exactly 20"), e.getMessage());
+        }
+        assertEquals(before, net.params(), "a refused setMaskedWeights changes nothing");
     }
 
     private static void fit(MultiLayerNetwork net, int steps) {

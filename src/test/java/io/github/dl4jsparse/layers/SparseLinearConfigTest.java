@@ -119,8 +119,14 @@ class SparseLinearConfigTest {
     void takesNetworkDefaultsLikeDenseLayer() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().activation(Activation.SIGMOID)
                 .weightInit(WeightInit.UNIFORM).updater(new Sgd(0.3)).list()
-                .layer(new SparseLinear.Builder().nIn(3).nOut(2).sparsity(0.5).build())
+                .layer(new SparseLinear.Builder().nIn(3).nOut(2).sparsity(0.5).storage(WeightStorage.DENSE).build())
+                .layer(new SparseLinear.Builder().nIn(2).nOut(2).sparsity(0.5).build())
                 .layer(Nets.output()).build();
+        SparseLinear active = (SparseLinear) conf.getConf(1).getLayer();
+        assertEquals(WeightStorage.ACTIVE, active.resolvedStorage());
+        assertEquals(new Sgd(0.3), active.getUpdaterByParam(SparseLinear.ACTIVE_WEIGHT_KEY));
+        assertInstanceOf(NoOp.class, active.getUpdaterByParam(SparseLinear.ACTIVE_INDEX_KEY));
+        assertTrue(active.getRegularizationByParam(SparseLinear.ACTIVE_INDEX_KEY).isEmpty());
         SparseLinear layer = (SparseLinear) conf.getConf(0).getLayer();
         assertEquals(new ActivationSigmoid(), layer.getActivationFn());
         assertTrue(layer.weightInitFunction() instanceof WeightInitUniform);

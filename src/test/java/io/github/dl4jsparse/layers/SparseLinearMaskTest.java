@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.layers;
 
+import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import io.github.dl4jsparse.mask.RandomMasks;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -36,7 +37,7 @@ class SparseLinearMaskTest {
     }
 
     private static INDArray mask(MultiLayerNetwork net, int layer) {
-        return net.getLayer(layer).getParam(SparseLinear.WEIGHT_MASK_KEY);
+        return Layers.mask(net.getLayer(layer));
     }
 
     @ParameterizedTest
@@ -45,7 +46,7 @@ class SparseLinearMaskTest {
         MultiLayerNetwork net = twoLayers(1, nIn, nOut, sparsity, null);
         long expected = Math.round(sparsity * nIn * nOut);
         assertEquals(expected, BinaryMasks.zeros(mask(net, 0)));
-        INDArray w = net.getLayer(0).getParam(SparseLinear.WEIGHT_KEY);
+        INDArray w = Layers.weights(net.getLayer(0));
         assertEquals(0, BinaryMasks.count("0", "W", w, "weightMask", mask(net, 0)).leaks(),
                 "getParam(\"W\") is zero wherever the mask is");
         assertTrue(BinaryMasks.zeros(w) >= expected);
@@ -77,11 +78,11 @@ class SparseLinearMaskTest {
 
     @Test
     void computationGraphMasksAreReproducibleFromTheSeed() {
-        INDArray a = io.github.dl4jsparse.testutil.Nets.graph(new NeuralNetConfiguration.Builder().seed(9), true, 0.5)
-                .getLayer("h1").getParam(SparseLinear.WEIGHT_MASK_KEY);
+        INDArray a = Layers.mask(io.github.dl4jsparse.testutil.Nets.graph(new NeuralNetConfiguration.Builder().seed(9), true, 0.5)
+                .getLayer("h1"));
         Nd4j.getRandom().setSeed(12345); // whatever the global generator did in between
-        INDArray b = io.github.dl4jsparse.testutil.Nets.graph(new NeuralNetConfiguration.Builder().seed(9), true, 0.5)
-                .getLayer("h1").getParam(SparseLinear.WEIGHT_MASK_KEY);
+        INDArray b = Layers.mask(io.github.dl4jsparse.testutil.Nets.graph(new NeuralNetConfiguration.Builder().seed(9), true, 0.5)
+                .getLayer("h1"));
         assertEquals(a, b);
     }
 }

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.layers;
 
+import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import io.github.dl4jsparse.testutil.TestData;
@@ -82,23 +83,23 @@ class TrainingInvariantsTest {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        INDArray mask0 = net.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY).dup();
-        INDArray mask1 = net.getLayer(1).getParam(SparseLinear.WEIGHT_MASK_KEY).dup();
-        INDArray w0 = net.getLayer(0).getParam(SparseLinear.WEIGHT_KEY).dup();
+        INDArray mask0 = Layers.mask(net.getLayer(0)).dup();
+        INDArray mask1 = Layers.mask(net.getLayer(1)).dup();
+        INDArray w0 = Layers.weights(net.getLayer(0)).dup();
 
         DataSet data = TestData.classification(32, 10, 4, 11, DataType.FLOAT);
         for (int i = 0; i < STEPS; i++) {
             net.fit(data);
         }
 
-        assertEquals(mask0, net.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY), "mask of layer 0 changed");
-        assertEquals(mask1, net.getLayer(1).getParam(SparseLinear.WEIGHT_MASK_KEY), "mask of layer 1 changed");
+        assertEquals(mask0, Layers.mask(net.getLayer(0)), "mask of layer 0 changed");
+        assertEquals(mask1, Layers.mask(net.getLayer(1)), "mask of layer 1 changed");
         SparsityReport report = SparsityReport.of(net);
         for (LayerSparsity layer : report.layers()) {
             assertEquals(0, layer.leaks(), "masked weights must stay exactly 0.0 in layer " + layer.name());
             assertTrue(layer.weightSparsity() >= layer.maskSparsity());
         }
-        double moved = TestData.maxAbsDiff(w0, net.getLayer(0).getParam(SparseLinear.WEIGHT_KEY));
+        double moved = TestData.maxAbsDiff(w0, Layers.weights(net.getLayer(0)));
         assertTrue(moved > 1e-4, "active weights must train; moved " + moved);
         assertTrue(Double.isFinite(net.score()), "score " + net.score());
     }

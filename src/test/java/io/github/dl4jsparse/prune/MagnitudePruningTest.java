@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.prune;
 
+import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
@@ -52,8 +53,8 @@ class MagnitudePruningTest {
         assertEquals(before, dense.params(), "the dense network is not changed");
         for (int i = 0; i < 2; i++) {
             INDArray w = dense.getLayer(i).getParam("W");
-            INDArray mask = sparse.getLayer(i).getParam(SparseLinear.WEIGHT_MASK_KEY);
-            INDArray sw = sparse.getLayer(i).getParam(SparseLinear.WEIGHT_KEY);
+            INDArray mask = Layers.mask(sparse.getLayer(i));
+            INDArray sw = Layers.weights(sparse.getLayer(i));
             assertEquals(Math.round(sparsity * w.length()), BinaryMasks.zeros(mask), "exact count, layer " + i);
             double largestPruned = 0;
             double smallestKept = Double.MAX_VALUE;
@@ -84,7 +85,7 @@ class MagnitudePruningTest {
         double smallestKept = Double.MAX_VALUE;
         for (int i = 0; i < 2; i++) {
             INDArray w = dense.getLayer(i).getParam("W");
-            INDArray mask = sparse.getLayer(i).getParam(SparseLinear.WEIGHT_MASK_KEY);
+            INDArray mask = Layers.mask(sparse.getLayer(i));
             for (long k = 0; k < w.length(); k++) {
                 double m = Math.abs(w.getDouble(k));
                 if (mask.getDouble(k) == 0.0) {
@@ -104,12 +105,12 @@ class MagnitudePruningTest {
     @Test
     void fineTuningKeepsTheMasks() {
         MultiLayerNetwork sparse = MagnitudePruning.toSparse(trainedDense(), 0.7);
-        INDArray mask = sparse.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY).dup();
+        INDArray mask = Layers.mask(sparse.getLayer(0)).dup();
         double before = sparse.score(DATA);
         for (int i = 0; i < 20; i++) {
             sparse.fit(DATA);
         }
-        assertEquals(mask, sparse.getLayer(0).getParam(SparseLinear.WEIGHT_MASK_KEY));
+        assertEquals(mask, Layers.mask(sparse.getLayer(0)));
         assertEquals(0, SparsityReport.of(sparse).leaks());
         assertTrue(sparse.score(DATA) < before, "fine-tuning lowers the loss");
     }
@@ -153,13 +154,13 @@ class MagnitudePruningTest {
         for (String name : new String[]{"h1", "h2"}) {
             assertInstanceOf(SparseLinear.class, sparse.getLayer(name).conf().getLayer());
             INDArray w = dense.getLayer(name).getParam("W");
-            INDArray mask = sparse.getLayer(name).getParam(SparseLinear.WEIGHT_MASK_KEY);
+            INDArray mask = Layers.mask(sparse.getLayer(name));
             assertEquals(Math.round(0.7 * w.length()), BinaryMasks.zeros(mask), name);
             INDArray absW = org.nd4j.linalg.ops.transforms.Transforms.abs(w, true);
             double maxPruned = absW.mul(mask.rsub(1.0)).maxNumber().doubleValue();
             double minKept = absW.add(mask.rsub(1.0).mul(1e9)).minNumber().doubleValue();
             assertTrue(maxPruned <= minKept, name + ": pruned up to " + maxPruned + ", kept from " + minKept);
-            assertEquals(0.0, TestData.maxAbsDiff(sparse.getLayer(name).getParam("W"), w.mul(mask)));
+            assertEquals(0.0, TestData.maxAbsDiff(Layers.weights(sparse.getLayer(name)), w.mul(mask)));
             assertEquals(0.0, TestData.maxAbsDiff(sparse.getLayer(name).getParam("b"), dense.getLayer(name).getParam("b")));
         }
         assertEquals(0.0, TestData.maxAbsDiff(sparse.getLayer("out").getParam("W"), dense.getLayer("out").getParam("W")));

@@ -1,6 +1,8 @@
 package io.github.dl4jsparse.sparsity;
 
+import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.testutil.Nets;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -30,7 +32,8 @@ class SparsityReportTest {
 
     @Test
     void figuresEqualADirectCount() {
-        MultiLayerNetwork net = Nets.mlp(new NeuralNetConfiguration.Builder().seed(3), true, 0.6);
+        // dense storage, where a leak can be written into the parameters
+        MultiLayerNetwork net = Nets.mlp(new NeuralNetConfiguration.Builder().seed(3), true, 0.6, WeightStorage.DENSE);
         Layer l0 = net.getLayer(0);
         // make two real zeros among the active weights, and one leak
         INDArray w0 = l0.getParam(SparseLinear.WEIGHT_KEY);
@@ -56,7 +59,7 @@ class SparsityReportTest {
         long weightZeros = 0;
         for (int i = 0; i < 2; i++) {
             LayerSparsity l = report.layers().get(i);
-            INDArray w = net.getLayer(i).getParam(SparseLinear.WEIGHT_KEY);
+            INDArray w = net.getLayer(i).getParam(SparseLinear.WEIGHT_KEY); // raw W, leak included
             INDArray m = net.getLayer(i).getParam(SparseLinear.WEIGHT_MASK_KEY);
             assertEquals("layer" + i, l.name());
             assertEquals(w.length(), l.connections());
@@ -94,7 +97,7 @@ class SparsityReportTest {
 
     @Test
     void nonBinaryMaskIsAnErrorNotAFigure() {
-        MultiLayerNetwork net = Nets.mlp(new NeuralNetConfiguration.Builder().seed(3), true, 0.5);
+        MultiLayerNetwork net = Nets.mlp(new NeuralNetConfiguration.Builder().seed(3), true, 0.5, WeightStorage.DENSE);
         net.getLayer(1).getParam(SparseLinear.WEIGHT_MASK_KEY).putScalar(3, 2.0);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> SparsityReport.of(net));
         assertTrue(e.getMessage().contains("layer1") && e.getMessage().contains("2.0"), e.getMessage());

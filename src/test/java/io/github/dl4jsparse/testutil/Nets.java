@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.testutil;
 
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.WeightStorage;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -26,8 +27,12 @@ public final class Nets {
     }
 
     public static Layer hidden(boolean sparse, int nOut, Activation activation, double sparsity) {
+        return hidden(sparse, nOut, activation, sparsity, WeightStorage.AUTO);
+    }
+
+    public static Layer hidden(boolean sparse, int nOut, Activation activation, double sparsity, WeightStorage storage) {
         return sparse
-                ? new SparseLinear.Builder().nOut(nOut).sparsity(sparsity).activation(activation).build()
+                ? new SparseLinear.Builder().nOut(nOut).sparsity(sparsity).activation(activation).storage(storage).build()
                 : new DenseLayer.Builder().nOut(nOut).activation(activation).build();
     }
 
@@ -36,9 +41,14 @@ public final class Nets {
     }
 
     public static MultiLayerNetwork mlp(NeuralNetConfiguration.Builder base, boolean sparse, double sparsity) {
+        return mlp(base, sparse, sparsity, WeightStorage.AUTO);
+    }
+
+    public static MultiLayerNetwork mlp(NeuralNetConfiguration.Builder base, boolean sparse, double sparsity,
+                                        WeightStorage storage) {
         MultiLayerConfiguration conf = base.list()
-                .layer(hidden(sparse, 8, Activation.TANH, sparsity))
-                .layer(hidden(sparse, 6, Activation.RELU, sparsity))
+                .layer(hidden(sparse, 8, Activation.TANH, sparsity, storage))
+                .layer(hidden(sparse, 6, Activation.RELU, sparsity, storage))
                 .layer(output())
                 .setInputType(InputType.feedForward(N_IN))
                 .build();

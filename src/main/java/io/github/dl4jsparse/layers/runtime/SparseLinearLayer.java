@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.layers.runtime;
 
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -11,7 +12,6 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -20,35 +20,36 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import static io.github.dl4jsparse.layers.SparseLinear.ACTIVE_INDEX_KEY;
 import static io.github.dl4jsparse.layers.SparseLinear.BIAS_KEY;
 import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_KEY;
 import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_MASK_KEY;
 
 /**
  * The runtime layer of {@link SparseLinear}: computes {@code activation(x · (W ⊙ M) + b)} and its exact gradients
- * with ND4J matrix products, the way DL4J's own {@code DenseLayer} does, instead of executing the SameDiff graph of
- * {@link SparseLinear#defineLayer}.
+ * in closed form, instead of executing the SameDiff graph of {@link SparseLinear#defineLayer}.
  *
  * <p>Why not run the SameDiff graph: in DL4J 1.0.0-M2.1 the SameDiff layer runtime returns every gradient 2x too
  * large (the external-errors op adds its gradient twice, compounding down a stack), ignores the layer's dropout,
  * leaves L1/L2 out of {@code score()}, computes a gradient for the mask, and prints to stdout whenever it builds its
  * gradient function. This class computes, for {@code δ = dL/dz}:
  * <ul>
- *   <li>{@code dL/dW = (xᵀ · δ) ⊙ M} (exactly 0 where the mask is 0),</li>
+ *   <li>{@code dL/dW = (xᵀ · δ) ⊙ M} (exactly 0, or not stored at all, where the mask is 0),</li>
  *   <li>{@code dL/db = Σ_rows δ},</li>
  *   <li>{@code dL/dx = δ · (W ⊙ M)ᵀ},</li>
- *   <li>{@code dL/dM = 0}: the mask is never trained.</li>
+ *   <li>no gradient for the mask or the positions of the active connections: they are never trained.</li>
  * </ul>
- * Dropout configured on the layer is applied to its input (and backpropagated) as in {@code DenseLayer}, and the
- * regularisation of W and b is part of {@link #calcRegularizationScore(boolean)}.
+ * How the weights are held and multiplied is the {@link io.github.dl4jsparse.layers.WeightStorage}'s (see
+ * {@link MaskedDenseWeights} and {@link ActiveWeights}); {@link #weightMatrix()}, {@link #maskMatrix()} and
+ * {@link #setMaskedWeights} give the same dense view of either. Dropout configured on the layer is applied to its
+ * input (and backpropagated) as in {@code DenseLayer}, and the regularisation of the weights and b is part of
+ * {@link #calcRegularizationScore(boolean)}.
  *
- * <p>Work per training step, against {@code DenseLayer}'s four matrix products: a training forward pass applies the
- * mask to W in place ({@code W ← W ⊙ M}, a no-op unless something wrote into a masked position) and keeps the
- * pre-activation, so backprop reuses it instead of recomputing {@code x · W}: three products and two element-wise
- * passes over W. Inference leaves the parameters alone and multiplies {@code W ⊙ M} into working memory.
+ * <p>A training forward pass keeps the pre-activation, so backprop reuses it instead of recomputing the product.
  */
 public class SparseLinearLayer extends SameDiffLayer {
 
+    private final LayerWeights weights;
     /** Pre-activation {@code z} of the last training forward pass, reused by backprop; null when there is none. */
     private INDArray cachedPreOutput;
     /** The input {@link #cachedPreOutput} was computed from. */
@@ -60,6 +61,10 @@ public class SparseLinearLayer extends SameDiffLayer {
 
     public SparseLinearLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+        SparseLinear layerConf = (SparseLinear) conf.getLayer();
+        this.weights = layerConf.resolvedStorage() == WeightStorage.ACTIVE
+                ? new ActiveWeights(this, layerConf.getNIn(), layerConf.getNOut())
+                : new MaskedDenseWeights(this);
     }
 
     private SparseLinear sparseConf() {
@@ -69,16 +74,13 @@ public class SparseLinearLayer extends SameDiffLayer {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
-        INDArray z;
+        INDArray z = preOutput(training, workspaceMgr);
         if (training) {
-            applyMaskToWeights();
-            z = preOutput(true, paramTable.get(WEIGHT_KEY), workspaceMgr);
             // backprop needs z; the activation below overwrites it in place. DenseLayer recomputes x·W instead.
             cachedPreOutput = workspaceMgr.dup(ArrayType.ACTIVATIONS, z);
             cachedPreOutputInput = input;
         } else {
             clearCache();
-            z = preOutput(false, maskedWeights(workspaceMgr), workspaceMgr);
         }
         INDArray out = sparseConf().getActivationFn().getActivation(z, training);
         if (maskArray != null) {
@@ -92,35 +94,26 @@ public class SparseLinearLayer extends SameDiffLayer {
         assertInputSet(true);
         INDArray z = takeCachedPreOutput();
         if (z == null) {
-            applyMaskToWeights();
-            z = preOutput(true, paramTable.get(WEIGHT_KEY), workspaceMgr);
+            z = preOutput(true, workspaceMgr);
         }
-        INDArray weights = paramTable.get(WEIGHT_KEY); // W == W ⊙ M: the mask was applied in the forward pass
         INDArray delta = sparseConf().getActivationFn().backprop(z, epsilon).getFirst();
         if (maskArray != null) {
             applyMask(delta);
         }
 
         Gradient gradient = new DefaultGradient();
-        INDArray weightGrad = gradTable.get(WEIGHT_KEY);
-        Nd4j.gemm(input.castTo(weightGrad.dataType()), delta, weightGrad, true, false, 1.0, 0.0);
+        LayerWeights.Backprop result = weights.backprop(input.castTo(delta.dataType()), delta, gradient,
+                captureDenseWeightGradient, workspaceMgr);
         if (captureDenseWeightGradient) {
-            keepDenseWeightGradient(weightGrad);
+            denseWeightGradient = result.denseWeightGradient();
+            captureDenseWeightGradient = false;
         }
-        weightGrad.muli(paramTable.get(WEIGHT_MASK_KEY));
-        gradient.gradientForVariable().put(WEIGHT_KEY, weightGrad);
-        // the mask's gradient view is never written: it stays 0, so the mask never changes
-        gradient.gradientForVariable().put(WEIGHT_MASK_KEY, gradTable.get(WEIGHT_MASK_KEY));
         if (sparseConf().isHasBias()) {
             INDArray biasGrad = gradTable.get(BIAS_KEY);
             delta.sum(biasGrad, 0);
             gradient.gradientForVariable().put(BIAS_KEY, biasGrad);
         }
-
-        INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
-                new long[]{weights.size(0), delta.size(0)}, 'f');
-        epsilonNext = weights.mmuli(delta.transpose(), epsilonNext).transpose();
-        epsilonNext = backpropDropOutIfPresent(epsilonNext);
+        INDArray epsilonNext = backpropDropOutIfPresent(result.inputGradient());
         return new Pair<>(gradient, epsilonNext);
     }
 
@@ -135,8 +128,8 @@ public class SparseLinearLayer extends SameDiffLayer {
 
     /**
      * Hands over the dense weight gradient kept by the backward pass after {@link #captureDenseWeightGradient()}
-     * (shape {@code [nIn, nOut]}, summed over the minibatch as DL4J's gradients are, detached from workspaces) and
-     * forgets it.
+     * (shape {@code [nIn, nOut]}, order 'f', summed over the minibatch as DL4J's gradients are, detached from
+     * workspaces) and forgets it.
      *
      * @return the gradient, or null if no armed backward pass ran since the last call
      */
@@ -147,12 +140,68 @@ public class SparseLinearLayer extends SameDiffLayer {
         return g;
     }
 
-    private void keepDenseWeightGradient(INDArray weightGrad) {
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            denseWeightGradient = weightGrad.dup('f');
-        }
-        captureDenseWeightGradient = false;
+    // ---------------------------------------------------------------------------------------------------------------
+    // The weights as a dense matrix, whatever the storage
+
+    /** @return {@code W ⊙ M}, shape {@code [nIn, nOut]}, order 'f': a copy, outside any workspace */
+    public INDArray weightMatrix() {
+        return weights.weightMatrix();
     }
+
+    /** @return the binary mask {@code M}, shape {@code [nIn, nOut]}, order 'f': a copy, outside any workspace */
+    public INDArray maskMatrix() {
+        return weights.maskMatrix();
+    }
+
+    /** @return masked positions, exact zeros of {@code W ⊙ M} and leaks (always 0 under active storage) */
+    public BinaryMasks.Counts sparsityCounts() {
+        return weights.counts(layerName());
+    }
+
+    /**
+     * Sets the weights to {@code weights ⊙ mask} and the mask to {@code mask}, both {@code [nIn, nOut]}. Under
+     * {@link WeightStorage#ACTIVE} the mask must have exactly {@link SparseLinear#activeConnections()} active entries.
+     *
+     * @throws IllegalArgumentException for a shape that does not match or a wrong number of active connections
+     * @throws IllegalStateException    for a mask that is not binary; nothing is changed then
+     */
+    public void setMaskedWeights(INDArray weights, INDArray mask) {
+        long[] shape = {sparseConf().getNIn(), sparseConf().getNOut()};
+        for (INDArray a : new INDArray[]{weights, mask}) {
+            if (!Arrays.equals(a.shape(), shape)) {
+                throw new IllegalArgumentException("SparseLinear layer '" + layerName() + "': expected weights and mask "
+                        + "of shape " + Arrays.toString(shape) + ", got " + Arrays.toString(a.shape()));
+            }
+        }
+        BinaryMasks.requireBinary(layerName(), "mask", mask);
+        this.weights.set(weights.castTo(dataType), mask.castTo(dataType));
+    }
+
+    /**
+     * Replaces the mask (prune-and-regrow): connections active before and after keep their weight and their updater
+     * state; new ones start at weight 0 with state 0; dropped ones become exact zeros.
+     *
+     * @param newMask       the new mask, flat in 'f' order ({@code i + j·nIn}), values 0 and 1
+     * @param updaterStates the updater state arrays of {@link #trainableWeightKey()} (views), reset alike
+     */
+    public void replaceMask(double[] newMask, List<INDArray> updaterStates) {
+        weights.replaceMask(newMask, updaterStates);
+    }
+
+    /**
+     * @return whether this layer's products run on sparse kernels in a float network (active storage at density
+     *         {@value SparseLinear#SPARSE_PRODUCT_MAX_DENSITY} or below) rather than dense matrix products
+     */
+    public boolean usesSparseKernels() {
+        return weights.usesSparseKernels();
+    }
+
+    /** @return the key of the trained weight parameter: {@code W} or {@code activeW} by storage */
+    public String trainableWeightKey() {
+        return weights.trainableKey();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
 
     /**
      * The pre-activation of the last training forward pass, if it was computed from the current input and its
@@ -182,25 +231,16 @@ public class SparseLinearLayer extends SameDiffLayer {
         clearCache();
     }
 
-    /**
-     * {@code W ← W ⊙ M}, in place. Training keeps W exactly 0 where the mask is 0, so this changes nothing unless a
-     * value was written there from outside; it makes {@code x · W} equal {@code x · (W ⊙ M)} in the training pass.
-     */
-    private void applyMaskToWeights() {
-        paramTable.get(WEIGHT_KEY).muli(paramTable.get(WEIGHT_MASK_KEY));
-    }
-
-    /** {@code x · W_eff + b}, after applying dropout to the input if training; in the activations workspace. */
-    private INDArray preOutput(boolean training, INDArray effectiveWeights, LayerWorkspaceMgr workspaceMgr) {
+    /** {@code x · (W ⊙ M) + b}, after applying dropout to the input if training; in the activations workspace. */
+    private INDArray preOutput(boolean training, LayerWorkspaceMgr workspaceMgr) {
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray x = input.castTo(dataType);
-        if (x.rank() != 2 || x.columns() != effectiveWeights.rows()) {
+        long nIn = sparseConf().getNIn();
+        if (x.rank() != 2 || x.columns() != nIn) {
             throw new DL4JInvalidInputException("Input of shape " + Arrays.toString(x.shape())
-                    + " is invalid: expected a matrix [minibatch, " + effectiveWeights.rows() + "] " + layerId());
+                    + " is invalid: expected a matrix [minibatch, " + nIn + "] " + layerId());
         }
-        INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, effectiveWeights.dataType(),
-                x.size(0), effectiveWeights.columns());
-        x.mmuli(effectiveWeights, z);
+        INDArray z = weights.multiply(x, training, workspaceMgr);
         if (sparseConf().isHasBias()) {
             z.addiRowVector(paramTable.get(BIAS_KEY));
         }
@@ -210,14 +250,7 @@ public class SparseLinearLayer extends SameDiffLayer {
         return z;
     }
 
-    /** {@code W ⊙ M} in forward working memory, for inference: the parameters are left untouched. */
-    private INDArray maskedWeights(LayerWorkspaceMgr workspaceMgr) {
-        INDArray weights = paramTable.get(WEIGHT_KEY);
-        INDArray result = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, weights.dataType(), weights.shape(), 'f');
-        return weights.mul(paramTable.get(WEIGHT_MASK_KEY), result);
-    }
-
-    /** The L1/L2/weight-decay score of W and b, as {@code DenseLayer} computes it; the mask has none. */
+    /** The L1/L2/weight-decay score of the weights and b, as {@code DenseLayer} computes it; the mask has none. */
     @Override
     public double calcRegularizationScore(boolean backpropParamsOnly) {
         double score = 0.0;
@@ -235,10 +268,11 @@ public class SparseLinearLayer extends SameDiffLayer {
 
     /**
      * Assigns a parameter (DL4J 1.0.0-M2.1's SameDiff layer only checks the shape and drops the value). A new mask
-     * must be binary; after setting W or the mask, W is multiplied by the mask so masked weights stay exactly 0.
+     * must be binary and new active-connection positions valid; after setting W or the mask, W is multiplied by the
+     * mask so masked weights stay exactly 0.
      *
      * @throws IllegalArgumentException for an unknown key or a shape that does not match
-     * @throws IllegalStateException    for a mask that is not binary; nothing is changed then
+     * @throws IllegalStateException    for a mask that is not binary or invalid positions; nothing is changed then
      */
     @Override
     public void setParam(String key, INDArray val) {
@@ -246,13 +280,21 @@ public class SparseLinearLayer extends SameDiffLayer {
         if (WEIGHT_MASK_KEY.equals(key)) {
             BinaryMasks.requireBinary(layerName(), key, val);
         }
+        if (ACTIVE_INDEX_KEY.equals(key)) {
+            ActiveWeights.requireValidIndex(layerName(), val, sparseConf().getNIn(), sparseConf().getNOut());
+        }
         paramTable.get(key).assign(val);
         if (WEIGHT_MASK_KEY.equals(key) || WEIGHT_KEY.equals(key)) {
             paramTable.get(WEIGHT_KEY).muli(paramTable.get(WEIGHT_MASK_KEY));
         }
     }
 
-    private String layerName() {
+    /** The gradient view of a parameter. */
+    INDArray gradientView(String key) {
+        return gradTable.get(key);
+    }
+
+    String layerName() {
         String name = layerConf().getLayerName();
         return name != null ? name : "index " + index;
     }

@@ -1,6 +1,8 @@
 package io.github.dl4jsparse.layers.runtime;
 
+import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.testutil.CapturedOutput;
 import io.github.dl4jsparse.testutil.Nets;
 import io.github.dl4jsparse.testutil.TestData;
@@ -36,7 +38,8 @@ class SparseLinearLayerTest {
 
     private static MultiLayerNetwork singleLayer(Activation activation, double sparsity, DataType dataType) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(21).dataType(dataType).list()
-                .layer(new SparseLinear.Builder().nOut(6).sparsity(sparsity).activation(activation).biasInit(0.3).build())
+                .layer(new SparseLinear.Builder().nOut(6).sparsity(sparsity).activation(activation).biasInit(0.3)
+                        .storage(WeightStorage.DENSE).build())
                 .layer(Nets.output())
                 .setInputType(InputType.feedForward(5)).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
@@ -152,7 +155,7 @@ class SparseLinearLayerTest {
         }
         double hiddenPenalty = 0;
         for (int i = 0; i < 2; i++) {
-            INDArray w = sparse.getLayer(i).getParam(SparseLinear.WEIGHT_KEY);
+            INDArray w = Layers.weights(sparse.getLayer(i));
             hiddenPenalty += 0.01 * w.norm1Number().doubleValue() + 0.5 * 0.02 * Math.pow(w.norm2Number().doubleValue(), 2);
         }
         assertTrue(withReg - plain.score(data) > hiddenPenalty * 0.999, "L1/L2 of the SparseLinear layers are in the score");

@@ -1,0 +1,430 @@
+package io.github.dl4jsparse.layers.runtime;
+
+import io.github.dl4jsparse.kernels.CscMatrix;
+import io.github.dl4jsparse.kernels.SparseKernels;
+import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.mask.BinaryMasks;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.List;
+
+import static io.github.dl4jsparse.layers.SparseLinear.ACTIVE_INDEX_KEY;
+import static io.github.dl4jsparse.layers.SparseLinear.ACTIVE_WEIGHT_KEY;
+
+/**
+ * {@link io.github.dl4jsparse.layers.WeightStorage#ACTIVE}: only the {@code a} active connections are parameters,
+ * their values {@code v} ({@value SparseLinear#ACTIVE_WEIGHT_KEY}, {@code [1, a]}) and their positions
+ * ({@value SparseLinear#ACTIVE_INDEX_KEY}, {@code [2, a]}: input index {@code i_k}, output index {@code j_k}, sorted
+ * by {@code j_k · nIn + i_k}), so the gradient, the updater's work and its state have {@code a} entries, not
+ * {@code nIn · nOut}. {@code W ⊙ M} is the matrix with {@code v_k} at {@code (i_k, j_k)} and 0 elsewhere.
+ *
+ * <p>The products take one of two routes, chosen per pass by the density {@code a / (nIn · nOut)}:
+ * <ul>
+ *   <li>at or below {@value SparseLinear#SPARSE_PRODUCT_MAX_DENSITY} in a float network: {@link SparseKernels} on the
+ *       active connections only ({@code a · batch} multiply-adds per product);</li>
+ *   <li>otherwise: {@code v} is scattered into a zeroed dense working copy of {@code W ⊙ M} (kept from the forward to
+ *       the backward pass), the products are ND4J matrix products, and {@code dL/dv_k} is gathered from
+ *       {@code xᵀ · δ} at the active positions.</li>
+ * </ul>
+ * Positions are re-read from the parameter on every forward pass, so a parameter array set from outside (a restored
+ * model, {@code net.setParams}) is always the one used.
+ */
+public final class ActiveWeights implements LayerWeights {
+
+    /** Largest input or output index: indices are held as float values, exact up to 2^24. */
+    public static final long MAX_INDEX = 1L << 24;
+
+    private final SparseLinearLayer layer;
+    private final int nIn;
+    private final int nOut;
+
+    /** The connections read by the last forward pass, and the work kept for the backward pass on the same input. */
+    private Pass pass;
+
+    ActiveWeights(SparseLinearLayer layer, long nIn, long nOut) {
+        this.layer = layer;
+        this.nIn = (int) nIn;
+        this.nOut = (int) nOut;
+    }
+
+    /** What one forward pass read and computed, reused by the backward pass that follows it. */
+    private static final class Pass {
+        INDArray input;
+        int active;
+        int[] rows;
+        int[] colStart;
+        int[] positions;
+        float[] floatValues;
+        double[] doubleValues;
+        /** Dense path: {@code W ⊙ M} in the activations workspace; null on the sparse path. */
+        INDArray denseWeights;
+        /** Sparse path: x transposed (minibatch innermost). */
+        float[] inputT;
+
+        boolean validFor(INDArray x) {
+            return input == x && (denseWeights == null || !denseWeights.isAttached()
+                    || denseWeights.data().getParentWorkspace().isScopeActive());
+        }
+    }
+
+    private INDArray values() {
+        return layer.getParam(ACTIVE_WEIGHT_KEY);
+    }
+
+    private INDArray index() {
+        return layer.getParam(ACTIVE_INDEX_KEY);
+    }
+
+    private boolean sparseProducts(DataType type) {
+        return type == DataType.FLOAT
+                && values().length() <= SparseLinear.SPARSE_PRODUCT_MAX_DENSITY * nIn * (double) nOut;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Products
+
+    @Override
+    public INDArray multiply(INDArray x, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        Pass p = read(x.dataType());
+        int batch = (int) x.size(0);
+        INDArray z;
+        if (p.floatValues != null && sparseProducts(x.dataType())) {
+            p.inputT = new float[batch * nIn];
+            DirectBuffers.read(DirectBuffers.contiguous(x, 'f'), p.inputT, batch * nIn);
+            float[] zT = new float[batch * nOut];
+            SparseKernels.forward(csc(p), p.inputT, batch, zT);
+            z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[]{batch, nOut}, 'f');
+            DirectBuffers.write(z, zT, zT.length);
+        } else {
+            p.denseWeights = scatter(p, workspaceMgr, training ? ArrayType.ACTIVATIONS : ArrayType.FF_WORKING_MEM);
+            z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), batch, nOut);
+            x.mmuli(p.denseWeights, z);
+        }
+        p.input = x;
+        pass = training ? p : null;
+        return z;
+    }
+
+    @Override
+    public Backprop backprop(INDArray x, INDArray delta, Gradient gradient, boolean denseWeightGradient,
+                             LayerWorkspaceMgr workspaceMgr) {
+        Pass p = pass != null && pass.validFor(x) ? pass : null;
+        pass = null;
+        if (p == null) {
+            multiply(x, true, workspaceMgr);
+            p = pass;
+            pass = null;
+        }
+        int batch = (int) x.size(0);
+        INDArray valueGrad = layer.gradientView(ACTIVE_WEIGHT_KEY);
+        INDArray dense = null;
+        INDArray epsilon;
+        if (p.denseWeights == null) {
+            float[] deltaT = new float[batch * nOut];
+            DirectBuffers.read(DirectBuffers.contiguous(delta, 'f'), deltaT, deltaT.length);
+            CscMatrix w = csc(p);
+            float[] grad = new float[p.active];
+            SparseKernels.weightGradient(w, p.inputT, deltaT, batch, grad);
+            DirectBuffers.write(valueGrad, grad, grad.length);
+            float[] dxT = new float[batch * nIn];
+            SparseKernels.backwardInput(w, deltaT, batch, dxT);
+            epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[]{batch, nIn}, 'f');
+            DirectBuffers.write(epsilon, dxT, dxT.length);
+            if (denseWeightGradient) {
+                try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    dense = Nd4j.gemm(x, delta, true, false).dup('f');
+                }
+            }
+        } else {
+            INDArray full = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(), new long[]{nIn, nOut}, 'f');
+            Nd4j.gemm(x, delta, full, true, false, 1.0, 0.0);
+            gather(p, full, valueGrad);
+            if (denseWeightGradient) {
+                try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    dense = full.dup('f');
+                }
+            }
+            INDArray epsilonT = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                    new long[]{nIn, batch}, 'f');
+            epsilon = p.denseWeights.mmuli(delta.transpose(), epsilonT).transpose();
+        }
+        gradient.gradientForVariable().put(ACTIVE_WEIGHT_KEY, valueGrad);
+        gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradientView(ACTIVE_INDEX_KEY));
+        return new Backprop(epsilon, dense);
+    }
+
+    private CscMatrix csc(Pass p) {
+        return CscMatrix.wrap(nIn, nOut, p.colStart, p.rows, p.floatValues);
+    }
+
+    /** Reads positions and values from the parameters. */
+    private Pass read(DataType type) {
+        INDArray values = DirectBuffers.contiguous(values(), 'c');
+        INDArray index = DirectBuffers.contiguous(index(), 'c');
+        Pass p = new Pass();
+        p.active = (int) values.length();
+        double[] idx = DirectBuffers.readDoubles(index, 2 * p.active);
+        p.rows = new int[p.active];
+        p.positions = new int[p.active];
+        p.colStart = new int[nOut + 1];
+        for (int k = 0; k < p.active; k++) {
+            // Math.round: robust to the tiny perturbations of a numerical gradient check
+            int i = (int) Math.round(idx[k]);
+            int j = (int) Math.round(idx[p.active + k]);
+            p.rows[k] = i;
+            p.positions[k] = i + j * nIn;
+            p.colStart[j + 1]++;
+        }
+        for (int j = 0; j < nOut; j++) {
+            p.colStart[j + 1] += p.colStart[j];
+        }
+        if (type == DataType.FLOAT && values.dataType() == DataType.FLOAT) {
+            p.floatValues = new float[p.active];
+            DirectBuffers.read(values, p.floatValues, p.active);
+        } else {
+            p.doubleValues = DirectBuffers.readDoubles(values, p.active);
+        }
+        return p;
+    }
+
+    /** {@code W ⊙ M} as a zeroed dense 'f' array of the given workspace with the active values written in. */
+    private INDArray scatter(Pass p, LayerWorkspaceMgr workspaceMgr, ArrayType arrayType) {
+        DataType type = p.floatValues != null ? DataType.FLOAT : values().dataType();
+        INDArray dense = workspaceMgr.create(arrayType, type, new long[]{nIn, nOut}, 'f');
+        if (p.floatValues != null) {
+            FloatBuffer b = DirectBuffers.floats(dense);
+            for (int k = 0; k < p.active; k++) {
+                b.put(p.positions[k], p.floatValues[k]);
+            }
+        } else if (type == DataType.DOUBLE) {
+            DoubleBuffer b = DirectBuffers.doubles(dense);
+            for (int k = 0; k < p.active; k++) {
+                b.put(p.positions[k], p.doubleValues[k]);
+            }
+        } else {
+            double[] all = new double[nIn * nOut];
+            for (int k = 0; k < p.active; k++) {
+                all[p.positions[k]] = p.doubleValues[k];
+            }
+            dense.assign(Nd4j.create(all, new long[]{nIn, nOut}, 'f'));
+        }
+        return dense;
+    }
+
+    /** {@code target[k] = full[i_k, j_k]} for contiguous 'f' {@code full}. */
+    private static void gather(Pass p, INDArray full, INDArray target) {
+        if (full.dataType() == DataType.FLOAT && target.dataType() == DataType.FLOAT) {
+            FloatBuffer src = DirectBuffers.floats(full);
+            float[] out = new float[p.active];
+            for (int k = 0; k < p.active; k++) {
+                out[k] = src.get(p.positions[k]);
+            }
+            DirectBuffers.write(target, out, p.active);
+        } else {
+            double[] all = DirectBuffers.readDoubles(full.castTo(DataType.DOUBLE), (int) full.length());
+            double[] out = new double[p.active];
+            for (int k = 0; k < p.active; k++) {
+                out[k] = all[p.positions[k]];
+            }
+            DirectBuffers.writeDoubles(target, out, p.active);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Dense views and changes of the active set
+
+    @Override
+    public INDArray weightMatrix() {
+        Pass p = read(DataType.DOUBLE);
+        double[] all = new double[nIn * nOut];
+        for (int k = 0; k < p.active; k++) {
+            all[p.positions[k]] = p.doubleValues[k];
+        }
+        return detached(all, values().dataType());
+    }
+
+    @Override
+    public INDArray maskMatrix() {
+        Pass p = read(DataType.DOUBLE);
+        double[] all = new double[nIn * nOut];
+        for (int k = 0; k < p.active; k++) {
+            all[p.positions[k]] = 1.0;
+        }
+        return detached(all, values().dataType());
+    }
+
+    private INDArray detached(double[] flatF, DataType type) {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return Nd4j.create(flatF, new long[]{nIn, nOut}, 'f').castTo(type);
+        }
+    }
+
+    /** Masked positions, exact zeros and leaks; leaks are 0 by construction: a masked weight is not stored. */
+    @Override
+    public BinaryMasks.Counts counts(String layerName) {
+        long size = (long) nIn * nOut;
+        int active = (int) values().length();
+        double[] v = DirectBuffers.readDoubles(DirectBuffers.contiguous(values(), 'c'), active);
+        long zeroValues = 0;
+        for (double value : v) {
+            if (value == 0.0) {
+                zeroValues++;
+            }
+        }
+        return new BinaryMasks.Counts(size - active, size - active + zeroValues, 0);
+    }
+
+    /**
+     * @throws IllegalArgumentException if the mask does not have exactly as many active connections as this layer
+     *                                  stores, or is not binary
+     */
+    @Override
+    public void set(INDArray weights, INDArray mask) {
+        requireActiveCount(mask);
+        fromDense(weights.mul(mask), mask, values(), index());
+    }
+
+    @Override
+    public void replaceMask(double[] newMask, List<INDArray> updaterStates) {
+        Pass old = read(DataType.DOUBLE);
+        int[] next = new int[old.active];
+        int count = 0;
+        for (int q = 0; q < newMask.length; q++) {
+            if (newMask[q] != 0.0) {
+                if (count == next.length) {
+                    throw new IllegalArgumentException(activeCountMessage(count + 1));
+                }
+                next[count++] = q;
+            }
+        }
+        if (count != old.active) {
+            throw new IllegalArgumentException(activeCountMessage(count));
+        }
+        // both position lists are sorted: match the surviving connections in one merge pass
+        int[] from = new int[count]; // old slot of each new slot, or -1 for a new connection
+        for (int t = 0, s = 0; t < count; t++) {
+            while (s < old.active && old.positions[s] < next[t]) {
+                s++;
+            }
+            from[t] = s < old.active && old.positions[s] == next[t] ? s : -1;
+        }
+        writeRemapped(values(), from);
+        for (INDArray state : updaterStates) {
+            writeRemapped(state, from);
+        }
+        writeIndex(index(), next, nIn);
+    }
+
+    private static void writeRemapped(INDArray target, int[] from) {
+        INDArray packed = DirectBuffers.contiguous(target, 'c');
+        double[] old = DirectBuffers.readDoubles(packed, from.length);
+        double[] remapped = new double[from.length];
+        for (int t = 0; t < from.length; t++) {
+            remapped[t] = from[t] >= 0 ? old[from[t]] : 0.0;
+        }
+        writeVector(target, remapped);
+    }
+
+    @Override
+    public boolean usesSparseKernels() {
+        return sparseProducts(DataType.FLOAT);
+    }
+
+    @Override
+    public String trainableKey() {
+        return ACTIVE_WEIGHT_KEY;
+    }
+
+    private void requireActiveCount(INDArray mask) {
+        long active = mask.length() - BinaryMasks.zeros(mask);
+        if (active != values().length()) {
+            throw new IllegalArgumentException(activeCountMessage(active));
+        }
+    }
+
+    private String activeCountMessage(long active) {
+        return "SparseLinear layer '" + layer.layerName() + "': the new mask has " + active + " active connections, but "
+                + "the layer stores exactly " + values().length() + " (storage ACTIVE; the count follows from the "
+                + "configured sparsity)";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Conversions and validation, shared with the configuration
+
+    /**
+     * Fills {@code values} and {@code index} from dense {@code weights} and a binary {@code mask} ({@code [nIn, nOut]})
+     * with exactly {@code values.length()} active positions.
+     */
+    public static void fromDense(INDArray weights, INDArray mask, INDArray values, INDArray index) {
+        int nIn = (int) mask.size(0);
+        double[] m = DirectBuffers.readDoubles(mask.castTo(DataType.DOUBLE).dup('f'), (int) mask.length());
+        double[] w = DirectBuffers.readDoubles(weights.castTo(DataType.DOUBLE).dup('f'), (int) weights.length());
+        int active = (int) values.length();
+        int[] positions = new int[active];
+        double[] v = new double[active];
+        int k = 0;
+        for (int q = 0; q < m.length; q++) {
+            if (m[q] != 0.0) {
+                if (k == active) {
+                    throw new IllegalArgumentException("mask has more than the " + active + " active connections stored");
+                }
+                positions[k] = q;
+                v[k++] = w[q];
+            }
+        }
+        if (k != active) {
+            throw new IllegalArgumentException("mask has " + k + " active connections, " + active + " are stored");
+        }
+        writeVector(values, v);
+        writeIndex(index, positions, nIn);
+    }
+
+    private static void writeIndex(INDArray index, int[] positions, int nIn) {
+        int active = positions.length;
+        double[] idx = new double[2 * active];
+        for (int k = 0; k < active; k++) {
+            idx[k] = positions[k] % nIn;
+            idx[active + k] = positions[k] / nIn;
+        }
+        index.assign(Nd4j.create(idx, new long[]{2, active}, 'c').castTo(index.dataType()));
+    }
+
+    private static void writeVector(INDArray target, double[] v) {
+        target.assign(Nd4j.create(v, target.shape(), 'c').castTo(target.dataType()));
+    }
+
+    /**
+     * Throws unless {@code index} ({@code [2, a]}) holds integral input indices in {@code [0, nIn)}, output indices in
+     * {@code [0, nOut)} and strictly increasing positions {@code j · nIn + i}.
+     *
+     * @throws IllegalStateException naming the layer, the parameter, the entry and its value
+     */
+    public static void requireValidIndex(String layerName, INDArray index, long nIn, long nOut) {
+        int active = (int) index.size(1);
+        double[] idx = DirectBuffers.readDoubles(DirectBuffers.contiguous(index, 'c'), 2 * active);
+        long previous = -1;
+        for (int k = 0; k < active; k++) {
+            double i = idx[k];
+            double j = idx[active + k];
+            if (i != Math.rint(i) || i < 0 || i >= nIn || j != Math.rint(j) || j < 0 || j >= nOut) {
+                throw new IllegalStateException("Layer '" + layerName + "': parameter '" + ACTIVE_INDEX_KEY + "' entry "
+                        + k + " is (" + i + ", " + j + "), not an integral position in [0, " + nIn + ") x [0, " + nOut + ")");
+            }
+            long position = (long) j * nIn + (long) i;
+            if (position <= previous) {
+                throw new IllegalStateException("Layer '" + layerName + "': parameter '" + ACTIVE_INDEX_KEY + "' entry "
+                        + k + " (" + (long) i + ", " + (long) j + ") is not after the previous one in column-major order;"
+                        + " positions must be strictly increasing");
+            }
+            previous = position;
+        }
+    }
+}

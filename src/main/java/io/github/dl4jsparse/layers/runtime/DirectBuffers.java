@@ -1,0 +1,100 @@
+package io.github.dl4jsparse.layers.runtime;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
+/**
+ * Bulk and indexed access to the native memory of contiguous ND4J arrays from Java, without going through one ND4J
+ * op per element. Indices are into the array's own buffer order.
+ */
+final class DirectBuffers {
+
+    private DirectBuffers() {
+    }
+
+    /** {@code a} itself if its buffer holds exactly its elements, packed in {@code order}, else such a copy. */
+    static INDArray contiguous(INDArray a, char order) {
+        return a.ordering() == order && isPacked(a, order) ? a : a.dup(order);
+    }
+
+    private static boolean isPacked(INDArray a, char order) {
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int k = 0; k < shape.length; k++) {
+            int d = order == 'c' ? shape.length - 1 - k : k;
+            if (shape[d] != 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
+    }
+
+    static FloatBuffer floats(INDArray a) {
+        requireType(a, DataType.FLOAT);
+        FloatBuffer b = a.data().asNioFloat();
+        b.position((int) a.offset());
+        return b.slice();
+    }
+
+    static DoubleBuffer doubles(INDArray a) {
+        requireType(a, DataType.DOUBLE);
+        DoubleBuffer b = a.data().asNioDouble();
+        b.position((int) a.offset());
+        return b.slice();
+    }
+
+    /** Copies the first {@code n} buffer elements of contiguous {@code a} into {@code dst}. */
+    static void read(INDArray a, float[] dst, int n) {
+        floats(a).get(dst, 0, n);
+    }
+
+    static void read(INDArray a, double[] dst, int n) {
+        doubles(a).get(dst, 0, n);
+    }
+
+    /** Copies {@code src[0, n)} into the buffer of contiguous {@code a}. */
+    static void write(INDArray a, float[] src, int n) {
+        floats(a).put(src, 0, n);
+    }
+
+    static void write(INDArray a, double[] src, int n) {
+        doubles(a).put(src, 0, n);
+    }
+
+    /** The first {@code n} elements of contiguous {@code a} as doubles (float values widen exactly). */
+    static double[] readDoubles(INDArray a, int n) {
+        double[] out = new double[n];
+        if (a.dataType() == DataType.DOUBLE) {
+            read(a, out, n);
+        } else {
+            FloatBuffer b = floats(a);
+            for (int i = 0; i < n; i++) {
+                out[i] = b.get(i);
+            }
+        }
+        return out;
+    }
+
+    /** Writes {@code src[0, n)} into contiguous {@code a}, narrowing to float for a float array. */
+    static void writeDoubles(INDArray a, double[] src, int n) {
+        if (a.dataType() == DataType.DOUBLE) {
+            write(a, src, n);
+        } else {
+            FloatBuffer b = floats(a);
+            for (int i = 0; i < n; i++) {
+                b.put(i, (float) src[i]);
+            }
+        }
+    }
+
+    private static void requireType(INDArray a, DataType type) {
+        if (a.dataType() != type) {
+            throw new IllegalArgumentException("expected a " + type + " array, got " + a.dataType());
+        }
+    }
+}

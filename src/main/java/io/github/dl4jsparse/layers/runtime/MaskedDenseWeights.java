@@ -1,0 +1,126 @@
+package io.github.dl4jsparse.layers.runtime;
+
+import io.github.dl4jsparse.mask.BinaryMasks;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+
+import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_KEY;
+import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_MASK_KEY;
+
+/**
+ * {@link io.github.dl4jsparse.layers.WeightStorage#DENSE}: {@code W} and the mask {@code M} as dense
+ * {@code [nIn, nOut]} parameters, products with ND4J's matrix multiply as in {@code DenseLayer}.
+ *
+ * <p>A training forward pass applies the mask to W in place ({@code W ← W ⊙ M}, a no-op unless something wrote into
+ * a masked position), so {@code x · W = x · (W ⊙ M)}; inference multiplies {@code W ⊙ M} into working memory and
+ * leaves the parameters alone. {@code dL/dW = (xᵀ · δ) ⊙ M}; the mask's gradient view is never written, so it stays
+ * 0 and the mask never changes.
+ */
+final class MaskedDenseWeights implements LayerWeights {
+
+    private final SparseLinearLayer layer;
+
+    MaskedDenseWeights(SparseLinearLayer layer) {
+        this.layer = layer;
+    }
+
+    private INDArray weights() {
+        return layer.getParam(WEIGHT_KEY);
+    }
+
+    private INDArray mask() {
+        return layer.getParam(WEIGHT_MASK_KEY);
+    }
+
+    @Override
+    public INDArray multiply(INDArray x, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        INDArray effective;
+        if (training) {
+            weights().muli(mask());
+            effective = weights();
+        } else {
+            INDArray w = weights();
+            effective = w.mul(mask(), workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, w.dataType(), w.shape(), 'f'));
+        }
+        INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, effective.dataType(), x.size(0), effective.columns());
+        return x.mmuli(effective, z);
+    }
+
+    @Override
+    public Backprop backprop(INDArray x, INDArray delta, Gradient gradient, boolean denseWeightGradient,
+                             LayerWorkspaceMgr workspaceMgr) {
+        INDArray weights = weights(); // == W ⊙ M: the training forward pass applied the mask
+        INDArray weightGrad = layer.gradientView(WEIGHT_KEY);
+        Nd4j.gemm(x, delta, weightGrad, true, false, 1.0, 0.0);
+        INDArray dense = null;
+        if (denseWeightGradient) {
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                dense = weightGrad.dup('f');
+            }
+        }
+        weightGrad.muli(mask());
+        gradient.gradientForVariable().put(WEIGHT_KEY, weightGrad);
+        gradient.gradientForVariable().put(WEIGHT_MASK_KEY, layer.gradientView(WEIGHT_MASK_KEY));
+        INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                new long[]{weights.size(0), delta.size(0)}, 'f');
+        epsilonNext = weights.mmuli(delta.transpose(), epsilonNext).transpose();
+        return new Backprop(epsilonNext, dense);
+    }
+
+    @Override
+    public INDArray weightMatrix() {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return weights().mul(mask()).dup('f');
+        }
+    }
+
+    @Override
+    public INDArray maskMatrix() {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return mask().dup('f');
+        }
+    }
+
+    @Override
+    public BinaryMasks.Counts counts(String layerName) {
+        return BinaryMasks.count(layerName, WEIGHT_KEY, weights(), WEIGHT_MASK_KEY, mask());
+    }
+
+    @Override
+    public void set(INDArray weights, INDArray mask) {
+        mask().assign(mask);
+        weights().assign(weights).muli(mask());
+    }
+
+    @Override
+    public void replaceMask(double[] newMask, List<INDArray> updaterStates) {
+        double[] oldMask = DirectBuffers.readDoubles(DirectBuffers.contiguous(mask(), 'f'), newMask.length);
+        double[] kept = new double[newMask.length]; // active before and after: the only positions whose state survives
+        for (int p = 0; p < kept.length; p++) {
+            kept[p] = oldMask[p] * newMask[p];
+        }
+        long[] shape = weights().shape();
+        mask().assign(Nd4j.create(newMask, shape, 'f'));
+        weights().muli(Nd4j.create(kept, shape, 'f').castTo(weights().dataType()));
+        INDArray keptFlat = Nd4j.create(kept, new long[]{kept.length}, 'c');
+        for (INDArray state : updaterStates) {
+            state.muli(keptFlat.castTo(state.dataType()));
+        }
+    }
+
+    @Override
+    public boolean usesSparseKernels() {
+        return false;
+    }
+
+    @Override
+    public String trainableKey() {
+        return WEIGHT_KEY;
+    }
+}

@@ -1,0 +1,130 @@
+package io.github.dl4jsparse.layers;
+
+import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
+import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.testutil.Layers;
+import io.github.dl4jsparse.testutil.TestData;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link WeightStorage#ACTIVE} against {@link WeightStorage#DENSE} (itself tested against DenseLayer and the SameDiff
+ * definition) in float networks, where the active storage takes both of its product routes: dense products on a
+ * scattered working copy (density above {@value SparseLinear#SPARSE_PRODUCT_MAX_DENSITY}) and sparse kernels (at or
+ * below it). Same seed, so both storages start from the same {@code W ⊙ M}. Tolerances are for float32 sums in a
+ * different order: 1e-5 on outputs and gradients, 2e-4 on weights after 25 Adam steps.
+ */
+class ActiveStorageEquivalenceTest {
+
+    private static final int N_IN = 120;
+
+    private static MultiLayerNetwork mlp(WeightStorage storage, double sparsity) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(17).updater(new Adam(1e-2)).list()
+                .layer(new SparseLinear.Builder().nOut(100).sparsity(sparsity).activation(Activation.RELU).storage(storage).build())
+                .layer(new SparseLinear.Builder().nOut(80).sparsity(sparsity).activation(Activation.TANH).storage(storage).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(5).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(N_IN))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    @ParameterizedTest(name = "sparsity {0}, sparse kernels {1}")
+    @CsvSource({"0.5, false", "0.9, false", "0.99, true", "0.985, true"})
+    void activeStorageComputesWhatDenseStorageComputes(double sparsity, boolean sparseKernels) {
+        MultiLayerNetwork dense = mlp(WeightStorage.DENSE, sparsity);
+        MultiLayerNetwork active = mlp(WeightStorage.ACTIVE, sparsity);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(sparseKernels, ((SparseLinearLayer) active.getLayer(i)).usesSparseKernels(), "route of layer " + i);
+            assertEquals(Layers.mask(dense.getLayer(i)), Layers.mask(active.getLayer(i)), "same mask from the same seed");
+            assertEquals(Layers.weights(dense.getLayer(i)), Layers.weights(active.getLayer(i)));
+        }
+        DataSet data = TestData.classification(32, N_IN, 5, 3, DataType.FLOAT);
+        assertEquals(0.0, TestData.maxAbsDiff(dense.output(data.getFeatures()), active.output(data.getFeatures())), 1e-5,
+                "inference");
+
+        for (MultiLayerNetwork net : new MultiLayerNetwork[]{dense, active}) {
+            net.setInput(data.getFeatures());
+            net.setLabels(data.getLabels());
+            net.computeGradientAndScore();
+        }
+        assertEquals(dense.score(), active.score(), 1e-5, "score");
+        for (int i = 0; i < 2; i++) {
+            INDArray denseGrad = dense.gradient().getGradientFor(i + "_" + SparseLinear.WEIGHT_KEY);
+            INDArray activeGrad = active.gradient().getGradientFor(i + "_" + SparseLinear.ACTIVE_WEIGHT_KEY);
+            INDArray index = active.getLayer(i).getParam(SparseLinear.ACTIVE_INDEX_KEY);
+            double worst = 0;
+            for (int k = 0; k < activeGrad.length(); k++) {
+                double expected = denseGrad.getDouble(index.getLong(0, k), index.getLong(1, k));
+                worst = Math.max(worst, Math.abs(expected - activeGrad.getDouble(k)));
+            }
+            assertEquals(0.0, worst, 1e-5, "dL/dW at the active connections, layer " + i);
+            assertEquals(0.0, TestData.maxAbsDiff(dense.gradient().getGradientFor(i + "_b"),
+                    active.gradient().getGradientFor(i + "_b")), 1e-5, "dL/db, layer " + i);
+        }
+        assertEquals(0.0, TestData.maxAbsDiff(dense.gradient().getGradientFor("2_W"), active.gradient().getGradientFor("2_W")),
+                1e-5, "dL/dW of the output layer, through dL/dx of the sparse layers");
+
+        for (int step = 0; step < 25; step++) {
+            dense.fit(data);
+            active.fit(data);
+        }
+        for (int i = 0; i < 2; i++) {
+            assertEquals(Layers.mask(dense.getLayer(i)), Layers.mask(active.getLayer(i)), "mask of layer " + i);
+            double moved = TestData.maxAbsDiff(Layers.weights(dense.getLayer(i)), Layers.weights(active.getLayer(i)));
+            assertEquals(0.0, moved, 2e-4, "weights of layer " + i + " after 25 Adam steps");
+        }
+        assertEquals(SparsityReport.of(dense).layers(), SparsityReport.of(active).layers(), "same report");
+        assertEquals(SparsityReport.of(dense).trainableParameters(), SparsityReport.of(active).trainableParameters());
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {0.9, 0.99})
+    void computationGraphWithActiveStorageComputesWhatDenseStorageComputes(double sparsity) {
+        ComputationGraph dense = graph(WeightStorage.DENSE, sparsity);
+        ComputationGraph active = graph(WeightStorage.ACTIVE, sparsity);
+        DataSet data = TestData.classification(16, N_IN, 5, 4, DataType.FLOAT);
+        for (int step = 0; step < 10; step++) {
+            dense.fit(data);
+            active.fit(data);
+        }
+        assertEquals(0.0, TestData.maxAbsDiff(dense.outputSingle(data.getFeatures()), active.outputSingle(data.getFeatures())),
+                1e-4);
+        assertEquals(0, SparsityReport.of(active).leaks());
+    }
+
+    private static ComputationGraph graph(WeightStorage storage, double sparsity) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).updater(new Adam(1e-2)).graphBuilder()
+                .addInputs("in")
+                .addLayer("a", new SparseLinear.Builder().nOut(100).sparsity(sparsity).activation(Activation.RELU).storage(storage).build(), "in")
+                .addLayer("b", new SparseLinear.Builder().nOut(90).sparsity(sparsity).activation(Activation.RELU).storage(storage).build(), "in")
+                .addLayer("c", new SparseLinear.Builder().nOut(40).sparsity(sparsity).activation(Activation.TANH).storage(storage).build(), "a", "b")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(5)
+                        .activation(Activation.SOFTMAX).build(), "c")
+                .setOutputs("out")
+                .setInputTypes(InputType.feedForward(N_IN))
+                .build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        assertTrue(graph.getLayer("a") instanceof SparseLinearLayer);
+        return graph;
+    }
+}

@@ -27,7 +27,7 @@ import java.util.Map;
  */
 public final class MemoryReport {
 
-    private static final String[] VARIANTS = {"dense", "sparse0.0", "sparse0.9"};
+    private static final String[] VARIANTS = {"dense", "sparse0.0", "masked0.9", "sparse0.9", "sparse0.99"};
 
     private MemoryReport() {
     }
@@ -68,8 +68,7 @@ public final class MemoryReport {
 
     private static String measure(String config, String variant) {
         String[] parts = config.split("/");
-        double sparsity = "dense".equals(variant) ? Double.NaN : Double.parseDouble(variant.substring("sparse".length()));
-        MultiLayerNetwork net = Mlps.build(parts[0], sparsity);
+        MultiLayerNetwork net = Mlps.build(parts[0], variant);
         DataSet data = Mlps.batch(parts[0], Integer.parseInt(parts[1]));
         for (int i = 0; i < 5; i++) {
             net.fit(data);

@@ -39,8 +39,11 @@ public class MlpBenchmark {
     @Param({"784-1024-1024-10/32", "784-1024-1024-10/256", "100-256-256-10/2048"})
     public String config;
 
-    /** {@code dense}: DenseLayer hidden layers; {@code sparseX}: SparseLinear at sparsity X. */
-    @Param({"dense", "sparse0.0", "sparse0.9"})
+    /**
+     * {@code dense}: DenseLayer hidden layers; {@code sparseX}: SparseLinear at sparsity X, default storage (active-only
+     * from 0.5); {@code maskedX}: SparseLinear at sparsity X with dense masked storage.
+     */
+    @Param({"dense", "sparse0.0", "masked0.9", "sparse0.9", "sparse0.99"})
     public String layers;
 
     private MultiLayerNetwork net;
@@ -49,8 +52,7 @@ public class MlpBenchmark {
     @Setup
     public void setUp() {
         String[] parts = config.split("/");
-        double sparsity = "dense".equals(layers) ? Double.NaN : Double.parseDouble(layers.substring("sparse".length()));
-        net = Mlps.build(parts[0], sparsity);
+        net = Mlps.build(parts[0], layers);
         data = Mlps.batch(parts[0], Integer.parseInt(parts[1]));
     }
 

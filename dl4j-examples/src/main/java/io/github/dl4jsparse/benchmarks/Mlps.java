@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.benchmarks;
 
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.WeightStorage;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -27,14 +28,33 @@ final class Mlps {
     }
 
     /**
+     * @param shape   e.g. {@code "784-1024-1024-10"}
+     * @param variant {@code dense}: DenseLayer hidden layers; {@code sparseX}: SparseLinear at sparsity X with the
+     *                default storage ({@link WeightStorage#AUTO}); {@code maskedX}: SparseLinear at sparsity X with
+     *                {@link WeightStorage#DENSE} storage (masked dense weights, the layer before active storage)
+     */
+    static MultiLayerNetwork build(String shape, String variant) {
+        if ("dense".equals(variant)) {
+            return build(shape, Double.NaN, WeightStorage.AUTO);
+        }
+        if (variant.startsWith("masked")) {
+            return build(shape, Double.parseDouble(variant.substring("masked".length())), WeightStorage.DENSE);
+        }
+        if (variant.startsWith("sparse")) {
+            return build(shape, Double.parseDouble(variant.substring("sparse".length())), WeightStorage.AUTO);
+        }
+        throw new IllegalArgumentException("variant must be dense, sparseX or maskedX, got " + variant);
+    }
+
+    /**
      * @param shape    e.g. {@code "784-1024-1024-10"}
      * @param sparsity NaN for DenseLayer hidden layers, else the SparseLinear sparsity
      */
-    static MultiLayerNetwork build(String shape, double sparsity) {
+    static MultiLayerNetwork build(String shape, double sparsity, WeightStorage storage) {
         int[] dims = parse(shape);
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(42).updater(new Adam(1e-3)).list()
-                .layer(hidden(dims[1], sparsity))
-                .layer(hidden(dims[2], sparsity))
+                .layer(hidden(dims[1], sparsity, storage))
+                .layer(hidden(dims[2], sparsity, storage))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(dims[3])
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(dims[0]))
@@ -44,10 +64,10 @@ final class Mlps {
         return net;
     }
 
-    private static Layer hidden(int nOut, double sparsity) {
+    private static Layer hidden(int nOut, double sparsity, WeightStorage storage) {
         return Double.isNaN(sparsity)
                 ? new DenseLayer.Builder().nOut(nOut).activation(Activation.RELU).build()
-                : new SparseLinear.Builder().nOut(nOut).sparsity(sparsity).activation(Activation.RELU).build();
+                : new SparseLinear.Builder().nOut(nOut).sparsity(sparsity).activation(Activation.RELU).storage(storage).build();
     }
 
     /** A seeded minibatch of N(0,1) inputs with one-hot labels for {@code shape}. */

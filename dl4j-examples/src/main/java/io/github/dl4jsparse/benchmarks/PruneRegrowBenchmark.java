@@ -52,7 +52,7 @@ public class PruneRegrowBenchmark {
     @Setup
     public void setUp() {
         String[] parts = config.split("/");
-        net = Mlps.build(parts[0], 0.9);
+        net = Mlps.build(parts[0], "sparse0.9");
         data = Mlps.batch(parts[0], Integer.parseInt(parts[1]));
         if (!"plain".equals(step)) {
             RegrowCriterion criterion = "SET".equals(step) ? RegrowCriterion.RANDOM : RegrowCriterion.GRADIENT;

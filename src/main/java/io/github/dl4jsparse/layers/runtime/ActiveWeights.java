@@ -48,6 +48,8 @@ public final class ActiveWeights implements LayerWeights {
 
     /** The connections read by the last forward pass, and the work kept for the backward pass on the same input. */
     private Pass pass;
+    /** A pass no longer needed, whose arrays the next forward pass reuses. */
+    private Pass recycled;
 
     ActiveWeights(SparseLinearLayer layer, long nIn, long nOut) {
         this.layer = layer;
@@ -62,6 +64,7 @@ public final class ActiveWeights implements LayerWeights {
         int[] rows;
         int[] colStart;
         int[] positions;
+        float[] indexScratch;
         float[] floatValues;
         double[] doubleValues;
         /** Dense path: {@code W ⊙ M} in the activations workspace; null on the sparse path. */
@@ -93,7 +96,8 @@ public final class ActiveWeights implements LayerWeights {
 
     @Override
     public INDArray multiply(INDArray x, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        Pass p = read(x.dataType());
+        Pass p = read(x.dataType(), recycled);
+        recycled = null;
         int batch = (int) x.size(0);
         INDArray z;
         if (p.floatValues != null && sparseProducts(x.dataType())) {
@@ -109,7 +113,13 @@ public final class ActiveWeights implements LayerWeights {
             x.mmuli(p.denseWeights, z);
         }
         p.input = x;
-        pass = training ? p : null;
+        if (training) {
+            pass = p;
+        } else {
+            p.input = null;
+            p.denseWeights = null;
+            recycled = p;
+        }
         return z;
     }
 
@@ -158,6 +168,10 @@ public final class ActiveWeights implements LayerWeights {
         }
         gradient.gradientForVariable().put(ACTIVE_WEIGHT_KEY, valueGrad);
         gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradientView(ACTIVE_INDEX_KEY));
+        p.input = null;
+        p.denseWeights = null;
+        p.inputT = null;
+        recycled = p;
         return new Backprop(epsilon, dense);
     }
 
@@ -165,32 +179,50 @@ public final class ActiveWeights implements LayerWeights {
         return CscMatrix.wrap(nIn, nOut, p.colStart, p.rows, p.floatValues);
     }
 
-    /** Reads positions and values from the parameters. */
+    /** Reads positions and values from the parameters into new arrays. */
     private Pass read(DataType type) {
+        return read(type, null);
+    }
+
+    /**
+     * Reads positions and values from the parameters, into the arrays of {@code reuse} (a pass that is no longer
+     * needed) where they fit.
+     */
+    private Pass read(DataType type, Pass reuse) {
         INDArray values = DirectBuffers.contiguous(values(), 'c');
         INDArray index = DirectBuffers.contiguous(index(), 'c');
+        int active = (int) values.length();
         Pass p = new Pass();
-        p.active = (int) values.length();
-        double[] idx = DirectBuffers.readDoubles(index, 2 * p.active);
-        p.rows = new int[p.active];
-        p.positions = new int[p.active];
-        p.colStart = new int[nOut + 1];
-        for (int k = 0; k < p.active; k++) {
-            // Math.round: robust to the tiny perturbations of a numerical gradient check
-            int i = (int) Math.round(idx[k]);
-            int j = (int) Math.round(idx[p.active + k]);
-            p.rows[k] = i;
-            p.positions[k] = i + j * nIn;
-            p.colStart[j + 1]++;
+        p.active = active;
+        boolean fits = reuse != null && reuse.active == active;
+        // exact small integers: float holds them exactly whatever the network's type (indices are below 2^24)
+        float[] idx = fits && reuse.indexScratch != null ? reuse.indexScratch : new float[2 * active];
+        DirectBuffers.read(index.dataType() == DataType.FLOAT ? index : index.castTo(DataType.FLOAT), idx, idx.length);
+        int[] rows = fits ? reuse.rows : new int[active];
+        int[] positions = fits ? reuse.positions : new int[active];
+        int[] colStart = fits ? reuse.colStart : new int[nOut + 1];
+        java.util.Arrays.fill(colStart, 0);
+        int width = nIn;
+        for (int k = 0; k < active; k++) {
+            // rounded: robust to the tiny perturbations of a numerical gradient check
+            int i = (int) (idx[k] + 0.5f);
+            int j = (int) (idx[active + k] + 0.5f);
+            rows[k] = i;
+            positions[k] = i + j * width;
+            colStart[j + 1]++;
         }
         for (int j = 0; j < nOut; j++) {
-            p.colStart[j + 1] += p.colStart[j];
+            colStart[j + 1] += colStart[j];
         }
+        p.indexScratch = idx;
+        p.rows = rows;
+        p.positions = positions;
+        p.colStart = colStart;
         if (type == DataType.FLOAT && values.dataType() == DataType.FLOAT) {
-            p.floatValues = new float[p.active];
-            DirectBuffers.read(values, p.floatValues, p.active);
+            p.floatValues = fits && reuse.floatValues != null ? reuse.floatValues : new float[active];
+            DirectBuffers.read(values, p.floatValues, active);
         } else {
-            p.doubleValues = DirectBuffers.readDoubles(values, p.active);
+            p.doubleValues = DirectBuffers.readDoubles(values, active);
         }
         return p;
     }

@@ -72,9 +72,10 @@ final class DirectBuffers {
         if (a.dataType() == DataType.DOUBLE) {
             read(a, out, n);
         } else {
-            FloatBuffer b = floats(a);
+            float[] f = new float[n];
+            read(a.castTo(DataType.FLOAT), f, n); // one bulk copy; element-wise buffer access is several times slower
             for (int i = 0; i < n; i++) {
-                out[i] = b.get(i);
+                out[i] = f[i];
             }
         }
         return out;

@@ -74,9 +74,9 @@ public class SparseLinear extends SameDiffLayer {
     /** Parameter key of the values of the active connections under {@link WeightStorage#ACTIVE}, shape {@code [1, a]}. */
     public static final String ACTIVE_WEIGHT_KEY = "activeW";
     /**
-     * Parameter key of the positions of the active connections under {@link WeightStorage#ACTIVE}, shape
-     * {@code [2, a]}: row 0 the input index {@code i}, row 1 the output index {@code j}, as exact integers, ordered by
-     * {@code j · nIn + i} (column-major, strictly increasing). Never trained.
+     * Parameter key of the positions of the active connections under {@link WeightStorage#ACTIVE}: the column-major
+     * position {@code i + j · nIn} of each, strictly increasing, as exact integers; shape {@code [1, a]} (or
+     * {@code [2, a]}, low 24 bits and the bits above, for layers of more than 2^24 connections). Never trained.
      */
     public static final String ACTIVE_INDEX_KEY = "activeIndex";
     /**
@@ -128,7 +128,7 @@ public class SparseLinear extends SameDiffLayer {
         if (resolvedStorage() == WeightStorage.ACTIVE) {
             long active = activeConnections();
             params.addWeightParam(ACTIVE_WEIGHT_KEY, 1, active);
-            params.addWeightParam(ACTIVE_INDEX_KEY, 2, active);
+            params.addWeightParam(ACTIVE_INDEX_KEY, ActiveWeights.indexRows(nIn, nOut), active);
         } else {
             params.addWeightParam(WEIGHT_KEY, nIn, nOut);
             params.addWeightParam(WEIGHT_MASK_KEY, nIn, nOut);
@@ -285,7 +285,7 @@ public class SparseLinear extends SameDiffLayer {
                                                        DataType networkDataType) {
         LayerValidation.assertNInNOutSet("SparseLinear", getLayerName(), layerIndex, nIn, nOut);
         validateSparsity(getLayerName(), sparsity);
-        validateStorage(getLayerName());
+        validateStorage(getLayerName(), networkDataType);
         SparseLinearLayer layer = new SparseLinearLayer(conf, networkDataType);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);
@@ -358,15 +358,23 @@ public class SparseLinear extends SameDiffLayer {
         }
     }
 
-    /** Throws if {@link WeightStorage#ACTIVE} is asked for with no active connection or indices beyond 2^24. */
-    private void validateStorage(String layerName) {
+    /**
+     * Throws if {@link WeightStorage#ACTIVE} is asked for with no active connection, too many connections, or a
+     * network type that cannot hold its positions exactly.
+     */
+    private void validateStorage(String layerName, DataType networkDataType) {
+        if (resolvedStorage() == WeightStorage.ACTIVE && networkDataType != DataType.FLOAT
+                && networkDataType != DataType.DOUBLE) {
+            throw new IllegalArgumentException(describe(layerName) + ": storage ACTIVE keeps connection positions as "
+                    + "exact integers and needs a FLOAT or DOUBLE network, got " + networkDataType + "; use DENSE");
+        }
         if (storage == WeightStorage.ACTIVE && activeConnections() == 0) {
             throw new IllegalArgumentException(describe(layerName) + ": storage ACTIVE needs at least one active "
                     + "connection, but sparsity " + sparsity + " of " + nIn + "x" + nOut + " leaves none; use DENSE or AUTO");
         }
-        if (resolvedStorage() == WeightStorage.ACTIVE && Math.max(nIn, nOut) > ActiveWeights.MAX_INDEX) {
-            throw new IllegalArgumentException(describe(layerName) + ": storage ACTIVE keeps indices as exact float "
-                    + "values, so nIn and nOut must be at most " + ActiveWeights.MAX_INDEX + ", got " + nIn + "x" + nOut);
+        if (resolvedStorage() == WeightStorage.ACTIVE && nIn * nOut > ActiveWeights.MAX_CONNECTIONS) {
+            throw new IllegalArgumentException(describe(layerName) + ": storage ACTIVE supports up to "
+                    + ActiveWeights.MAX_CONNECTIONS + " connections (nIn · nOut), got " + nIn + "x" + nOut + "; use DENSE");
         }
     }
 

@@ -129,7 +129,7 @@ class PruneRegrowListenerTest {
         for (INDArray state : states) {
             double[] dense = new double[(int) (conf.getNIn() * conf.getNOut())];
             for (int k = 0; k < state.length(); k++) {
-                dense[(int) (index.getDouble(0, k) + index.getDouble(1, k) * conf.getNIn())] = state.getDouble(k);
+                dense[(int) index.getDouble(0, k)] = state.getDouble(k); // positions i + j·nIn
             }
             out.add(Nd4j.create(dense, new long[]{dense.length}, 'c'));
         }

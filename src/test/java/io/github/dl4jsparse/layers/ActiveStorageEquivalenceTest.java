@@ -73,7 +73,9 @@ class ActiveStorageEquivalenceTest {
             INDArray index = active.getLayer(i).getParam(SparseLinear.ACTIVE_INDEX_KEY);
             double worst = 0;
             for (int k = 0; k < activeGrad.length(); k++) {
-                double expected = denseGrad.getDouble(index.getLong(0, k), index.getLong(1, k));
+                long position = index.getLong(0, k); // i + j·nIn
+                long nIn = denseGrad.size(0);
+                double expected = denseGrad.getDouble(position % nIn, position / nIn);
                 worst = Math.max(worst, Math.abs(expected - activeGrad.getDouble(k)));
             }
             assertEquals(0.0, worst, 1e-5, "dL/dW at the active connections, layer " + i);
@@ -109,6 +111,46 @@ class ActiveStorageEquivalenceTest {
         assertEquals(0.0, TestData.maxAbsDiff(dense.outputSingle(data.getFeatures()), active.outputSingle(data.getFeatures())),
                 1e-4);
         assertEquals(0, SparsityReport.of(active).leaks());
+    }
+
+    /** Positions beyond 2^24 (exact float integers) take a second index row; still the dense storage's mask. */
+    @org.junit.jupiter.api.Test
+    void layersOfMoreThan2To24ConnectionsUseATwoRowIndex() {
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[2];
+        WeightStorage[] storages = {WeightStorage.DENSE, WeightStorage.ACTIVE};
+        for (int s = 0; s < 2; s++) {
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).list()
+                    .layer(new SparseLinear.Builder().nOut(4200).sparsity(0.9999).activation(Activation.RELU)
+                            .storage(storages[s]).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.feedForward(4100))
+                    .build();
+            nets[s] = new MultiLayerNetwork(conf);
+            nets[s].init();
+        }
+        INDArray index = nets[1].getLayer(0).getParam(SparseLinear.ACTIVE_INDEX_KEY);
+        assertEquals(2, index.size(0));
+        assertEquals(1722, index.size(1)); // 4100·4200 = 17,220,000 > 2^24 connections, 0.01% active
+        assertTrue(index.getRow(1).maxNumber().doubleValue() > 0, "some positions are above 2^24");
+        assertEquals(Layers.mask(nets[0].getLayer(0)), Layers.mask(nets[1].getLayer(0)));
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 4, 4100);
+        assertEquals(0.0, TestData.maxAbsDiff(nets[0].output(x), nets[1].output(x)), 1e-5);
+    }
+
+    /** Positions in [2^23, 2^24) are exact float integers but not exact after adding 0.5f: decoded exactly. */
+    @org.junit.jupiter.api.Test
+    void largeSingleRowPositionsDecodeExactly() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new SparseLinear.Builder().nIn(3000).nOut(3000).sparsity(0.9999).maskSeed(77)
+                        .storage(WeightStorage.ACTIVE).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(3000).nOut(3).activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        assertEquals(1, net.getLayer(0).getParam(SparseLinear.ACTIVE_INDEX_KEY).size(0));
+        INDArray expected = io.github.dl4jsparse.mask.RandomMasks.fill(
+                org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, new long[]{3000, 3000}, 'f'), 0.9999, 77);
+        assertEquals(expected, Layers.mask(net.getLayer(0)), "the mask of maskSeed 77, read back from the positions");
     }
 
     private static ComputationGraph graph(WeightStorage storage, double sparsity) {

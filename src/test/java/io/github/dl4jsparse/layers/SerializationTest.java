@@ -114,19 +114,18 @@ class SerializationTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"0, 0.5, 'not an integral position'", "0, 8.0, 'not an integral position'",
+    @CsvSource({"0, 0.5, 'not an integral position'", "0, 48.0, 'not an integral position'",
             "1, -1.0, 'not an integral position'", "2, 0.0, 'not after the previous one'"})
     void restoringCorruptActiveIndicesFailsNamingLayerAndParameter(int entry, double value, String expected)
             throws IOException {
         MultiLayerNetwork net = Nets.mlp(base(), true, 0.5, WeightStorage.ACTIVE);
-        INDArray index = net.getLayer(1).getParam(SparseLinear.ACTIVE_INDEX_KEY);
+        INDArray index = net.getLayer(1).getParam(SparseLinear.ACTIVE_INDEX_KEY); // [1, 24]: positions in 8x6
         long active = index.size(1);
-        // entry 0's input index (row 0), or for entry 2 a position that goes back to the first one's
+        // entry 0 (0.5, or 48 = nIn·nOut, out of range), the last entry (-1), or entry 2 back to entry 0's position
         if (entry == 2) {
             index.putScalar(0, 2, index.getDouble(0, 0));
-            index.putScalar(1, 2, index.getDouble(1, 0));
         } else {
-            index.putScalar(entry == 1 ? 1 : 0, entry == 1 ? active - 1 : 0, value);
+            index.putScalar(0, entry == 1 ? active - 1 : 0, value);
         }
         File file = dir.resolve("corrupt-index.zip").toFile();
         ModelSerializer.writeModel(net, file, false);

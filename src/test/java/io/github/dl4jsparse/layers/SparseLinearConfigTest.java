@@ -40,7 +40,7 @@ class SparseLinearConfigTest {
                         .maskSeed(99).l1(1e-4).l2(1e-3).dropOut(0.8).biasUpdater(new Sgd(0.1)).biasInit(0.1)
                         .weightInit(WeightInit.RELU).build())
                 .layer(new SparseLinear.Builder().name("fc2").nOut(10).sparsity(0.25).hasBias(false)
-                        .weightInit(new WeightInitUniform()).weightDecay(1e-2).build())
+                        .storage(WeightStorage.ACTIVE).weightInit(new WeightInitUniform()).weightDecay(1e-2).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(12))
                 .build();
@@ -60,6 +60,39 @@ class SparseLinearConfigTest {
         assertTrue(((SparseLinear) restored.getConf(1).getLayer()).getParamWeightInit()
                 .get(SparseLinear.WEIGHT_KEY) instanceof WeightInitUniform);
         assertEquals(conf.getConf(0).getLayer().hashCode(), fc1.hashCode());
+        assertEquals(WeightStorage.AUTO, fc1.getStorage());
+        assertEquals(WeightStorage.ACTIVE, ((SparseLinear) restored.getConf(1).getLayer()).getStorage());
+    }
+
+    @Test
+    void autoStorageIsActiveFromHalfSparseUpAndDenseBelow() {
+        assertEquals(WeightStorage.DENSE, valid().sparsity(0.49).build().resolvedStorage());
+        assertEquals(WeightStorage.ACTIVE, valid().sparsity(SparseLinear.ACTIVE_STORAGE_MIN_SPARSITY).build().resolvedStorage());
+        assertEquals(WeightStorage.DENSE, valid().sparsity(0.9).storage(WeightStorage.DENSE).build().resolvedStorage());
+        assertEquals(WeightStorage.ACTIVE, valid().sparsity(0.0).storage(WeightStorage.ACTIVE).build().resolvedStorage());
+        // 4x3 at 0.99 leaves no connection: AUTO stays dense
+        assertEquals(0, valid().sparsity(0.99).build().activeConnections());
+        assertEquals(WeightStorage.DENSE, valid().sparsity(0.99).build().resolvedStorage());
+        assertEquals(6, valid().sparsity(0.5).build().activeConnections());
+    }
+
+    @Test
+    void activeStorageWithoutAnyConnectionFailsAtInitNamingTheLayer() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(valid().sparsity(0.99).storage(WeightStorage.ACTIVE).build())
+                .layer(Nets.output()).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MultiLayerNetwork(conf).init());
+        assertTrue(e.getMessage().contains("fc1") && e.getMessage().contains("ACTIVE") && e.getMessage().contains("0.99"),
+                e.getMessage());
+    }
+
+    @Test
+    void activeStorageInAHalfPrecisionNetworkFailsAtInit() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().dataType(org.nd4j.linalg.api.buffer.DataType.HALF).list()
+                .layer(valid().sparsity(0.9).storage(WeightStorage.ACTIVE).build())
+                .layer(Nets.output()).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MultiLayerNetwork(conf).init());
+        assertTrue(e.getMessage().contains("fc1") && e.getMessage().contains("HALF"), e.getMessage());
     }
 
     @Test
@@ -87,6 +120,7 @@ class SparseLinearConfigTest {
         assertNotEquals(valid().build(), valid().maskSeed(1).build());
         assertNotEquals(valid().build(), valid().hasBias(false).build());
         assertNotEquals(valid().build(), valid().nOut(5).build());
+        assertNotEquals(valid().build(), valid().storage(WeightStorage.DENSE).build());
         assertEquals(valid().build(), valid().build());
     }
 

@@ -22,8 +22,9 @@ import static io.github.dl4jsparse.layers.SparseLinear.ACTIVE_WEIGHT_KEY;
 /**
  * {@link io.github.dl4jsparse.layers.WeightStorage#ACTIVE}: only the {@code a} active connections are parameters,
  * their values {@code v} ({@value SparseLinear#ACTIVE_WEIGHT_KEY}, {@code [1, a]}) and their positions
- * ({@value SparseLinear#ACTIVE_INDEX_KEY}, {@code [2, a]}: input index {@code i_k}, output index {@code j_k}, sorted
- * by {@code j_k · nIn + i_k}), so the gradient, the updater's work and its state have {@code a} entries, not
+ * ({@value SparseLinear#ACTIVE_INDEX_KEY}: column-major positions {@code p_k = i_k + j_k · nIn}, strictly
+ * increasing, as exact float integers; shape {@code [1, a]}, or {@code [2, a]} with the low 24 and the high bits
+ * when {@code nIn · nOut > 2^24}), so the gradient, the updater's work and its state have {@code a} entries, not
  * {@code nIn · nOut}. {@code W ⊙ M} is the matrix with {@code v_k} at {@code (i_k, j_k)} and 0 elsewhere.
  *
  * <p>The products take one of two routes, chosen per pass by the density {@code a / (nIn · nOut)}:
@@ -39,8 +40,11 @@ import static io.github.dl4jsparse.layers.SparseLinear.ACTIVE_WEIGHT_KEY;
  */
 public final class ActiveWeights implements LayerWeights {
 
-    /** Largest input or output index: indices are held as float values, exact up to 2^24. */
-    public static final long MAX_INDEX = 1L << 24;
+    /** Bits of a position per index row: float values hold integers exactly up to 2^24. */
+    private static final int POSITION_BITS = 24;
+    private static final int LOW_MASK = (1 << POSITION_BITS) - 1;
+    /** Most connections a layer with active storage may have: positions are Java ints. */
+    public static final long MAX_CONNECTIONS = Integer.MAX_VALUE;
 
     private final SparseLinearLayer layer;
     private final int nIn;
@@ -64,7 +68,6 @@ public final class ActiveWeights implements LayerWeights {
         int[] rows;
         int[] colStart;
         int[] positions;
-        float[] indexScratch;
         float[] floatValues;
         double[] doubleValues;
         /** Dense path: {@code W ⊙ M} in the activations workspace; null on the sparse path. */
@@ -96,13 +99,13 @@ public final class ActiveWeights implements LayerWeights {
 
     @Override
     public INDArray multiply(INDArray x, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        Pass p = read(x.dataType(), recycled);
+        Pass p = read(x.dataType(), recycled, sparseProducts(x.dataType()));
         recycled = null;
         int batch = (int) x.size(0);
         INDArray z;
         if (p.floatValues != null && sparseProducts(x.dataType())) {
             p.inputT = new float[batch * nIn];
-            DirectBuffers.read(DirectBuffers.contiguous(x, 'f'), p.inputT, batch * nIn);
+            DirectBuffers.readColumnMajor(x, p.inputT);
             float[] zT = new float[batch * nOut];
             SparseKernels.forward(csc(p), p.inputT, batch, zT);
             z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[]{batch, nOut}, 'f');
@@ -139,7 +142,7 @@ public final class ActiveWeights implements LayerWeights {
         INDArray epsilon;
         if (p.denseWeights == null) {
             float[] deltaT = new float[batch * nOut];
-            DirectBuffers.read(DirectBuffers.contiguous(delta, 'f'), deltaT, deltaT.length);
+            DirectBuffers.readColumnMajor(delta, deltaT);
             CscMatrix w = csc(p);
             float[] grad = new float[p.active];
             SparseKernels.weightGradient(w, p.inputT, deltaT, batch, grad);
@@ -181,40 +184,50 @@ public final class ActiveWeights implements LayerWeights {
 
     /** Reads positions and values from the parameters into new arrays. */
     private Pass read(DataType type) {
-        return read(type, null);
+        return read(type, null, false);
     }
 
     /**
      * Reads positions and values from the parameters, into the arrays of {@code reuse} (a pass that is no longer
-     * needed) where they fit.
+     * needed) where they fit; with the compressed-column form ({@code rows}, {@code colStart}) if asked for.
      */
-    private Pass read(DataType type, Pass reuse) {
+    private Pass read(DataType type, Pass reuse, boolean withColumns) {
         INDArray values = DirectBuffers.contiguous(values(), 'c');
         INDArray index = DirectBuffers.contiguous(index(), 'c');
         int active = (int) values.length();
         Pass p = new Pass();
         p.active = active;
         boolean fits = reuse != null && reuse.active == active;
-        // exact small integers: float holds them exactly whatever the network's type (indices are below 2^24)
-        float[] idx = fits && reuse.indexScratch != null ? reuse.indexScratch : new float[2 * active];
-        DirectBuffers.read(index.dataType() == DataType.FLOAT ? index : index.castTo(DataType.FLOAT), idx, idx.length);
-        int[] rows = fits ? reuse.rows : new int[active];
+        // exact small integers: float holds them exactly whatever the network's type (indices are below 2^24);
+        // read in place, not copied first: this pass over 2·a values is memory-bound
+        FloatBuffer idx = DirectBuffers.floats(index.dataType() == DataType.FLOAT ? index : index.castTo(DataType.FLOAT));
         int[] positions = fits ? reuse.positions : new int[active];
-        int[] colStart = fits ? reuse.colStart : new int[nOut + 1];
-        java.util.Arrays.fill(colStart, 0);
+        // rounded (rint: exact up to 2^24, unlike x + 0.5f): robust to the tiny perturbations of a gradient check
+        if (index.size(0) == 1) {
+            for (int k = 0; k < active; k++) {
+                positions[k] = (int) Math.rint(idx.get(k));
+            }
+        } else {
+            for (int k = 0; k < active; k++) {
+                positions[k] = (int) Math.rint(idx.get(k)) + ((int) Math.rint(idx.get(active + k)) << POSITION_BITS);
+            }
+        }
         int width = nIn;
-        for (int k = 0; k < active; k++) {
-            // rounded: robust to the tiny perturbations of a numerical gradient check
-            int i = (int) (idx[k] + 0.5f);
-            int j = (int) (idx[active + k] + 0.5f);
-            rows[k] = i;
-            positions[k] = i + j * width;
-            colStart[j + 1]++;
+        int[] rows = null;
+        int[] colStart = null;
+        if (withColumns) {
+            // compressed sparse columns for the kernels: positions are sorted by column
+            rows = fits && reuse.rows != null ? reuse.rows : new int[active];
+            colStart = fits && reuse.colStart != null ? reuse.colStart : new int[nOut + 1];
+            java.util.Arrays.fill(colStart, 0);
+            for (int k = 0; k < active; k++) {
+                rows[k] = positions[k] % width;
+                colStart[positions[k] / width + 1]++;
+            }
+            for (int j = 0; j < nOut; j++) {
+                colStart[j + 1] += colStart[j];
+            }
         }
-        for (int j = 0; j < nOut; j++) {
-            colStart[j + 1] += colStart[j];
-        }
-        p.indexScratch = idx;
         p.rows = rows;
         p.positions = positions;
         p.colStart = colStart;
@@ -352,7 +365,7 @@ public final class ActiveWeights implements LayerWeights {
         for (INDArray state : updaterStates) {
             writeRemapped(state, from);
         }
-        writeIndex(index(), next, nIn);
+        writeIndex(index(), next);
     }
 
     private static void writeRemapped(INDArray target, int[] from) {
@@ -396,7 +409,6 @@ public final class ActiveWeights implements LayerWeights {
      * with exactly {@code values.length()} active positions.
      */
     public static void fromDense(INDArray weights, INDArray mask, INDArray values, INDArray index) {
-        int nIn = (int) mask.size(0);
         double[] m = DirectBuffers.readDoubles(mask.castTo(DataType.DOUBLE).dup('f'), (int) mask.length());
         double[] w = DirectBuffers.readDoubles(weights.castTo(DataType.DOUBLE).dup('f'), (int) weights.length());
         int active = (int) values.length();
@@ -416,17 +428,21 @@ public final class ActiveWeights implements LayerWeights {
             throw new IllegalArgumentException("mask has " + k + " active connections, " + active + " are stored");
         }
         writeVector(values, v);
-        writeIndex(index, positions, nIn);
+        writeIndex(index, positions);
     }
 
-    private static void writeIndex(INDArray index, int[] positions, int nIn) {
+    /** Writes positions into {@code index}: row 0 the low 24 bits, row 1 (if there is one) the bits above. */
+    private static void writeIndex(INDArray index, int[] positions) {
         int active = positions.length;
-        double[] idx = new double[2 * active];
+        int indexRows = (int) index.size(0);
+        double[] idx = new double[indexRows * active];
         for (int k = 0; k < active; k++) {
-            idx[k] = positions[k] % nIn;
-            idx[active + k] = positions[k] / nIn;
+            idx[k] = positions[k] & LOW_MASK;
+            if (indexRows == 2) {
+                idx[active + k] = positions[k] >>> POSITION_BITS;
+            }
         }
-        index.assign(Nd4j.create(idx, new long[]{2, active}, 'c').castTo(index.dataType()));
+        index.assign(Nd4j.create(idx, new long[]{indexRows, active}, 'c').castTo(index.dataType()));
     }
 
     private static void writeVector(INDArray target, double[] v) {
@@ -434,27 +450,43 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     /**
-     * Throws unless {@code index} ({@code [2, a]}) holds integral input indices in {@code [0, nIn)}, output indices in
-     * {@code [0, nOut)} and strictly increasing positions {@code j · nIn + i}.
+     * The number of rows of the index parameter for a layer of {@code nIn · nOut} connections: 1 while positions fit
+     * in 24 bits (exact float integers), else 2.
+     */
+    public static int indexRows(long nIn, long nOut) {
+        return nIn * nOut <= (1L << POSITION_BITS) ? 1 : 2;
+    }
+
+    /**
+     * Throws unless {@code index} ({@code [indexRows(nIn, nOut), a]}) holds integral positions {@code i + j · nIn} in
+     * {@code [0, nIn · nOut)}, strictly increasing.
      *
      * @throws IllegalStateException naming the layer, the parameter, the entry and its value
      */
     public static void requireValidIndex(String layerName, INDArray index, long nIn, long nOut) {
+        int indexRows = indexRows(nIn, nOut);
+        if (index.rank() != 2 || index.size(0) != indexRows) {
+            throw new IllegalStateException("Layer '" + layerName + "': parameter '" + ACTIVE_INDEX_KEY + "' has shape "
+                    + java.util.Arrays.toString(index.shape()) + ", expected [" + indexRows + ", active connections]");
+        }
         int active = (int) index.size(1);
-        double[] idx = DirectBuffers.readDoubles(DirectBuffers.contiguous(index, 'c'), 2 * active);
+        double[] idx = DirectBuffers.readDoubles(DirectBuffers.contiguous(index, 'c'), indexRows * active);
         long previous = -1;
         for (int k = 0; k < active; k++) {
-            double i = idx[k];
-            double j = idx[active + k];
-            if (i != Math.rint(i) || i < 0 || i >= nIn || j != Math.rint(j) || j < 0 || j >= nOut) {
+            double low = idx[k];
+            double high = indexRows == 2 ? idx[active + k] : 0.0;
+            boolean integral = low == Math.rint(low) && high == Math.rint(high) && low >= 0 && high >= 0
+                    && low <= LOW_MASK;
+            long position = integral ? (long) low + ((long) high << POSITION_BITS) : -1;
+            if (!integral || position >= nIn * nOut) {
                 throw new IllegalStateException("Layer '" + layerName + "': parameter '" + ACTIVE_INDEX_KEY + "' entry "
-                        + k + " is (" + i + ", " + j + "), not an integral position in [0, " + nIn + ") x [0, " + nOut + ")");
+                        + k + " is " + (indexRows == 2 ? "(" + low + ", " + high + ")" : Double.toString(low))
+                        + ", not an integral position in [0, " + nIn * nOut + ")");
             }
-            long position = (long) j * nIn + (long) i;
             if (position <= previous) {
                 throw new IllegalStateException("Layer '" + layerName + "': parameter '" + ACTIVE_INDEX_KEY + "' entry "
-                        + k + " (" + (long) i + ", " + (long) j + ") is not after the previous one in column-major order;"
-                        + " positions must be strictly increasing");
+                        + k + " (input " + position % nIn + ", output " + position / nIn + ") is not after the previous "
+                        + "one in column-major order; positions must be strictly increasing");
             }
             previous = position;
         }

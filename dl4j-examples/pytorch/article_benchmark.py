@@ -8,7 +8,8 @@ pass); the output layer is nn.Linear in both. One thread (torch.set_num_threads(
 Prints a Markdown table of ms/op (mean ± 99.9% interval over rounds of ~1 s); with --jmh-json FILE (JMH's JSON
 result of MlpBenchmark) it adds the DL4J / PyTorch ratio of every variant.
 
-Usage: python3 article_benchmark.py [--jmh-json results.json] [--rounds 8]
+Usage: python3 article_benchmark.py [--jmh-json results.json] [--rounds 8] [--configs 784-1024-1024-10/32,...]
+       [--variants dense,sparse0.9,sparse0.99]
 """
 import argparse
 import json
@@ -107,11 +108,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--jmh-json")
     parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--configs", default="784-1024-1024-10/32,784-1024-1024-10/256",
+                        help="comma-separated shape/batch list")
+    parser.add_argument("--variants", default="dense,sparse0.9,sparse0.99",
+                        help="comma-separated: dense (nn.Linear) or sparseX (the article's SparseLinear at X)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     jmh = jmh_scores(args.jmh_json) if args.jmh_json else {}
-    configs = ["784-1024-1024-10/32", "784-1024-1024-10/256", "100-256-256-10/2048"]
-    variants = ["dense", "sparse0.0", "sparse0.9"]
+    configs = args.configs.split(",")
+    variants = args.variants.split(",")
     print(f"PyTorch {torch.__version__}, 1 thread")
     print("| benchmark | config | variant | PyTorch ms/op | DL4J ms/op | DL4J / PyTorch |")
     print("|---|---|---|---|---|---|")

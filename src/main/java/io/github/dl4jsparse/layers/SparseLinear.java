@@ -101,7 +101,9 @@ public class SparseLinear extends SameDiffLayer {
     private WeightStorage storage = WeightStorage.AUTO;
 
     private SparseLinear() {
-        // for Jackson
+        // for Jackson. A configuration saved before WeightStorage existed has no "storage" field: its parameters are
+        // W and weightMask, so it must restore with dense storage. Configurations saved since carry the field.
+        this.storage = WeightStorage.DENSE;
     }
 
     private SparseLinear(Builder builder) {
@@ -144,14 +146,15 @@ public class SparseLinear extends SameDiffLayer {
         // the same draws in both storages: a network seed gives the same W ⊙ M whichever storage the layer uses
         INDArray weights = active ? Nd4j.createUninitialized(params.get(ACTIVE_WEIGHT_KEY).dataType(), new long[]{nIn, nOut}, 'f')
                 : params.get(WEIGHT_KEY);
-        INDArray mask = active ? Nd4j.createUninitialized(weights.dataType(), new long[]{nIn, nOut}, 'f')
-                : params.get(WEIGHT_MASK_KEY);
         weightInitFunction().init(nIn, nOut, weights.shape(), 'f', weights);
         long seed = maskSeed != null ? maskSeed : Nd4j.getRandom().nextLong();
-        RandomMasks.fill(mask, sparsity, seed);
-        weights.muli(mask);
         if (active) {
-            ActiveWeights.fromDense(weights, mask, params.get(ACTIVE_WEIGHT_KEY), params.get(ACTIVE_INDEX_KEY));
+            ActiveWeights.fromMasked(weights, RandomMasks.masked(nIn * nOut, sparsity, seed),
+                    params.get(ACTIVE_WEIGHT_KEY), params.get(ACTIVE_INDEX_KEY));
+        } else {
+            INDArray mask = params.get(WEIGHT_MASK_KEY);
+            RandomMasks.fill(mask, sparsity, seed);
+            weights.muli(mask);
         }
         if (hasBias) {
             params.get(BIAS_KEY).assign(biasInit);

@@ -58,14 +58,34 @@ public final class RandomMasks {
         if (size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("masks of more than " + Integer.MAX_VALUE + " entries are not supported, got " + size);
         }
-        int zeros = (int) zeroCount(size, sparsity);
-        double[] values = new double[(int) size];
-        Arrays.fill(values, 1.0);
-        for (int index : firstShuffled((int) size, zeros, seed)) {
-            values[index] = 0.0;
+        boolean[] masked = masked(size, sparsity, seed);
+        float[] values = new float[masked.length]; // 0 and 1 are exact in every floating-point type
+        for (int i = 0; i < values.length; i++) {
+            values[i] = masked[i] ? 0f : 1f;
         }
         target.assign(Nd4j.create(values, target.shape(), 'c').castTo(target.dataType()));
         return target;
+    }
+
+    /**
+     * The mask {@link #fill} writes, as flags in row-major index order without building an array of the mask's
+     * values: {@code true} where the mask is 0.
+     *
+     * @param size     number of entries, at most {@code Integer.MAX_VALUE}
+     * @param sparsity fraction of zeros, in [0, 1]
+     * @param seed     seed of the shuffle
+     */
+    public static boolean[] masked(long size, double sparsity, long seed) {
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("masks of more than " + Integer.MAX_VALUE + " entries are not supported, got " + size);
+        }
+        int zeros = (int) zeroCount(size, sparsity);
+        boolean[] masked = new boolean[(int) size];
+        int[] shuffled = shuffledPrefix((int) size, zeros, seed);
+        for (int i = 0; i < zeros; i++) {
+            masked[shuffled[i]] = true;
+        }
+        return masked;
     }
 
     /**
@@ -73,6 +93,11 @@ public final class RandomMasks {
      * subset of {@code count} distinct indices.
      */
     static int[] firstShuffled(int size, int count, long seed) {
+        return Arrays.copyOf(shuffledPrefix(size, count, seed), count);
+    }
+
+    /** {@code 0 .. size-1} after {@code count} steps of a seeded Fisher–Yates shuffle: the first {@code count} are drawn. */
+    private static int[] shuffledPrefix(int size, int count, long seed) {
         int[] indices = new int[size];
         for (int i = 0; i < size; i++) {
             indices[i] = i;
@@ -84,6 +109,6 @@ public final class RandomMasks {
             indices[i] = indices[j];
             indices[j] = tmp;
         }
-        return Arrays.copyOf(indices, count);
+        return indices;
     }
 }

@@ -135,6 +135,32 @@ class SerializationTest {
                 && e.getMessage().contains(expected), e.getMessage());
     }
 
+    /**
+     * A model file written before {@link WeightStorage} existed: its configuration has no {@code storage} field and
+     * its parameters are {@code W} and {@code weightMask}, also at sparsity 0.7 where {@code AUTO} now means active
+     * storage. It must restore as it was saved. (The file is made by saving with dense storage and deleting the field
+     * from {@code configuration.json}, which leaves exactly what the earlier version wrote.)
+     */
+    @Test
+    void aModelSavedBeforeStorageExistedRestoresWithDenseStorage() throws IOException {
+        MultiLayerNetwork net = Nets.mlp(base(), true, 0.7, WeightStorage.DENSE);
+        fit(net, 3);
+        File file = dir.resolve("current.zip").toFile();
+        ModelSerializer.writeModel(net, file, true);
+        File legacy = dir.resolve("legacy.zip").toFile();
+        rewriteEntry(file, legacy, "configuration.json", json -> {
+            String without = json.replaceAll(",\\s*\"storage\"\\s*:\\s*\"DENSE\"", "");
+            assertNotEquals(json, without, "the storage field was written");
+            assertTrue(!without.contains("storage"), without);
+            return without;
+        });
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(legacy, true);
+        assertEquals(WeightStorage.DENSE, ((SparseLinear) restored.getLayer(0).conf().getLayer()).resolvedStorage());
+        assertEquals(net.params(), restored.params());
+        assertEquals(net.output(DATA.getFeatures()), restored.output(DATA.getFeatures()));
+        fit(restored, 2); // and it trains on
+    }
+
     @Test
     void restoringParametersThatDoNotMatchTheShapesFails() throws IOException {
         MultiLayerNetwork net = Nets.mlp(base(), true, 0.5);

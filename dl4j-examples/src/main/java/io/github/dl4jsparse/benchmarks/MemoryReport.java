@@ -16,9 +16,10 @@ import java.util.Map;
  * Memory of DenseLayer against SparseLinear in the benchmark MLP (see {@link Mlps}), Adam:
  * <ul>
  *   <li>bytes held by parameters and by updater state, per layer, counted from the network (exact);</li>
- *   <li>the peak resident memory of the process over 5 training steps ({@code VmHWM} of {@code /proc/self/status},
- *       Linux: JVM, ND4J's native arrays and DL4J's workspaces together), and the JVM heap in use, each variant measured
- *       in a JVM of its own so the figures can be compared.</li>
+ *   <li>the peak resident memory of the process ({@code VmHWM} of {@code /proc/self/status}, Linux: JVM, ND4J's
+ *       native arrays and DL4J's workspaces together) after building and initialising the network, and again over 5
+ *       training steps after it (the peak reset through {@code /proc/self/clear_refs}), and the JVM heap in use, each
+ *       variant measured in a JVM of its own so the figures can be compared.</li>
  * </ul>
  *
  * <pre>
@@ -61,8 +62,9 @@ public final class MemoryReport {
                 throw new IllegalStateException("measuring " + variant + " failed");
             }
         }
-        System.out.println("\n| variant | params + updater state, all layers | peak resident memory, 5 steps | JVM heap used |");
-        System.out.println("|---|---|---|---|");
+        System.out.println("\n| variant | params + updater state, all layers | peak resident memory: init | peak resident "
+                + "memory: 5 training steps after init | JVM heap used |");
+        System.out.println("|---|---|---|---|---|");
         totals.forEach(System.out::println);
     }
 
@@ -70,9 +72,13 @@ public final class MemoryReport {
         String[] parts = config.split("/");
         MultiLayerNetwork net = Mlps.build(parts[0], variant);
         DataSet data = Mlps.batch(parts[0], Integer.parseInt(parts[1]));
+        long initPeak = peakResidentBytes();
+        System.gc();
+        resetPeakResident();
         for (int i = 0; i < 5; i++) {
             net.fit(data);
         }
+        long trainingPeak = peakResidentBytes();
         StringBuilder sb = new StringBuilder();
         long allBytes = 0;
         for (Layer layer : net.getLayers()) {
@@ -90,9 +96,21 @@ public final class MemoryReport {
         }
         Runtime rt = Runtime.getRuntime();
         System.gc();
-        sb.append(String.format(Locale.ROOT, "TOTAL | %s | %,d | %,d | %,d |", variant, allBytes, peakResidentBytes(),
-                rt.totalMemory() - rt.freeMemory()));
+        sb.append(String.format(Locale.ROOT, "TOTAL | %s | %,d | %,d | %,d | %,d |", variant, allBytes, initPeak,
+                trainingPeak, rt.totalMemory() - rt.freeMemory()));
         return sb.toString();
+    }
+
+    /**
+     * Resets the process's peak resident memory ({@code VmHWM}) to its current resident memory, by writing 5 to
+     * {@code /proc/self/clear_refs} (Linux 4.0+); does nothing where that is not possible.
+     */
+    private static void resetPeakResident() {
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/self/clear_refs"), "5");
+        } catch (java.io.IOException | SecurityException e) {
+            // the peak then includes initialisation
+        }
     }
 
     /** {@code VmHWM} of {@code /proc/self/status} in bytes, or -1 where there is no such file. */

@@ -405,6 +405,43 @@ public final class ActiveWeights implements LayerWeights {
     // Conversions and validation, shared with the configuration
 
     /**
+     * Fills {@code values} and {@code index} from dense {@code weights} ({@code [nIn, nOut]}, packed 'f') and the
+     * flags of the masked positions in row-major order ({@code masked[i · nOut + j]}, as {@code RandomMasks.masked}
+     * gives them), without a dense copy of either.
+     *
+     * @throws IllegalArgumentException if the number of unmasked positions is not {@code values.length()}
+     */
+    public static void fromMasked(INDArray weights, boolean[] masked, INDArray values, INDArray index) {
+        int nIn = (int) weights.size(0);
+        int nOut = (int) weights.size(1);
+        int active = (int) values.length();
+        INDArray w = DirectBuffers.contiguous(weights, 'f');
+        boolean isDouble = w.dataType() == DataType.DOUBLE;
+        FloatBuffer wf = isDouble ? null : DirectBuffers.floats(w.castTo(DataType.FLOAT));
+        DoubleBuffer wd = isDouble ? DirectBuffers.doubles(w) : null;
+        int[] positions = new int[active];
+        double[] v = new double[active];
+        int k = 0;
+        for (int j = 0; j < nOut; j++) {
+            for (int i = 0; i < nIn; i++) {
+                if (!masked[i * nOut + j]) {
+                    if (k == active) {
+                        throw new IllegalArgumentException("mask has more than the " + active + " active connections stored");
+                    }
+                    int p = i + j * nIn;
+                    positions[k] = p;
+                    v[k++] = isDouble ? wd.get(p) : wf.get(p);
+                }
+            }
+        }
+        if (k != active) {
+            throw new IllegalArgumentException("mask has " + k + " active connections, " + active + " are stored");
+        }
+        writeVector(values, v);
+        writeIndex(index, positions);
+    }
+
+    /**
      * Fills {@code values} and {@code index} from dense {@code weights} and a binary {@code mask} ({@code [nIn, nOut]})
      * with exactly {@code values.length()} active positions.
      */

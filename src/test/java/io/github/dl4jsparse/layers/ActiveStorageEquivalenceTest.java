@@ -58,8 +58,9 @@ class ActiveStorageEquivalenceTest {
             assertEquals(Layers.weights(dense.getLayer(i)), Layers.weights(active.getLayer(i)));
         }
         DataSet data = TestData.classification(32, N_IN, 5, 3, DataType.FLOAT);
-        assertEquals(0.0, TestData.maxAbsDiff(dense.output(data.getFeatures()), active.output(data.getFeatures())), 1e-5,
-                "inference");
+        double outputDiff = TestData.maxAbsDiff(dense.output(data.getFeatures()), active.output(data.getFeatures()));
+        assertEquals(0.0, outputDiff, 1e-5, "inference");
+        double gradientDiff = 0;
 
         for (MultiLayerNetwork net : new MultiLayerNetwork[]{dense, active}) {
             net.setInput(data.getFeatures());
@@ -79,6 +80,7 @@ class ActiveStorageEquivalenceTest {
                 worst = Math.max(worst, Math.abs(expected - activeGrad.getDouble(k)));
             }
             assertEquals(0.0, worst, 1e-5, "dL/dW at the active connections, layer " + i);
+            gradientDiff = Math.max(gradientDiff, worst);
             assertEquals(0.0, TestData.maxAbsDiff(dense.gradient().getGradientFor(i + "_b"),
                     active.gradient().getGradientFor(i + "_b")), 1e-5, "dL/db, layer " + i);
         }
@@ -89,11 +91,15 @@ class ActiveStorageEquivalenceTest {
             dense.fit(data);
             active.fit(data);
         }
+        double weightDiff = 0;
         for (int i = 0; i < 2; i++) {
             assertEquals(Layers.mask(dense.getLayer(i)), Layers.mask(active.getLayer(i)), "mask of layer " + i);
             double moved = TestData.maxAbsDiff(Layers.weights(dense.getLayer(i)), Layers.weights(active.getLayer(i)));
             assertEquals(0.0, moved, 2e-4, "weights of layer " + i + " after 25 Adam steps");
+            weightDiff = Math.max(weightDiff, moved);
         }
+        System.out.printf("Active vs dense storage at sparsity %s (sparse kernels %s): max |Δ| output %.2g, dL/dW %.2g, "
+                + "weights after 25 Adam steps %.2g%n", sparsity, sparseKernels, outputDiff, gradientDiff, weightDiff);
         assertEquals(SparsityReport.of(dense).layers(), SparsityReport.of(active).layers(), "same report");
         assertEquals(SparsityReport.of(dense).trainableParameters(), SparsityReport.of(active).trainableParameters());
     }

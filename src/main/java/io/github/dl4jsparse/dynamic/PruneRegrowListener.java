@@ -133,8 +133,8 @@ public class PruneRegrowListener extends BaseTrainingListener {
                                     SplittableRandom dropRandom, SplittableRandom growRandom) {
         INDArray denseGradient = layer.takeDenseWeightGradient();
         String name = Networks.layerName(layer);
-        double[] w = flat(layer.weightMatrix());
-        double[] mask = flat(layer.maskMatrix());
+        double[] w = layer.flatWeights();
+        double[] mask = layer.flatMask();
         int[] active = positions(mask, 1.0);
         int[] inactive = positions(mask, 0.0);
         int k = Math.min((int) Math.floor(dropFraction * active.length), inactive.length);
@@ -225,7 +225,8 @@ public class PruneRegrowListener extends BaseTrainingListener {
 
     /** The values in W's flattening order ('f'), as doubles. */
     private static double[] flat(INDArray a) {
-        return a.dup('f').reshape('f', new long[]{a.length()}).toDoubleVector();
+        INDArray packed = a.ordering() == 'f' && !a.isView() ? a : a.dup('f');
+        return packed.reshape('f', new long[]{a.length()}).toDoubleVector();
     }
 
     private static double[] abs(double[] values) {

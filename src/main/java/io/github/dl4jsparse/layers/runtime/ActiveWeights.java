@@ -287,29 +287,23 @@ public final class ActiveWeights implements LayerWeights {
     // Dense views and changes of the active set
 
     @Override
-    public INDArray weightMatrix() {
+    public double[] flatWeights() {
         Pass p = read(DataType.DOUBLE);
         double[] all = new double[nIn * nOut];
         for (int k = 0; k < p.active; k++) {
             all[p.positions[k]] = p.doubleValues[k];
         }
-        return detached(all, values().dataType());
+        return all;
     }
 
     @Override
-    public INDArray maskMatrix() {
+    public double[] flatMask() {
         Pass p = read(DataType.DOUBLE);
         double[] all = new double[nIn * nOut];
         for (int k = 0; k < p.active; k++) {
             all[p.positions[k]] = 1.0;
         }
-        return detached(all, values().dataType());
-    }
-
-    private INDArray detached(double[] flatF, DataType type) {
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return Nd4j.create(flatF, new long[]{nIn, nOut}, 'f').castTo(type);
-        }
+        return all;
     }
 
     /** Masked positions, exact zeros and leaks; leaks are 0 by construction: a masked weight is not stored. */

@@ -29,11 +29,11 @@ interface LayerWeights {
     Backprop backprop(INDArray x, INDArray delta, Gradient gradient, boolean denseWeightGradient,
                       LayerWorkspaceMgr workspaceMgr);
 
-    /** @return {@code W ⊙ M}, shape {@code [nIn, nOut]}, order 'f', a new array outside any workspace */
-    INDArray weightMatrix();
+    /** @return {@code W ⊙ M} flat in 'f' order (entry {@code (i, j)} at {@code i + j·nIn}), as doubles: a copy */
+    double[] flatWeights();
 
-    /** @return the mask {@code M}, shape {@code [nIn, nOut]}, order 'f', a new array outside any workspace */
-    INDArray maskMatrix();
+    /** @return the mask flat in 'f' order, 0.0 and 1.0: a copy */
+    double[] flatMask();
 
     /** Counts masked positions, exact zeros of {@code W ⊙ M} and leaks (non-zero weights where the mask is 0). */
     BinaryMasks.Counts counts(String layerName);

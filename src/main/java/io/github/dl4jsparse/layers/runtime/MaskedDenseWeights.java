@@ -74,17 +74,18 @@ final class MaskedDenseWeights implements LayerWeights {
     }
 
     @Override
-    public INDArray weightMatrix() {
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return weights().mul(mask()).dup('f');
+    public double[] flatWeights() {
+        double[] w = DirectBuffers.readDoubles(DirectBuffers.contiguous(weights(), 'f'), (int) weights().length());
+        double[] m = flatMask();
+        for (int p = 0; p < w.length; p++) {
+            w[p] *= m[p];
         }
+        return w;
     }
 
     @Override
-    public INDArray maskMatrix() {
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return mask().dup('f');
-        }
+    public double[] flatMask() {
+        return DirectBuffers.readDoubles(DirectBuffers.contiguous(mask(), 'f'), (int) mask().length());
     }
 
     @Override
@@ -100,7 +101,7 @@ final class MaskedDenseWeights implements LayerWeights {
 
     @Override
     public void replaceMask(double[] newMask, List<INDArray> updaterStates) {
-        double[] oldMask = DirectBuffers.readDoubles(DirectBuffers.contiguous(mask(), 'f'), newMask.length);
+        double[] oldMask = flatMask();
         double[] kept = new double[newMask.length]; // active before and after: the only positions whose state survives
         for (int p = 0; p < kept.length; p++) {
             kept[p] = oldMask[p] * newMask[p];

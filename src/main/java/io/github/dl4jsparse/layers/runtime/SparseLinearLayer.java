@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -143,14 +144,33 @@ public class SparseLinearLayer extends SameDiffLayer {
     // ---------------------------------------------------------------------------------------------------------------
     // The weights as a dense matrix, whatever the storage
 
-    /** @return {@code W ⊙ M}, shape {@code [nIn, nOut]}, order 'f': a copy, outside any workspace */
+    /** @return {@code W ⊙ M}, shape {@code [nIn, nOut]}, order 'f', the network's data type: a copy, outside any workspace */
     public INDArray weightMatrix() {
-        return weights.weightMatrix();
+        return matrix(weights.flatWeights());
     }
 
     /** @return the binary mask {@code M}, shape {@code [nIn, nOut]}, order 'f': a copy, outside any workspace */
     public INDArray maskMatrix() {
-        return weights.maskMatrix();
+        return matrix(weights.flatMask());
+    }
+
+    /**
+     * @return {@code W ⊙ M} flat in column-major order (entry {@code (i, j)} at {@code i + j · nIn}), as doubles
+     *         (float values widen exactly): a copy, without an ND4J array in between
+     */
+    public double[] flatWeights() {
+        return weights.flatWeights();
+    }
+
+    /** @return the mask flat in column-major order, values 0.0 and 1.0: a copy */
+    public double[] flatMask() {
+        return weights.flatMask();
+    }
+
+    private INDArray matrix(double[] flatF) {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return Nd4j.create(flatF, new long[]{sparseConf().getNIn(), sparseConf().getNOut()}, 'f').castTo(dataType);
+        }
     }
 
     /** @return masked positions, exact zeros of {@code W ⊙ M} and leaks (always 0 under active storage) */

@@ -119,6 +119,48 @@ class ActiveStorageEquivalenceTest {
         assertEquals(0, SparsityReport.of(active).leaks());
     }
 
+    /**
+     * Positions are read from the parameters on every pass, never cached across passes: parameters copied in from
+     * another network (different masks) through {@code setParams}, which DL4J does not report to the layers, are used
+     * at once.
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {0.9, 0.99})
+    void parametersSetFromOutsideAreUsedAtOnce(double sparsity) {
+        MultiLayerNetwork a = mlp(WeightStorage.ACTIVE, sparsity);
+        MultiLayerConfiguration otherSeed = mlp(WeightStorage.ACTIVE, sparsity).getLayerWiseConfigurations().clone();
+        otherSeed.getConf(0).setSeed(99);
+        otherSeed.getConf(1).setSeed(99);
+        MultiLayerNetwork b = new MultiLayerNetwork(otherSeed);
+        b.init();
+        assertTrue(!Layers.mask(a.getLayer(0)).equals(Layers.mask(b.getLayer(0))), "different masks to begin with");
+        DataSet data = TestData.classification(8, N_IN, 5, 6, DataType.FLOAT);
+        a.fit(data); // a training pass, and an inference pass, before the parameters change under the layer
+        a.output(data.getFeatures());
+        a.setParams(b.params());
+        assertEquals(b.output(data.getFeatures()), a.output(data.getFeatures()));
+        assertEquals(Layers.mask(b.getLayer(1)), Layers.mask(a.getLayer(1)));
+    }
+
+    /** Without DL4J workspaces (arrays detached) the active storage computes what it computes with them. */
+    @ParameterizedTest
+    @ValueSource(doubles = {0.9, 0.99})
+    void trainsTheSameWithoutWorkspaces(double sparsity) {
+        MultiLayerNetwork with = mlp(WeightStorage.ACTIVE, sparsity);
+        MultiLayerConfiguration conf = with.getLayerWiseConfigurations().clone();
+        conf.setTrainingWorkspaceMode(org.deeplearning4j.nn.conf.WorkspaceMode.NONE);
+        conf.setInferenceWorkspaceMode(org.deeplearning4j.nn.conf.WorkspaceMode.NONE);
+        MultiLayerNetwork without = new MultiLayerNetwork(conf);
+        without.init();
+        DataSet data = TestData.classification(16, N_IN, 5, 7, DataType.FLOAT);
+        for (int step = 0; step < 5; step++) {
+            with.fit(data);
+            without.fit(data);
+        }
+        assertEquals(with.params(), without.params());
+        assertEquals(with.output(data.getFeatures()), without.output(data.getFeatures()));
+    }
+
     /** Positions beyond 2^24 (exact float integers) take a second index row; still the dense storage's mask. */
     @org.junit.jupiter.api.Test
     void layersOfMoreThan2To24ConnectionsUseATwoRowIndex() {

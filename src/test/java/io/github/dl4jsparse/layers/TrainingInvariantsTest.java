@@ -46,23 +46,25 @@ class TrainingInvariantsTest {
         List<IUpdater> updaters = List.of(new Adam(1e-2), new Nesterovs(0.05, 0.9), new RmsProp(1e-2), new Sgd(0.1),
                 new AdaGrad(0.1), new AdaMax(1e-2), new Nadam(1e-2));
         List<Arguments> out = new ArrayList<>();
-        for (IUpdater u : updaters) {
-            for (String reg : new String[]{"none", "l1", "l2", "weightDecay"}) {
-                out.add(Arguments.of(u, reg, GradientNormalization.None, 0.0));
+        for (WeightStorage storage : new WeightStorage[]{WeightStorage.DENSE, WeightStorage.ACTIVE}) {
+            for (IUpdater u : updaters) {
+                for (String reg : new String[]{"none", "l1", "l2", "weightDecay"}) {
+                    out.add(Arguments.of(storage, u, reg, GradientNormalization.None, 0.0));
+                }
             }
+            out.add(Arguments.of(storage, new Adam(1e-2), "l2", GradientNormalization.RenormalizeL2PerLayer, 0.0));
+            out.add(Arguments.of(storage, new Sgd(0.1), "none", GradientNormalization.RenormalizeL2PerParamType, 0.0));
+            out.add(Arguments.of(storage, new Nesterovs(0.05, 0.9), "none", GradientNormalization.ClipElementWiseAbsoluteValue, 0.0));
+            out.add(Arguments.of(storage, new Adam(1e-2), "weightDecay", GradientNormalization.ClipL2PerLayer, 0.0));
+            out.add(Arguments.of(storage, new Adam(1e-2), "none", GradientNormalization.None, 0.5));
+            out.add(Arguments.of(storage, new Sgd(0.1), "l1", GradientNormalization.None, 0.7));
         }
-        out.add(Arguments.of(new Adam(1e-2), "l2", GradientNormalization.RenormalizeL2PerLayer, 0.0));
-        out.add(Arguments.of(new Sgd(0.1), "none", GradientNormalization.RenormalizeL2PerParamType, 0.0));
-        out.add(Arguments.of(new Nesterovs(0.05, 0.9), "none", GradientNormalization.ClipElementWiseAbsoluteValue, 0.0));
-        out.add(Arguments.of(new Adam(1e-2), "weightDecay", GradientNormalization.ClipL2PerLayer, 0.0));
-        out.add(Arguments.of(new Adam(1e-2), "none", GradientNormalization.None, 0.5));
-        out.add(Arguments.of(new Sgd(0.1), "l1", GradientNormalization.None, 0.7));
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} {2} dropout={3}")
+    @ParameterizedTest(name = "{0} {1} {2} {3} dropout={4}")
     @MethodSource("recipes")
-    void masksStayFixedAndMaskedWeightsStayZero(IUpdater updater, String regularization,
+    void masksStayFixedAndMaskedWeightsStayZero(WeightStorage storage, IUpdater updater, String regularization,
                                                  GradientNormalization normalization, double dropoutRetain) {
         NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(3).updater(updater)
                 .gradientNormalization(normalization).gradientNormalizationThreshold(0.5);
@@ -76,8 +78,8 @@ class TrainingInvariantsTest {
             base.dropOut(dropoutRetain);
         }
         MultiLayerConfiguration conf = base.list()
-                .layer(new SparseLinear.Builder().nOut(16).sparsity(0.7).activation(Activation.RELU).build())
-                .layer(new SparseLinear.Builder().nOut(12).sparsity(0.5).activation(Activation.TANH).build())
+                .layer(new SparseLinear.Builder().nOut(16).sparsity(0.7).activation(Activation.RELU).storage(storage).build())
+                .layer(new SparseLinear.Builder().nOut(12).sparsity(0.5).activation(Activation.TANH).storage(storage).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.feedForward(10))
                 .build();

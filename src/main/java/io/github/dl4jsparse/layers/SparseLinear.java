@@ -46,11 +46,15 @@ import java.util.Objects;
  *         .activation(Activation.RELU).build())
  * }</pre>
  *
- * <p>The mask {@code M} has exactly {@code Math.round(sparsity · nIn · nOut)} zeros (see {@link RandomMasks}). It is
- * held as the parameter {@value #WEIGHT_MASK_KEY}, so {@code ModelSerializer} saves and restores it and the DL4J UI
- * shows it, but it is never trained: it gets no gradient, no regularisation and the {@link NoOp} updater. {@code W}
- * is multiplied by the mask at initialisation and its masked entries get an exactly zero gradient, so they stay
- * exactly 0.0 under every updater and regulariser.
+ * <p>The mask {@code M} has exactly {@code Math.round(sparsity · nIn · nOut)} zeros (see {@link RandomMasks}). How
+ * {@code W} and {@code M} are held is the {@link WeightStorage} ({@link Builder#storage}, default
+ * {@link WeightStorage#AUTO}): under {@link WeightStorage#ACTIVE} only the active connections are parameters (their
+ * values {@value #ACTIVE_WEIGHT_KEY} and positions {@value #ACTIVE_INDEX_KEY}), so gradient, updater work and updater
+ * state shrink with the density; under {@link WeightStorage#DENSE} {@code W} and the mask {@value #WEIGHT_MASK_KEY}
+ * are dense parameters. Either way the mask is saved and restored by {@code ModelSerializer} and shown by the DL4J UI,
+ * but never trained: it gets no gradient, no regularisation and the {@link NoOp} updater, and masked weights are
+ * exactly 0.0 under every updater and regulariser. The runtime layer's {@code weightMatrix()} and
+ * {@code maskMatrix()} give the dense view of either storage.
  *
  * <p>The mask's placement is reproducible: with {@link Builder#maskSeed(long)} it depends on that seed only;
  * otherwise it is drawn from ND4J's random generator while the network initialises its parameters, so the same

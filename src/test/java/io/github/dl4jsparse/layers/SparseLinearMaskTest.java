@@ -1,8 +1,8 @@
 package io.github.dl4jsparse.layers;
 
-import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import io.github.dl4jsparse.mask.RandomMasks;
+import io.github.dl4jsparse.testutil.Layers;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;

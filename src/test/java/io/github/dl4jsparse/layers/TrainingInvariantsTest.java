@@ -1,8 +1,8 @@
 package io.github.dl4jsparse.layers;
 
-import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

@@ -1,10 +1,10 @@
 package io.github.dl4jsparse.prune;
 
-import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.testutil.Nets;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

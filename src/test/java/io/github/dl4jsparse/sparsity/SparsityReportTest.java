@@ -1,6 +1,5 @@
 package io.github.dl4jsparse.sparsity;
 
-import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.testutil.Nets;

@@ -1,9 +1,9 @@
 package io.github.dl4jsparse.layers.runtime;
 
-import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.testutil.CapturedOutput;
+import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.testutil.Nets;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.nn.api.Layer;
@@ -13,9 +13,9 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.common.primitives.Pair;

@@ -36,7 +36,12 @@ class ActiveStorageEquivalenceTest {
     private static final int N_IN = 120;
 
     private static MultiLayerNetwork mlp(WeightStorage storage, double sparsity) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(17).updater(new Adam(1e-2)).list()
+        return mlp(storage, sparsity, DataType.FLOAT);
+    }
+
+    private static MultiLayerNetwork mlp(WeightStorage storage, double sparsity, DataType dataType) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(17).updater(new Adam(1e-2))
+                .dataType(dataType).list()
                 .layer(new SparseLinear.Builder().nOut(100).sparsity(sparsity).activation(Activation.RELU).storage(storage).build())
                 .layer(new SparseLinear.Builder().nOut(80).sparsity(sparsity).activation(Activation.TANH).storage(storage).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(5).activation(Activation.SOFTMAX).build())
@@ -117,6 +122,51 @@ class ActiveStorageEquivalenceTest {
         assertEquals(0.0, TestData.maxAbsDiff(dense.outputSingle(data.getFeatures()), active.outputSingle(data.getFeatures())),
                 1e-4);
         assertEquals(0, SparsityReport.of(active).leaks());
+    }
+
+    /**
+     * The sparse kernels run in float only (a double network takes the dense products, which the double-precision
+     * gradient checks cover). Their gradients against the double-precision gradient of the same network in dense
+     * storage, same weights: agreement to float rounding, relative to the largest gradient entry.
+     */
+    @org.junit.jupiter.api.Test
+    void sparseKernelGradientsMatchTheDoublePrecisionGradient() {
+        MultiLayerNetwork kernels = mlp(WeightStorage.ACTIVE, 0.99);
+        MultiLayerNetwork reference = mlp(WeightStorage.DENSE, 0.99, DataType.DOUBLE);
+        for (int i = 0; i < 3; i++) {
+            if (i < 2) {
+                assertTrue(((SparseLinearLayer) kernels.getLayer(i)).usesSparseKernels());
+                ((SparseLinearLayer) reference.getLayer(i)).setMaskedWeights(Layers.weights(kernels.getLayer(i)),
+                        Layers.mask(kernels.getLayer(i)));
+                reference.getLayer(i).getParam("b").assign(kernels.getLayer(i).getParam("b"));
+            } else {
+                TestData.copyParams(kernels.getLayer(i), reference.getLayer(i));
+            }
+        }
+        DataSet data = TestData.classification(32, N_IN, 5, 8, DataType.FLOAT);
+        kernels.setInput(data.getFeatures());
+        kernels.setLabels(data.getLabels());
+        kernels.computeGradientAndScore();
+        reference.setInput(data.getFeatures().castTo(DataType.DOUBLE));
+        reference.setLabels(data.getLabels().castTo(DataType.DOUBLE));
+        reference.computeGradientAndScore();
+        assertEquals(reference.score(), kernels.score(), 1e-6);
+        for (int i = 0; i < 2; i++) {
+            INDArray expected = reference.gradient().getGradientFor(i + "_" + SparseLinear.WEIGHT_KEY);
+            INDArray actual = kernels.gradient().getGradientFor(i + "_" + SparseLinear.ACTIVE_WEIGHT_KEY);
+            INDArray index = kernels.getLayer(i).getParam(SparseLinear.ACTIVE_INDEX_KEY);
+            double scale = expected.amaxNumber().doubleValue();
+            double worst = 0;
+            for (int k = 0; k < actual.length(); k++) {
+                long position = index.getLong(0, k);
+                double e = expected.getDouble(position % expected.size(0), position / expected.size(0));
+                worst = Math.max(worst, Math.abs(e - actual.getDouble(k)));
+            }
+            System.out.printf("Sparse kernels (float) vs double-precision gradient, layer %d: max |Δ| %.2g of max |g| %.2g%n",
+                    i, worst, scale);
+            assertTrue(scale > 0);
+            assertEquals(0.0, worst / scale, 1e-5, "relative error of dL/dW, layer " + i);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.dl4jsparse;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -74,6 +75,18 @@ public final class Networks {
     public static String layerName(Layer layer) {
         String name = layer.conf().getLayer().getLayerName();
         return name != null ? name : String.valueOf(layer.getIndex());
+    }
+
+    /**
+     * @return the layer inside DL4J's wrappers ({@code FrozenLayer}, {@code FrozenLayerWithBackprop}, any
+     *         {@code BaseWrapperLayer}), or the layer itself
+     */
+    public static Layer unwrap(Layer layer) {
+        Layer inner = layer;
+        while (inner instanceof BaseWrapperLayer) {
+            inner = ((BaseWrapperLayer) inner).getUnderlying();
+        }
+        return inner;
     }
 
     private static IllegalArgumentException unsupported(Model model) {

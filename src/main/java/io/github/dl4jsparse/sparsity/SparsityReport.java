@@ -92,7 +92,8 @@ public final class SparsityReport {
             String name = Networks.layerName(layer);
             if (conf instanceof SparseLinear) {
                 SparseLinear sparseConf = (SparseLinear) conf;
-                LayerSparsity sparse = measureLayer(name, sparseConf, (SparseLinearLayer) layer);
+                // a frozen SparseLinear (transfer learning) is measured through its wrapper's inside layer
+                LayerSparsity sparse = measureLayer(name, sparseConf, (SparseLinearLayer) Networks.unwrap(layer));
                 sparseLayers.add(sparse);
                 // counted as the masked-dense layer it computes (nIn·nOut weights and b), however it is stored, so a
                 // report does not depend on the storage

@@ -27,10 +27,7 @@ class TransferLearningTest {
         MultiLayerNetwork net = Nets.mlp(new NeuralNetConfiguration.Builder().seed(4).updater(new Adam(1e-2)), true, 0.6, storage);
         DataSet data = TestData.classification(16, Nets.N_IN, Nets.CLASSES, 2, DataType.FLOAT);
         net.fit(data);
-        MultiLayerNetwork tuned = new TransferLearning.Builder(net)
-                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-2)).build())
-                .setFeatureExtractor(0)
-                .build();
+        MultiLayerNetwork tuned = withFrozenFirstLayer(net);
         INDArray frozen = Layers.weights(net.getLayer(0));
         INDArray tunedBefore = Layers.weights(net.getLayer(1));
         INDArray mask1 = Layers.mask(net.getLayer(1));
@@ -47,10 +44,7 @@ class TransferLearningTest {
     @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
     void pruneAndRegrowLeavesAFrozenSparseLayerAlone(WeightStorage storage) {
         MultiLayerNetwork net = Nets.mlp(new NeuralNetConfiguration.Builder().seed(4).updater(new Adam(1e-2)), true, 0.6, storage);
-        MultiLayerNetwork tuned = new TransferLearning.Builder(net)
-                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-2)).build())
-                .setFeatureExtractor(0)
-                .build();
+        MultiLayerNetwork tuned = withFrozenFirstLayer(net);
         INDArray frozenMask = Layers.mask(net.getLayer(0));
         INDArray mask1 = Layers.mask(net.getLayer(1));
         io.github.dl4jsparse.dynamic.PruneRegrowListener rigl = io.github.dl4jsparse.dynamic.PruneRegrowListener.rigl()
@@ -64,6 +58,13 @@ class TransferLearningTest {
         assertEquals(1, rigl.updates().get(0).layers().size(), "only the trainable sparse layer is rewired");
         assertEquals(frozenMask, Layers.mask(frozenInner(tuned)));
         assertNotEquals(mask1, Layers.mask(tuned.getLayer(1)));
+    }
+
+    private static MultiLayerNetwork withFrozenFirstLayer(MultiLayerNetwork net) {
+        return new TransferLearning.Builder(net)
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-2)).build())
+                .setFeatureExtractor(0)
+                .build();
     }
 
     private static org.deeplearning4j.nn.api.Layer frozenInner(MultiLayerNetwork net) {

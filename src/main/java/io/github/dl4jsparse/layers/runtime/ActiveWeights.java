@@ -328,7 +328,12 @@ public final class ActiveWeights implements LayerWeights {
     @Override
     public void set(INDArray weights, INDArray mask) {
         requireActiveCount(mask);
-        fromDense(weights.mul(mask), mask, values(), index());
+        double[] m = DirectBuffers.readDoubles(mask.castTo(DataType.DOUBLE).dup('c'), (int) mask.length());
+        boolean[] masked = new boolean[m.length]; // row-major, as fromMasked takes it
+        for (int q = 0; q < m.length; q++) {
+            masked[q] = m[q] == 0.0;
+        }
+        fromMasked(weights, masked, values(), index());
     }
 
     @Override
@@ -426,33 +431,6 @@ public final class ActiveWeights implements LayerWeights {
                     positions[k] = p;
                     v[k++] = isDouble ? wd.get(p) : wf.get(p);
                 }
-            }
-        }
-        if (k != active) {
-            throw new IllegalArgumentException("mask has " + k + " active connections, " + active + " are stored");
-        }
-        writeVector(values, v);
-        writeIndex(index, positions);
-    }
-
-    /**
-     * Fills {@code values} and {@code index} from dense {@code weights} and a binary {@code mask} ({@code [nIn, nOut]})
-     * with exactly {@code values.length()} active positions.
-     */
-    public static void fromDense(INDArray weights, INDArray mask, INDArray values, INDArray index) {
-        double[] m = DirectBuffers.readDoubles(mask.castTo(DataType.DOUBLE).dup('f'), (int) mask.length());
-        double[] w = DirectBuffers.readDoubles(weights.castTo(DataType.DOUBLE).dup('f'), (int) weights.length());
-        int active = (int) values.length();
-        int[] positions = new int[active];
-        double[] v = new double[active];
-        int k = 0;
-        for (int q = 0; q < m.length; q++) {
-            if (m[q] != 0.0) {
-                if (k == active) {
-                    throw new IllegalArgumentException("mask has more than the " + active + " active connections stored");
-                }
-                positions[k] = q;
-                v[k++] = w[q];
             }
         }
         if (k != active) {

@@ -181,6 +181,9 @@ public class SparseLinearLayer extends SameDiffLayer {
     /**
      * Sets the weights to {@code weights ⊙ mask} and the mask to {@code mask}, both {@code [nIn, nOut]}. Under
      * {@link WeightStorage#ACTIVE} the mask must have exactly {@link SparseLinear#activeConnections()} active entries.
+     * Meant for setting up a network (e.g. from a pruned dense one) before training: the updater state is left as it
+     * is, so after training has begun it no longer matches the connections (prune-and-regrow uses
+     * {@link #replaceMask}, which moves it along).
      *
      * @throws IllegalArgumentException for a shape that does not match or a wrong number of active connections
      * @throws IllegalStateException    for a mask that is not binary; nothing is changed then

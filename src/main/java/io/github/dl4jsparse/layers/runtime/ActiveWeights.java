@@ -242,24 +242,19 @@ public final class ActiveWeights implements LayerWeights {
 
     /** {@code W ⊙ M} as a zeroed dense 'f' array of the given workspace with the active values written in. */
     private INDArray scatter(Pass p, LayerWorkspaceMgr workspaceMgr, ArrayType arrayType) {
-        DataType type = p.floatValues != null ? DataType.FLOAT : values().dataType();
+        // active storage exists in FLOAT and DOUBLE networks only (SparseLinear refuses others at init)
+        DataType type = p.floatValues != null ? DataType.FLOAT : DataType.DOUBLE;
         INDArray dense = workspaceMgr.create(arrayType, type, new long[]{nIn, nOut}, 'f');
         if (p.floatValues != null) {
             FloatBuffer b = DirectBuffers.floats(dense);
             for (int k = 0; k < p.active; k++) {
                 b.put(p.positions[k], p.floatValues[k]);
             }
-        } else if (type == DataType.DOUBLE) {
+        } else {
             DoubleBuffer b = DirectBuffers.doubles(dense);
             for (int k = 0; k < p.active; k++) {
                 b.put(p.positions[k], p.doubleValues[k]);
             }
-        } else {
-            double[] all = new double[nIn * nOut];
-            for (int k = 0; k < p.active; k++) {
-                all[p.positions[k]] = p.doubleValues[k];
-            }
-            dense.assign(Nd4j.create(all, new long[]{nIn, nOut}, 'f'));
         }
         return dense;
     }

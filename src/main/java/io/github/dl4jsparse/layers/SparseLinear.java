@@ -183,11 +183,18 @@ public class SparseLinear extends SameDiffLayer {
         if (storage == WeightStorage.ACTIVE || storage == WeightStorage.DENSE) {
             return storage;
         }
-        return sparsity >= ACTIVE_STORAGE_MIN_SPARSITY && activeConnections() > 0 ? WeightStorage.ACTIVE : WeightStorage.DENSE;
+        // an invalid sparsity (possible only through setters or JSON) resolves to DENSE here and fails at init
+        boolean valid = sparsity >= 0.0 && sparsity < 1.0;
+        return valid && sparsity >= ACTIVE_STORAGE_MIN_SPARSITY && activeConnections() > 0
+                ? WeightStorage.ACTIVE : WeightStorage.DENSE;
     }
 
-    /** @return the number of active (unmasked) connections, {@code nIn · nOut − round(sparsity · nIn · nOut)} */
+    /**
+     * @return the number of active (unmasked) connections, {@code nIn · nOut − round(sparsity · nIn · nOut)}
+     * @throws IllegalArgumentException if the sparsity is not in [0, 1)
+     */
     public long activeConnections() {
+        validateSparsity(getLayerName(), sparsity);
         long size = nIn * nOut;
         return size - RandomMasks.zeroCount(size, sparsity);
     }

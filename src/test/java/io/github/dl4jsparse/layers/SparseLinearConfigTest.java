@@ -77,6 +77,16 @@ class SparseLinearConfigTest {
     }
 
     @Test
+    void aSparsitySetOutsideTheBuilderFailsNamingTheLayer() {
+        SparseLinear layer = valid().build();
+        layer.setSparsity(Double.NaN);
+        assertEquals(WeightStorage.DENSE, layer.resolvedStorage(), "resolving never throws");
+        layer.setStorage(WeightStorage.ACTIVE);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, layer::activeConnections);
+        assertTrue(e.getMessage().contains("fc1") && e.getMessage().contains("NaN"), e.getMessage());
+    }
+
+    @Test
     void activeStorageWithoutAnyConnectionFailsAtInitNamingTheLayer() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
                 .layer(valid().sparsity(0.99).storage(WeightStorage.ACTIVE).build())

@@ -99,11 +99,12 @@ public final class ActiveWeights implements LayerWeights {
 
     @Override
     public INDArray multiply(INDArray x, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        Pass p = read(x.dataType(), recycled, sparseProducts(x.dataType()));
+        boolean kernels = sparseProducts(x.dataType());
+        Pass p = read(x.dataType(), recycled, kernels);
         recycled = null;
         int batch = (int) x.size(0);
         INDArray z;
-        if (p.floatValues != null && sparseProducts(x.dataType())) {
+        if (kernels) {
             p.inputT = new float[batch * nIn];
             DirectBuffers.readColumnMajor(x, p.inputT);
             float[] zT = new float[batch * nOut];
@@ -198,8 +199,7 @@ public final class ActiveWeights implements LayerWeights {
         Pass p = new Pass();
         p.active = active;
         boolean fits = reuse != null && reuse.active == active;
-        // exact small integers: float holds them exactly whatever the network's type (indices are below 2^24);
-        // read in place, not copied first: this pass over 2·a values is memory-bound
+        // exact integers below 2^24 per row: float holds them exactly whatever the network's type
         FloatBuffer idx = DirectBuffers.floats(index.dataType() == DataType.FLOAT ? index : index.castTo(DataType.FLOAT));
         int[] positions = fits ? reuse.positions : new int[active];
         // rounded (rint: exact up to 2^24, unlike x + 0.5f): robust to the tiny perturbations of a gradient check

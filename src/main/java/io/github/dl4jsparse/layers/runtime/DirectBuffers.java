@@ -96,7 +96,7 @@ final class DirectBuffers {
             read(a, out, n);
         } else {
             float[] f = new float[n];
-            read(a.castTo(DataType.FLOAT), f, n); // one bulk copy; element-wise buffer access is several times slower
+            read(a.castTo(DataType.FLOAT), f, n); // one bulk copy, then widening in Java
             for (int i = 0; i < n; i++) {
                 out[i] = f[i];
             }

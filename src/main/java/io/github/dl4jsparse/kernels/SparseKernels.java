@@ -1,78 +1,133 @@
 package io.github.dl4jsparse.kernels;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+
 /**
- * The three products of a sparse linear layer's training step on the active connections only, in plain Java, with
- * the minibatch as the contiguous inner dimension so the inner loops vectorise: inputs are given transposed,
- * {@code xT[i·batch + b] = x[b, i]}, and so are the results.
+ * The three products of a sparse linear layer's training step on its active connections only ({@code a · batch}
+ * multiply-adds each), for a {@link SparsePattern} whose values live in a buffer (an ND4J parameter's, read in place):
  * <ul>
- *   <li>{@link #forward}: {@code zT = (x · W)ᵀ}, work {@code active · batch};</li>
- *   <li>{@link #backwardInput}: {@code dxT = (δ · Wᵀ)ᵀ}, same work;</li>
- *   <li>{@link #weightGradient}: {@code dW[k] = Σ_b x[b, row_k] · δ[b, col_k]} for the active entries only.</li>
+ *   <li>{@link #forward}: {@code z = x · W};</li>
+ *   <li>{@link #backwardInput}: {@code dL/dx = δ · Wᵀ};</li>
+ *   <li>{@link #weightGradient}: {@code dL/dW} at the active connections, {@code Σ_b x[b, i_k] · δ[b, j_k]}.</li>
  * </ul>
+ * Activations are given and returned transposed, minibatch innermost: {@code xT[i · batch + b] = x[b, i]} (the memory
+ * layout of an {@code 'f'}-ordered {@code [batch, nIn]} array).
+ *
+ * <p>Float products run on the Vector API ({@code jdk.incubator.vector}) when that module is present at run time
+ * (JVM option {@code --add-modules jdk.incubator.vector}), in plain Java otherwise; both give correct results, the
+ * first faster. Double products run in plain Java. Every product runs on {@link #threads()} threads over disjoint
+ * blocks of outputs, with results bit-identical for any thread count.
+ *
+ * <pre>{@code
+ * SparsePattern p = SparsePattern.of(nIn, nOut, positions);
+ * float[] zT = new float[nOut * batch];
+ * SparseKernels.forward(p, values, xT, batch, zT);
+ * }</pre>
  */
 public final class SparseKernels {
+
+    private static final Logger log = LoggerFactory.getLogger(SparseKernels.class);
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final FloatKernel FLOAT_KERNEL = loadFloatKernel();
 
     private SparseKernels() {
     }
 
-    /** {@code zT[j·batch + b] = Σ_k W[k] · xT[row_k·batch + b]}; overwrites {@code zT} ({@code nOut · batch}). */
-    public static void forward(CscMatrix w, float[] xT, int batch, float[] zT) {
-        java.util.Arrays.fill(zT, 0, w.nOut * batch, 0f);
-        for (int j = 0; j < w.nOut; j++) {
-            int out = j * batch;
-            int k = w.colStart[j];
-            int end = w.colStart[j + 1];
-            // four active entries at a time: one load and store of zT per four multiply-adds
-            for (; k + 3 < end; k += 4) {
-                float v0 = w.values[k];
-                float v1 = w.values[k + 1];
-                float v2 = w.values[k + 2];
-                float v3 = w.values[k + 3];
-                int i0 = w.rows[k] * batch;
-                int i1 = w.rows[k + 1] * batch;
-                int i2 = w.rows[k + 2] * batch;
-                int i3 = w.rows[k + 3] * batch;
-                for (int b = 0; b < batch; b++) {
-                    zT[out + b] += v0 * xT[i0 + b] + v1 * xT[i1 + b] + v2 * xT[i2 + b] + v3 * xT[i3 + b];
-                }
-            }
-            for (; k < end; k++) {
-                float v = w.values[k];
-                int in = w.rows[k] * batch;
-                for (int b = 0; b < batch; b++) {
-                    zT[out + b] += v * xT[in + b];
-                }
+    private static FloatKernel loadFloatKernel() {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
+            try {
+                FloatKernel k = (FloatKernel) Class.forName(SparseKernels.class.getPackageName() + ".VectorFloatKernel")
+                        .getDeclaredConstructor().newInstance();
+                log.debug("dl4j-sparse: sparse float products on the {}", k.name());
+                return k;
+            } catch (ReflectiveOperationException | LinkageError e) {
+                log.warn("dl4j-sparse: the Vector API could not be loaded ({}); sparse products run in plain Java", e.toString());
+                return new PlainFloatKernel();
             }
         }
+        log.info("dl4j-sparse: sparse float products run in plain Java; the JVM option --add-modules {} makes them "
+                + "several times faster", VECTOR_MODULE);
+        return new PlainFloatKernel();
     }
 
-    /** {@code dxT[i·batch + b] = Σ_j W[i, j] · δT[j·batch + b]}; overwrites {@code dxT} ({@code nIn · batch}). */
-    public static void backwardInput(CscMatrix w, float[] deltaT, int batch, float[] dxT) {
-        java.util.Arrays.fill(dxT, 0, w.nIn * batch, 0f);
-        for (int j = 0; j < w.nOut; j++) {
-            int d = j * batch;
-            for (int k = w.colStart[j]; k < w.colStart[j + 1]; k++) {
-                float v = w.values[k];
-                int out = w.rows[k] * batch;
-                for (int b = 0; b < batch; b++) {
-                    dxT[out + b] += v * deltaT[d + b];
-                }
-            }
-        }
+    /** @return whether float products run on the Vector API (module {@code jdk.incubator.vector} present) */
+    public static boolean vectorised() {
+        return FLOAT_KERNEL instanceof VectorFloatKernel;
     }
 
-    /** {@code grad[k] = Σ_b xT[row_k·batch + b] · δT[col_k·batch + b]} for every active entry {@code k}. */
-    public static void weightGradient(CscMatrix w, float[] xT, float[] deltaT, int batch, float[] grad) {
-        for (int j = 0; j < w.nOut; j++) {
-            int d = j * batch;
-            for (int k = w.colStart[j]; k < w.colStart[j + 1]; k++) {
-                int in = w.rows[k] * batch;
-                float sum = 0f;
-                for (int b = 0; b < batch; b++) {
-                    sum += xT[in + b] * deltaT[d + b];
-                }
-                grad[k] = sum;
-            }
-        }
+    /** @return what the float products run on, e.g. {@code "Vector API, 256-bit"} or {@code "plain Java"} */
+    public static String implementation() {
+        return FLOAT_KERNEL.name();
+    }
+
+    /**
+     * @return the number of threads a product runs on: the one set with {@link #setThreads}, else system property
+     *         {@code dl4jsparse.kernel.threads}, else ND4J's ({@code OMP_NUM_THREADS})
+     */
+    public static int threads() {
+        return KernelThreads.threads();
+    }
+
+    /**
+     * Sets the number of threads every product runs on, for the whole JVM. Results do not depend on it.
+     *
+     * @throws IllegalArgumentException if {@code count <= 0}
+     */
+    public static void setThreads(int count) {
+        KernelThreads.setThreads(count);
+    }
+
+    /** {@code zT = (x · W)ᵀ}: overwrites {@code zT[0, nOut · batch)}. */
+    public static void forward(SparsePattern p, FloatBuffer values, float[] xT, int batch, float[] zT) {
+        forward(FLOAT_KERNEL, p, values, xT, batch, zT);
+    }
+
+    static void forward(FloatKernel kernel, SparsePattern p, FloatBuffer values, float[] xT, int batch, float[] zT) {
+        KernelThreads.run(p.colStart, p.nOut, (long) p.active * batch,
+                (from, to) -> kernel.product(p.colStart, p.rows, null, values, xT, batch, zT, from, to));
+    }
+
+    /** {@code dxT = (δ · Wᵀ)ᵀ}: overwrites {@code dxT[0, nIn · batch)}. */
+    public static void backwardInput(SparsePattern p, FloatBuffer values, float[] deltaT, int batch, float[] dxT) {
+        backwardInput(FLOAT_KERNEL, p, values, deltaT, batch, dxT);
+    }
+
+    static void backwardInput(FloatKernel kernel, SparsePattern p, FloatBuffer values, float[] deltaT, int batch,
+                              float[] dxT) {
+        KernelThreads.run(p.rowStart, p.nIn, (long) p.active * batch,
+                (from, to) -> kernel.product(p.rowStart, p.cols, p.rowSlot, values, deltaT, batch, dxT, from, to));
+    }
+
+    /** {@code grad[k] = Σ_b x[b, i_k] · δ[b, j_k]} for every active connection {@code k}: overwrites {@code grad[0, a)}. */
+    public static void weightGradient(SparsePattern p, float[] xT, float[] deltaT, int batch, FloatBuffer grad) {
+        weightGradient(FLOAT_KERNEL, p, xT, deltaT, batch, grad);
+    }
+
+    static void weightGradient(FloatKernel kernel, SparsePattern p, float[] xT, float[] deltaT, int batch,
+                               FloatBuffer grad) {
+        KernelThreads.run(p.colStart, p.nOut, (long) p.active * batch,
+                (from, to) -> kernel.activeDots(p.colStart, p.rows, xT, deltaT, batch, grad, from, to));
+    }
+
+    /** {@link #forward(SparsePattern, FloatBuffer, float[], int, float[])} in double precision. */
+    public static void forward(SparsePattern p, DoubleBuffer values, double[] xT, int batch, double[] zT) {
+        KernelThreads.run(p.colStart, p.nOut, (long) p.active * batch,
+                (from, to) -> DoubleKernel.product(p.colStart, p.rows, null, values, xT, batch, zT, from, to));
+    }
+
+    /** {@link #backwardInput(SparsePattern, FloatBuffer, float[], int, float[])} in double precision. */
+    public static void backwardInput(SparsePattern p, DoubleBuffer values, double[] deltaT, int batch, double[] dxT) {
+        KernelThreads.run(p.rowStart, p.nIn, (long) p.active * batch,
+                (from, to) -> DoubleKernel.product(p.rowStart, p.cols, p.rowSlot, values, deltaT, batch, dxT, from, to));
+    }
+
+    /** {@link #weightGradient(SparsePattern, float[], float[], int, FloatBuffer)} in double precision. */
+    public static void weightGradient(SparsePattern p, double[] xT, double[] deltaT, int batch, DoubleBuffer grad) {
+        KernelThreads.run(p.colStart, p.nOut, (long) p.active * batch,
+                (from, to) -> DoubleKernel.activeDots(p.colStart, p.rows, xT, deltaT, batch, grad, from, to));
     }
 }

@@ -88,13 +88,6 @@ public class SparseLinear extends SameDiffLayer {
      * 784-1024-1024-10 with Adam (see the README's speed table), active storage is faster and smaller from here.
      */
     public static final double ACTIVE_STORAGE_MIN_SPARSITY = 0.5;
-    /**
-     * Under {@link WeightStorage#ACTIVE}, float layers at or below this density (fraction of active connections) run
-     * their products with sparse kernels, denser ones with dense matrix products on a scattered copy of the weights:
-     * the measured break-even of the two on this kind of machine (plain Java kernels vs OpenBLAS).
-     */
-    public static final double SPARSE_PRODUCT_MAX_DENSITY = 0.02;
-
     private long nIn;
     private long nOut;
     private double sparsity = Double.NaN;
@@ -144,21 +137,38 @@ public class SparseLinear extends SameDiffLayer {
         }
     }
 
+    /**
+     * Draws the active positions ({@link RandomMasks#activePositions}, column-major {@code i + j · nIn}) and their
+     * values (the layer's weight initialisation with the dense fan-in {@code nIn} and fan-out {@code nOut}, drawn as a
+     * vector of the active count), so that initialisation costs memory and time in proportion to the active
+     * connections. Both storages make the same draws: a network seed gives the same {@code W ⊙ M} whichever storage
+     * the layer uses.
+     */
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        boolean active = resolvedStorage() == WeightStorage.ACTIVE;
-        // the same draws in both storages: a network seed gives the same W ⊙ M whichever storage the layer uses
-        INDArray weights = active ? Nd4j.createUninitialized(params.get(ACTIVE_WEIGHT_KEY).dataType(), new long[]{nIn, nOut}, 'f')
-                : params.get(WEIGHT_KEY);
-        weightInitFunction().init(nIn, nOut, weights.shape(), 'f', weights);
         long seed = maskSeed != null ? maskSeed : Nd4j.getRandom().nextLong();
-        if (active) {
-            ActiveWeights.fromMasked(weights, RandomMasks.masked(nIn * nOut, sparsity, seed),
-                    params.get(ACTIVE_WEIGHT_KEY), params.get(ACTIVE_INDEX_KEY));
+        int[] positions = RandomMasks.activePositions(nIn * nOut, sparsity, seed);
+        if (resolvedStorage() == WeightStorage.ACTIVE) {
+            INDArray values = params.get(ACTIVE_WEIGHT_KEY);
+            weightInitFunction().init(nIn, nOut, values.shape(), 'c', values);
+            ActiveWeights.writeIndex(params.get(ACTIVE_INDEX_KEY), positions);
         } else {
+            INDArray weights = params.get(WEIGHT_KEY);
             INDArray mask = params.get(WEIGHT_MASK_KEY);
-            RandomMasks.fill(mask, sparsity, seed);
-            weights.muli(mask);
+            double[] w = new double[(int) (nIn * nOut)];
+            double[] m = new double[w.length];
+            if (positions.length > 0) {
+                INDArray values = Nd4j.createUninitialized(weights.dataType(), 1, positions.length);
+                weightInitFunction().init(nIn, nOut, values.shape(), 'c', values);
+                double[] v = values.toDoubleVector();
+                for (int k = 0; k < positions.length; k++) {
+                    w[positions[k]] = v[k];
+                    m[positions[k]] = 1.0;
+                }
+            }
+            long[] shape = {nIn, nOut};
+            weights.assign(Nd4j.create(w, shape, 'f').castTo(weights.dataType()));
+            mask.assign(Nd4j.create(m, shape, 'f').castTo(mask.dataType()));
         }
         if (hasBias) {
             params.get(BIAS_KEY).assign(biasInit);

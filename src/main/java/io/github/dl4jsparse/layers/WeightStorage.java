@@ -24,8 +24,9 @@ public enum WeightStorage {
      * Only the active connections: their values ({@value SparseLinear#ACTIVE_WEIGHT_KEY}, shape {@code [1, a]}) and
      * their positions ({@value SparseLinear#ACTIVE_INDEX_KEY}, shape {@code [1, a]}: {@code i + j · nIn}, sorted),
      * where {@code a} is the number of active connections. Parameters, gradient and updater state shrink with the
-     * density; products use sparse kernels below density {@value SparseLinear#SPARSE_PRODUCT_MAX_DENSITY} and dense
-     * matrix products on a scattered working copy of {@code W ⊙ M} above it.
+     * density; products run on the sparse kernels of {@link io.github.dl4jsparse.kernels.SparseKernels} where
+     * {@link io.github.dl4jsparse.kernels.ProductRoute} finds them faster (by density and minibatch size), and as dense
+     * matrix products on a scattered working copy of {@code W ⊙ M} elsewhere.
      */
     ACTIVE
 }

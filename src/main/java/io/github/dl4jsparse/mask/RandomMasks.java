@@ -4,20 +4,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
-
 import java.util.SplittableRandom;
 
 /**
  * Exact-count random binary masks: a mask of {@code size} entries at sparsity {@code s} has exactly
- * {@link #zeroCount(long, double) round(s · size)} zeros, placed by a seeded Fisher–Yates shuffle.
+ * {@link #zeroCount(long, double) round(s · size)} zeros, a uniformly random subset drawn with a seeded generator.
  *
- * <p>Unlike Bernoulli sampling ({@code rand > s}, as in the reference PyTorch code), the sparsity a layer
- * gets is the sparsity it was configured with, up to one entry of rounding. The placement depends only on
- * the seed and the size, so the same seed always gives the same mask.
+ * <p>Unlike Bernoulli sampling ({@code rand > s}, as in the reference PyTorch code), the sparsity a layer gets is the
+ * sparsity it was configured with, up to one entry of rounding. The placement depends only on the seed, the size and
+ * the sparsity, so the same seed always gives the same mask. The positions are drawn with Floyd's algorithm
+ * (Bentley and Floyd, "A sample of brilliance", CACM 30(9), 1987): time and memory proportional to the number of
+ * positions drawn, never to {@code size}, so a layer of 2·10^9 connections at sparsity 0.999 draws its 2·10^6 active
+ * positions in well under a second.
  *
  * <pre>{@code
- * INDArray mask = Nd4j.createUninitialized(DataType.FLOAT, 784, 300);
- * RandomMasks.fill(mask, 0.9, 42L);   // exactly round(0.9 * 235200) = 211680 zeros
+ * int[] active = RandomMasks.activePositions(784L * 300, 0.9, 42L); // 23520 sorted positions
+ * INDArray mask = RandomMasks.fill(Nd4j.createUninitialized(DataType.FLOAT, 784, 300), 0.9, 42L);
  * }</pre>
  */
 public final class RandomMasks {
@@ -44,71 +46,107 @@ public final class RandomMasks {
     }
 
     /**
-     * Fills {@code target} with a random binary mask (values 0 and 1 in the array's data type) with exactly
-     * {@link #zeroCount(long, double)} zeros. The positions are drawn in the array's logical (row-major)
-     * index order, so the result does not depend on the array's memory layout.
-     *
-     * @param target   the array to fill, any shape; written in place
-     * @param sparsity fraction of zeros, in [0, 1]
-     * @param seed     seed of the shuffle
-     * @return {@code target}
-     */
-    public static INDArray fill(INDArray target, double sparsity, long seed) {
-        long size = target.length();
-        if (size > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("masks of more than " + Integer.MAX_VALUE + " entries are not supported, got " + size);
-        }
-        boolean[] masked = masked(size, sparsity, seed);
-        float[] values = new float[masked.length]; // 0 and 1 are exact in every floating-point type
-        for (int i = 0; i < values.length; i++) {
-            values[i] = masked[i] ? 0f : 1f;
-        }
-        target.assign(Nd4j.create(values, target.shape(), 'c').castTo(target.dataType()));
-        return target;
-    }
-
-    /**
-     * The mask {@link #fill} writes, as flags in row-major index order without building an array of the mask's
-     * values: {@code true} where the mask is 0.
+     * The positions where a mask of {@code size} entries at {@code sparsity} is 1: exactly
+     * {@code size - zeroCount(size, sparsity)} distinct positions in {@code [0, size)}, sorted, every subset of that
+     * size equally likely. Time and memory are proportional to the smaller of the active and the masked count
+     * (plus the result).
      *
      * @param size     number of entries, at most {@code Integer.MAX_VALUE}
      * @param sparsity fraction of zeros, in [0, 1]
-     * @param seed     seed of the shuffle
+     * @param seed     seed of the draw
      */
-    public static boolean[] masked(long size, double sparsity, long seed) {
+    public static int[] activePositions(long size, double sparsity, long seed) {
         if (size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("masks of more than " + Integer.MAX_VALUE + " entries are not supported, got " + size);
         }
         int zeros = (int) zeroCount(size, sparsity);
-        boolean[] masked = new boolean[(int) size];
-        int[] shuffled = shuffledPrefix((int) size, zeros, seed);
-        for (int i = 0; i < zeros; i++) {
-            masked[shuffled[i]] = true;
+        int active = (int) size - zeros;
+        SplittableRandom random = new SplittableRandom(seed);
+        if (active <= zeros) {
+            return floyd((int) size, active, random);
         }
-        return masked;
+        // fewer zeros than ones: draw the zeros and return the rest
+        int[] masked = floyd((int) size, zeros, random);
+        int[] positions = new int[active];
+        int k = 0;
+        int m = 0;
+        for (int q = 0; q < size; q++) {
+            if (m < masked.length && masked[m] == q) {
+                m++;
+            } else {
+                positions[k++] = q;
+            }
+        }
+        return positions;
+    }
+
+    /** A uniformly random subset of {@code count} distinct values of {@code [0, size)}, sorted (Floyd's algorithm). */
+    static int[] floyd(int size, int count, SplittableRandom random) {
+        IntHashSet chosen = new IntHashSet(count);
+        int[] out = new int[count];
+        int n = 0;
+        for (int j = size - count; j < size; j++) {
+            int t = random.nextInt(j + 1);
+            int pick = chosen.add(t) ? t : j; // j itself cannot have been chosen yet: earlier draws are all < j
+            if (pick == j) {
+                chosen.add(j);
+            }
+            out[n++] = pick;
+        }
+        Arrays.sort(out);
+        return out;
     }
 
     /**
-     * The first {@code count} entries of a seeded Fisher–Yates shuffle of {@code 0 .. size-1}: a uniformly random
-     * subset of {@code count} distinct indices.
+     * Fills {@code target} with a random binary mask (values 0 and 1 in the array's data type) with exactly
+     * {@link #zeroCount(long, double)} zeros: 1 at the {@link #activePositions} of the array's logical column-major
+     * index order (for a matrix, {@code i + j · rows}), so the result does not depend on the array's memory layout, and
+     * a {@code [nIn, nOut]} array gets the mask a {@code SparseLinear} layer of that shape gets from the same seed.
+     *
+     * @param target   the array to fill, any shape; written in place
+     * @param sparsity fraction of zeros, in [0, 1]
+     * @param seed     seed of the draw
+     * @return {@code target}
      */
-    static int[] firstShuffled(int size, int count, long seed) {
-        return Arrays.copyOf(shuffledPrefix(size, count, seed), count);
+    public static INDArray fill(INDArray target, double sparsity, long seed) {
+        long size = target.length();
+        int[] positions = activePositions(size, sparsity, seed);
+        float[] values = new float[(int) size]; // 0 and 1 are exact in every floating-point type
+        for (int q : positions) {
+            values[q] = 1f;
+        }
+        target.assign(Nd4j.create(values, target.shape(), 'f').castTo(target.dataType()));
+        return target;
     }
 
-    /** {@code 0 .. size-1} after {@code count} steps of a seeded Fisher–Yates shuffle: the first {@code count} are drawn. */
-    private static int[] shuffledPrefix(int size, int count, long seed) {
-        int[] indices = new int[size];
-        for (int i = 0; i < size; i++) {
-            indices[i] = i;
+    /** An open-addressing set of non-negative ints, sized for a known number of entries. */
+    private static final class IntHashSet {
+        private final int[] slots;
+        private final int mask;
+        private final int shift;
+
+        IntHashSet(int expected) {
+            if (expected > 1 << 29) {
+                throw new IllegalArgumentException("cannot draw more than 2^29 distinct positions, got " + expected);
+            }
+            int capacity = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1; // load factor at most 1/2
+            slots = new int[capacity];
+            Arrays.fill(slots, -1);
+            mask = capacity - 1;
+            shift = 32 - Integer.numberOfTrailingZeros(capacity);
         }
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < count; i++) {
-            int j = i + random.nextInt(size - i);
-            int tmp = indices[i];
-            indices[i] = indices[j];
-            indices[j] = tmp;
+
+        /** @return true if {@code v} was added, false if it was already there */
+        boolean add(int v) {
+            int h = (v * 0x9E3779B9) >>> shift; // Fibonacci hashing: the high bits of the product
+            while (slots[h] != -1) {
+                if (slots[h] == v) {
+                    return false;
+                }
+                h = (h + 1) & mask;
+            }
+            slots[h] = v;
+            return true;
         }
-        return indices;
     }
 }

@@ -1,89 +1,259 @@
 package io.github.dl4jsparse.kernels;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The sparse kernels against dense products with the masked weights, computed in double precision. */
+/**
+ * The sparse kernels against dense products of the same masked weights computed in double precision (error at most
+ * 1e-5 of the largest entry of the product),
+ * for both float kernels (plain Java, and the Vector API where its module is present: CI runs this class both ways)
+ * and the double one; results bit-identical for any thread count.
+ */
 class SparseKernelsTest {
 
-    @ParameterizedTest
-    @CsvSource({"37, 23, 5, 0.9", "64, 48, 32, 0.5", "20, 30, 7, 0.0", "50, 40, 16, 0.99", "8, 8, 1, 1.0"})
-    void matchTheDenseProductsOfTheMaskedWeights(int nIn, int nOut, int batch, double sparsity) {
-        Random r = new Random(nIn * 31L + nOut);
-        float[] w = new float[nIn * nOut];
-        float[] mask = new float[nIn * nOut];
-        for (int p = 0; p < w.length; p++) {
-            w[p] = (float) r.nextGaussian();
-            mask[p] = r.nextDouble() >= sparsity ? 1f : 0f;
-        }
-        float[] x = randoms(r, batch * nIn);      // x[b, i] at b·nIn + i
-        float[] delta = randoms(r, batch * nOut); // δ[b, j] at b·nOut + j
-        CscMatrix csc = CscMatrix.of(w, mask, nIn, nOut);
+    private static final int DEFAULT_THREADS = SparseKernels.threads();
 
-        float[] zT = new float[nOut * batch];
-        SparseKernels.forward(csc, transpose(x, batch, nIn), batch, zT);
-        float[] dxT = new float[nIn * batch];
-        SparseKernels.backwardInput(csc, transpose(delta, batch, nOut), batch, dxT);
-        float[] grad = new float[csc.activeCount()];
-        SparseKernels.weightGradient(csc, transpose(x, batch, nIn), transpose(delta, batch, nOut), batch, grad);
+    @AfterEach
+    void restoreThreads() {
+        SparseKernels.setThreads(DEFAULT_THREADS);
+    }
 
-        for (int b = 0; b < batch; b++) {
-            for (int j = 0; j < nOut; j++) {
-                double z = 0;
-                for (int i = 0; i < nIn; i++) {
-                    z += (double) x[b * nIn + i] * w[i + j * nIn] * mask[i + j * nIn];
+    /** A random layer: weights, its active positions and a minibatch of inputs and output gradients. */
+    private record Case(int nIn, int nOut, int batch, double[] w, int[] positions, double[] x, double[] delta) {
+
+        static Case random(int nIn, int nOut, int batch, double density, long seed) {
+            Random r = new Random(seed);
+            List<Integer> active = new ArrayList<>();
+            double[] w = new double[nIn * nOut];
+            for (int q = 0; q < w.length; q++) {
+                if (r.nextDouble() < density) {
+                    active.add(q);
+                    w[q] = (float) r.nextGaussian(); // float-exact, so float and double kernels see the same values
                 }
-                assertEquals(z, zT[j * batch + b], 1e-4 * (1 + Math.abs(z)), "z[" + b + ", " + j + "]");
             }
-            for (int i = 0; i < nIn; i++) {
-                double dx = 0;
-                for (int j = 0; j < nOut; j++) {
-                    dx += (double) delta[b * nOut + j] * w[i + j * nIn] * mask[i + j * nIn];
-                }
-                assertEquals(dx, dxT[i * batch + b], 1e-4 * (1 + Math.abs(dx)), "dx[" + b + ", " + i + "]");
-            }
+            return new Case(nIn, nOut, batch, w, active.stream().mapToInt(Integer::intValue).toArray(),
+                    floatExact(r, batch * nIn), floatExact(r, batch * nOut));
         }
-        int k = 0;
-        for (int j = 0; j < nOut; j++) {
-            for (int i = 0; i < nIn; i++) {
-                if (mask[i + j * nIn] == 0f) {
-                    continue;
-                }
-                double g = 0;
+
+        SparsePattern pattern() {
+            return SparsePattern.of(nIn, nOut, positions);
+        }
+
+        double[] values() {
+            return Arrays.stream(positions).mapToDouble(q -> w[q]).toArray();
+        }
+
+        /** {@code x · W}, {@code [batch, nOut]} transposed: {@code [j · batch + b]}. */
+        double[] z() {
+            double[] z = new double[nOut * batch];
+            for (int q : positions) {
+                int i = q % nIn;
+                int j = q / nIn;
                 for (int b = 0; b < batch; b++) {
-                    g += (double) x[b * nIn + i] * delta[b * nOut + j];
+                    z[j * batch + b] += x[b * nIn + i] * w[q];
                 }
-                assertEquals(g, grad[k], 1e-4 * (1 + Math.abs(g)), "dW[" + i + ", " + j + "]");
-                assertEquals(w[i + j * nIn], csc.values()[k]);
-                k++;
             }
+            return z;
         }
-        assertEquals(k, csc.activeCount());
+
+        /** {@code δ · Wᵀ} transposed: {@code [i · batch + b]}. */
+        double[] dx() {
+            double[] dx = new double[nIn * batch];
+            for (int q : positions) {
+                int i = q % nIn;
+                int j = q / nIn;
+                for (int b = 0; b < batch; b++) {
+                    dx[i * batch + b] += delta[b * nOut + j] * w[q];
+                }
+            }
+            return dx;
+        }
+
+        /** {@code (xᵀ · δ)} at the active positions, in slot order. */
+        double[] dw() {
+            double[] g = new double[positions.length];
+            for (int k = 0; k < positions.length; k++) {
+                int i = positions[k] % nIn;
+                int j = positions[k] / nIn;
+                for (int b = 0; b < batch; b++) {
+                    g[k] += x[b * nIn + i] * delta[b * nOut + j];
+                }
+            }
+            return g;
+        }
+
+        double[] xT() {
+            return transpose(x, batch, nIn);
+        }
+
+        double[] deltaT() {
+            return transpose(delta, batch, nOut);
+        }
     }
 
-    @org.junit.jupiter.api.Test
-    void rejectsMismatchedSizes() {
+    static FloatKernel plain() {
+        return new PlainFloatKernel();
+    }
+
+    static FloatKernel vector() {
+        assumeTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "module jdk.incubator.vector not present in this JVM (CI runs this class with it too)");
+        return new VectorFloatKernel();
+    }
+
+    @ParameterizedTest(name = "{0}x{1}, batch {2}, density {3}")
+    @CsvSource({"37, 23, 5, 0.1", "64, 48, 32, 0.5", "20, 30, 7, 1.0", "50, 40, 16, 0.01", "8, 8, 1, 0.0",
+            "300, 200, 1, 0.1", "130, 70, 71, 0.2", "64, 64, 256, 0.05", "40, 33, 100, 0.3"})
+    void floatKernelsMatchDoubleDenseProducts(int nIn, int nOut, int batch, double density) {
+        Case c = Case.random(nIn, nOut, batch, density, nIn * 31L + nOut + batch);
+        checkFloat(plain(), c);
+    }
+
+    @ParameterizedTest(name = "{0}x{1}, batch {2}, density {3}")
+    @CsvSource({"37, 23, 5, 0.1", "64, 48, 32, 0.5", "20, 30, 7, 1.0", "50, 40, 16, 0.01", "8, 8, 1, 0.0",
+            "300, 200, 1, 0.1", "130, 70, 71, 0.2", "64, 64, 256, 0.05", "40, 33, 100, 0.3"})
+    void vectorKernelsMatchDoubleDenseProducts(int nIn, int nOut, int batch, double density) {
+        FloatKernel vector = vector();
+        checkFloat(vector, Case.random(nIn, nOut, batch, density, nIn * 31L + nOut + batch));
+    }
+
+    private static void checkFloat(FloatKernel kernel, Case c) {
+        SparsePattern p = c.pattern();
+        FloatBuffer values = FloatBuffer.wrap(toFloats(c.values()));
+        float[] zT = new float[c.nOut * c.batch];
+        SparseKernels.forward(kernel, p, values, toFloats(c.xT()), c.batch, zT);
+        assertClose(c.z(), zT, "z");
+        float[] dxT = new float[c.nIn * c.batch];
+        SparseKernels.backwardInput(kernel, p, values, toFloats(c.deltaT()), c.batch, dxT);
+        assertClose(c.dx(), dxT, "dx");
+        FloatBuffer grad = FloatBuffer.allocate(p.activeCount());
+        SparseKernels.weightGradient(kernel, p, toFloats(c.xT()), toFloats(c.deltaT()), c.batch, grad);
+        assertClose(c.dw(), grad.array(), "dW");
+    }
+
+    @ParameterizedTest(name = "{0}x{1}, batch {2}, density {3}")
+    @CsvSource({"37, 23, 5, 0.1", "64, 48, 32, 0.5", "20, 30, 1, 1.0", "50, 40, 16, 0.01"})
+    void doubleKernelsMatchDoubleDenseProducts(int nIn, int nOut, int batch, double density) {
+        Case c = Case.random(nIn, nOut, batch, density, nIn * 7L + nOut);
+        SparsePattern p = c.pattern();
+        DoubleBuffer values = DoubleBuffer.wrap(c.values());
+        double[] zT = new double[c.nOut * c.batch];
+        SparseKernels.forward(p, values, c.xT(), c.batch, zT);
+        assertArrayEquals(c.z(), zT, 1e-12);
+        double[] dxT = new double[c.nIn * c.batch];
+        SparseKernels.backwardInput(p, values, c.deltaT(), c.batch, dxT);
+        assertArrayEquals(c.dx(), dxT, 1e-12);
+        DoubleBuffer grad = DoubleBuffer.allocate(p.activeCount());
+        SparseKernels.weightGradient(p, c.xT(), c.deltaT(), c.batch, grad);
+        assertArrayEquals(c.dw(), grad.array(), 1e-12);
+    }
+
+    @Test
+    void resultsAreBitIdenticalForAnyThreadCount() {
+        Case c = Case.random(700, 500, 48, 0.1, 5L); // 35 k connections x 48: above the threshold for threads
+        List<float[]> results = new ArrayList<>();
+        for (int threads : new int[]{1, 2, 3, 7}) {
+            SparseKernels.setThreads(threads);
+            assertEquals(threads, SparseKernels.threads());
+            SparsePattern p = c.pattern();
+            FloatBuffer values = FloatBuffer.wrap(toFloats(c.values()));
+            float[] zT = new float[c.nOut * c.batch];
+            float[] dxT = new float[c.nIn * c.batch];
+            FloatBuffer grad = FloatBuffer.allocate(p.activeCount());
+            SparseKernels.forward(p, values, toFloats(c.xT()), c.batch, zT);
+            SparseKernels.backwardInput(p, values, toFloats(c.deltaT()), c.batch, dxT);
+            SparseKernels.weightGradient(p, toFloats(c.xT()), toFloats(c.deltaT()), c.batch, grad);
+            float[] all = new float[zT.length + dxT.length + grad.capacity()];
+            System.arraycopy(zT, 0, all, 0, zT.length);
+            System.arraycopy(dxT, 0, all, zT.length, dxT.length);
+            System.arraycopy(grad.array(), 0, all, zT.length + dxT.length, grad.capacity());
+            results.add(all);
+        }
+        for (int t = 1; t < results.size(); t++) {
+            assertArrayEquals(results.get(0), results.get(t), "thread count changes the result");
+        }
+    }
+
+    @Test
+    void rejectsANonPositiveThreadCount() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparseKernels.setThreads(0));
+        assertEquals("kernel thread count must be >= 1, got 0", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SparseKernels.setThreads(-3));
+        assertEquals(DEFAULT_THREADS, SparseKernels.threads(), "a rejected count changes nothing");
+    }
+
+    @Test
+    void patternRejectsPositionsOutOfRangeOrOrder() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CscMatrix.of(new float[6], new float[5], 2, 3));
-        assertEquals("weights and mask must have nIn·nOut = 6 entries, got 6 and 5", e.getMessage());
+                () -> SparsePattern.of(2, 3, new int[]{0, 4, 4}));
+        assertEquals("position entry 2 is 4: positions must be strictly increasing in [0, 6), previous 4", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SparsePattern.of(2, 3, new int[]{6}));
+        assertThrows(IllegalArgumentException.class, () -> SparsePattern.of(2, 3, new int[]{-1}));
     }
 
-    private static float[] randoms(Random r, int n) {
-        float[] a = new float[n];
+    @Test
+    void patternIndexesEveryConnectionByColumnAndByRow() {
+        SparsePattern p = SparsePattern.of(3, 4, new int[]{1, 2, 3, 7, 11}); // (1,0) (2,0) (0,1) (1,2) (2,3)
+        assertArrayEquals(new int[]{0, 2, 3, 4, 5}, p.colStart());
+        assertArrayEquals(new int[]{1, 2, 0, 1, 2}, p.rows());
+        assertArrayEquals(new int[]{0, 1, 3, 5}, p.rowStart);
+        assertArrayEquals(new int[]{1, 0, 2, 0, 3}, p.cols);
+        assertArrayEquals(new int[]{2, 0, 3, 1, 4}, p.rowSlot);
+        assertEquals(5 / 12.0, p.density(), 0.0);
+    }
+
+    @Test
+    void reportsWhichImplementationRuns() {
+        boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        assertEquals(module, SparseKernels.vectorised());
+        assertTrue(SparseKernels.implementation().startsWith(module ? "Vector API" : "plain Java"));
+    }
+
+    private static void assertClose(double[] expected, float[] actual, String what) {
+        double scale = 1e-30;
+        for (double e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        for (int k = 0; k < expected.length; k++) {
+            double err = Math.abs(expected[k] - actual[k]) / scale;
+            assertTrue(err <= 1e-5, what + "[" + k + "]: expected " + expected[k] + ", got " + actual[k]);
+        }
+    }
+
+    private static double[] floatExact(Random r, int n) {
+        double[] a = new double[n];
         for (int i = 0; i < n; i++) {
             a[i] = (float) r.nextGaussian();
         }
         return a;
     }
 
+    private static float[] toFloats(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return f;
+    }
+
     /** {@code a} is {@code [rows, cols]} row-major; returns {@code [cols, rows]} row-major. */
-    private static float[] transpose(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
+    private static double[] transpose(double[] a, int rows, int cols) {
+        double[] t = new double[a.length];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 t[c * rows + r] = a[r * cols + c];

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.layers;
 
+import io.github.dl4jsparse.kernels.ProductRoute;
 import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import io.github.dl4jsparse.testutil.Layers;
@@ -11,6 +12,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,9 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link WeightStorage#ACTIVE} against {@link WeightStorage#DENSE} (itself tested against DenseLayer and the SameDiff
- * definition) in float networks, where the active storage takes both of its product routes: dense products on a
- * scattered working copy (density above {@value SparseLinear#SPARSE_PRODUCT_MAX_DENSITY}) and sparse kernels (at or
- * below it). Same seed, so both storages start from the same {@code W ⊙ M}. Tolerances are for float32 sums in a
+ * definition) in float networks, where the active storage takes each of its product routes (forced with
+ * {@link ProductRoute}): dense products on a scattered working copy and sparse kernels. Same seed, so both storages start from the same {@code W ⊙ M}. Tolerances are for float32 sums in a
  * different order: 1e-5 on outputs and gradients, 2e-4 on weights after 25 Adam steps.
  */
 class ActiveStorageEquivalenceTest {
@@ -52,13 +53,20 @@ class ActiveStorageEquivalenceTest {
         return net;
     }
 
-    @ParameterizedTest(name = "sparsity {0}, sparse kernels {1}")
-    @CsvSource({"0.5, false", "0.9, false", "0.99, true", "0.985, true"})
-    void activeStorageComputesWhatDenseStorageComputes(double sparsity, boolean sparseKernels) {
+    @AfterEach
+    void restoreRoute() {
+        ProductRoute.setDefault(ProductRoute.AUTO);
+    }
+
+    @ParameterizedTest(name = "sparsity {0}, route {1}")
+    @CsvSource({"0.5, DENSE", "0.5, KERNELS", "0.9, DENSE", "0.9, KERNELS", "0.99, DENSE", "0.99, KERNELS", "0.985, AUTO"})
+    void activeStorageComputesWhatDenseStorageComputes(double sparsity, ProductRoute route) {
+        ProductRoute.setDefault(route);
+        boolean sparseKernels = route != ProductRoute.DENSE;
         MultiLayerNetwork dense = mlp(WeightStorage.DENSE, sparsity);
         MultiLayerNetwork active = mlp(WeightStorage.ACTIVE, sparsity);
         for (int i = 0; i < 2; i++) {
-            assertEquals(sparseKernels, ((SparseLinearLayer) active.getLayer(i)).usesSparseKernels(), "route of layer " + i);
+            assertEquals(sparseKernels, ((SparseLinearLayer) active.getLayer(i)).usesSparseKernels(32), "route of layer " + i);
             assertEquals(Layers.mask(dense.getLayer(i)), Layers.mask(active.getLayer(i)), "same mask from the same seed");
             assertEquals(Layers.weights(dense.getLayer(i)), Layers.weights(active.getLayer(i)));
         }
@@ -125,17 +133,17 @@ class ActiveStorageEquivalenceTest {
     }
 
     /**
-     * The sparse kernels run in float only (a double network takes the dense products, which the double-precision
-     * gradient checks cover). Their gradients against the double-precision gradient of the same network in dense
+     * The float sparse kernels' gradients against the double-precision gradient of the same network in dense
      * storage, same weights: agreement to float rounding, relative to the largest gradient entry.
      */
     @org.junit.jupiter.api.Test
     void sparseKernelGradientsMatchTheDoublePrecisionGradient() {
+        ProductRoute.setDefault(ProductRoute.KERNELS);
         MultiLayerNetwork kernels = mlp(WeightStorage.ACTIVE, 0.99);
         MultiLayerNetwork reference = mlp(WeightStorage.DENSE, 0.99, DataType.DOUBLE);
         for (int i = 0; i < 3; i++) {
             if (i < 2) {
-                assertTrue(((SparseLinearLayer) kernels.getLayer(i)).usesSparseKernels());
+                assertTrue(((SparseLinearLayer) kernels.getLayer(i)).usesSparseKernels(32));
                 ((SparseLinearLayer) reference.getLayer(i)).setMaskedWeights(Layers.weights(kernels.getLayer(i)),
                         Layers.mask(kernels.getLayer(i)));
                 reference.getLayer(i).getParam("b").assign(kernels.getLayer(i).getParam("b"));
@@ -170,13 +178,14 @@ class ActiveStorageEquivalenceTest {
     }
 
     /**
-     * Positions are read from the parameters on every pass, never cached across passes: parameters copied in from
-     * another network (different masks) through {@code setParams}, which DL4J does not report to the layers, are used
-     * at once.
+     * Positions are compared with the cached index structure's on every pass: parameters copied in from another
+     * network (different masks) through {@code setParams}, which DL4J does not report to the layers, are used at once,
+     * on both routes.
      */
     @ParameterizedTest
-    @ValueSource(doubles = {0.9, 0.99})
-    void parametersSetFromOutsideAreUsedAtOnce(double sparsity) {
+    @CsvSource({"0.9, DENSE", "0.9, KERNELS", "0.99, AUTO"})
+    void parametersSetFromOutsideAreUsedAtOnce(double sparsity, ProductRoute route) {
+        ProductRoute.setDefault(route);
         MultiLayerNetwork a = mlp(WeightStorage.ACTIVE, sparsity);
         MultiLayerConfiguration otherSeed = mlp(WeightStorage.ACTIVE, sparsity).getLayerWiseConfigurations().clone();
         otherSeed.getConf(0).setSeed(99);

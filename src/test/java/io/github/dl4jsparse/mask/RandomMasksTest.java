@@ -10,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -60,18 +61,43 @@ class RandomMasksTest {
         assertEquals(10.0, parent.sumNumber().doubleValue(), "10 ones written through the view");
     }
 
-    @Test
-    void shuffleSubsetIsUniformEnough() {
-        // every index of 10 is chosen about equally often as one of 3 zeros over 30000 draws
-        int[] hits = new int[10];
-        for (long seed = 0; seed < 30000; seed++) {
-            for (int i : RandomMasks.firstShuffled(10, 3, seed)) {
-                hits[i]++;
+    /**
+     * Every position is equally likely to be drawn: over 4000 seeds, the hit counts of the 500 positions of a mask at
+     * sparsity 0.9 (and at 0.3, where the masked positions are drawn instead) pass a chi-square test (499 degrees of
+     * freedom: mean 499, standard deviation 31.6; the bound is 5 deviations above).
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {0.9, 0.3})
+    void positionsAreUniformlyDistributed(double sparsity) {
+        int size = 500;
+        int seeds = 4000;
+        long[] hits = new long[size];
+        int active = 0;
+        for (long seed = 0; seed < seeds; seed++) {
+            int[] positions = RandomMasks.activePositions(size, sparsity, seed);
+            active = positions.length;
+            for (int q : positions) {
+                hits[q]++;
             }
         }
-        for (int h : hits) {
-            assertTrue(Math.abs(h - 9000) < 400, "hits per index: " + Arrays.toString(hits));
+        double expected = (double) active * seeds / size;
+        double chi2 = 0;
+        for (long h : hits) {
+            chi2 += (h - expected) * (h - expected) / expected;
         }
+        assertTrue(chi2 < 499 + 5 * Math.sqrt(2 * 499), "chi-square " + chi2);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1000, 0.9", "1000, 0.2", "1, 0.0", "1, 1.0", "2147483647, 0.9999999"})
+    void activePositionsAreExactlyCountedSortedAndDistinct(long size, double sparsity) {
+        int[] positions = RandomMasks.activePositions(size, sparsity, 8L);
+        assertEquals(size - RandomMasks.zeroCount(size, sparsity), positions.length);
+        for (int k = 0; k < positions.length; k++) {
+            assertTrue(positions[k] >= 0 && positions[k] < size);
+            assertTrue(k == 0 || positions[k] > positions[k - 1], "sorted and distinct");
+        }
+        assertArrayEquals(positions, RandomMasks.activePositions(size, sparsity, 8L), "same seed, same positions");
     }
 
     @ParameterizedTest

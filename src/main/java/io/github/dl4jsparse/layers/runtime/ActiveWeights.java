@@ -1,7 +1,8 @@
 package io.github.dl4jsparse.layers.runtime;
 
-import io.github.dl4jsparse.kernels.CscMatrix;
+import io.github.dl4jsparse.kernels.ProductRoute;
 import io.github.dl4jsparse.kernels.SparseKernels;
+import io.github.dl4jsparse.kernels.SparsePattern;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -27,16 +28,18 @@ import static io.github.dl4jsparse.layers.SparseLinear.ACTIVE_WEIGHT_KEY;
  * when {@code nIn · nOut > 2^24}), so the gradient, the updater's work and its state have {@code a} entries, not
  * {@code nIn · nOut}. {@code W ⊙ M} is the matrix with {@code v_k} at {@code (i_k, j_k)} and 0 elsewhere.
  *
- * <p>The products take one of two routes, chosen per pass by the density {@code a / (nIn · nOut)}:
+ * <p>The products take one of two routes, chosen per pass by {@link ProductRoute} from the density
+ * {@code a / (nIn · nOut)} and the minibatch size:
  * <ul>
- *   <li>at or below {@value SparseLinear#SPARSE_PRODUCT_MAX_DENSITY} in a float network: {@link SparseKernels} on the
- *       active connections only ({@code a · batch} multiply-adds per product);</li>
+ *   <li>{@link SparseKernels} on the active connections only ({@code a · batch} multiply-adds per product), reading
+ *       the values in place from the parameter; nothing of size {@code nIn · nOut} is touched;</li>
  *   <li>otherwise: {@code v} is scattered into a zeroed dense working copy of {@code W ⊙ M} (kept from the forward to
  *       the backward pass), the products are ND4J matrix products, and {@code dL/dv_k} is gathered from
  *       {@code xᵀ · δ} at the active positions.</li>
  * </ul>
- * Positions are re-read from the parameter on every forward pass, so a parameter array set from outside (a restored
- * model, {@code net.setParams}) is always the one used.
+ * The positions' index structure ({@link SparsePattern}) is kept from pass to pass and rebuilt only when the
+ * positions parameter changes: every pass compares the parameter with the copy the structure was built from, so a
+ * parameter array set from outside (a restored model, {@code net.setParams}) is always the one used.
  */
 public final class ActiveWeights implements LayerWeights {
 
@@ -50,10 +53,16 @@ public final class ActiveWeights implements LayerWeights {
     private final int nIn;
     private final int nOut;
 
-    /** The connections read by the last forward pass, and the work kept for the backward pass on the same input. */
+    /** The positions the cached pattern was built from, as the parameter holds them (float or double); or null. */
+    private Object patternSource;
+    private SparsePattern pattern;
+
+    /** The last training forward pass, whose work the backward pass on the same input reuses; or null. */
     private Pass pass;
-    /** A pass no longer needed, whose arrays the next forward pass reuses. */
-    private Pass recycled;
+    /** Working arrays of inference passes, reused. */
+    private final Scratch inferenceScratch = new Scratch();
+    /** Working arrays of training passes, reused. */
+    private final Scratch trainingScratch = new Scratch();
 
     ActiveWeights(SparseLinearLayer layer, long nIn, long nOut) {
         this.layer = layer;
@@ -61,23 +70,32 @@ public final class ActiveWeights implements LayerWeights {
         this.nOut = (int) nOut;
     }
 
-    /** What one forward pass read and computed, reused by the backward pass that follows it. */
+    /** What one training forward pass read and computed, reused by the backward pass that follows it. */
     private static final class Pass {
         INDArray input;
-        int active;
-        int[] rows;
-        int[] colStart;
-        int[] positions;
-        float[] floatValues;
-        double[] doubleValues;
-        /** Dense path: {@code W ⊙ M} in the activations workspace; null on the sparse path. */
+        boolean kernels;
+        /** Dense route: {@code W ⊙ M} in the activations workspace. */
         INDArray denseWeights;
-        /** Sparse path: x transposed (minibatch innermost). */
-        float[] inputT;
 
         boolean validFor(INDArray x) {
             return input == x && (denseWeights == null || !denseWeights.isAttached()
                     || denseWeights.data().getParentWorkspace().isScopeActive());
+        }
+    }
+
+    /** Java arrays the kernels read and write, minibatch innermost; grown as needed, never shrunk. */
+    private static final class Scratch {
+        float[] inT = new float[0];
+        float[] outT = new float[0];
+        double[] inTd = new double[0];
+        double[] outTd = new double[0];
+
+        float[] floats(float[] a, int n) {
+            return a.length >= n ? a : new float[n];
+        }
+
+        double[] doubles(double[] a, int n) {
+            return a.length >= n ? a : new double[n];
         }
     }
 
@@ -89,9 +107,8 @@ public final class ActiveWeights implements LayerWeights {
         return layer.getParam(ACTIVE_INDEX_KEY);
     }
 
-    private boolean sparseProducts(DataType type) {
-        return type == DataType.FLOAT
-                && values().length() <= SparseLinear.SPARSE_PRODUCT_MAX_DENSITY * nIn * (double) nOut;
+    private boolean kernelRoute(int batch) {
+        return ProductRoute.useKernels(values().length() / ((double) nIn * nOut), batch);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -99,30 +116,37 @@ public final class ActiveWeights implements LayerWeights {
 
     @Override
     public INDArray multiply(INDArray x, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        boolean kernels = sparseProducts(x.dataType());
-        Pass p = read(x.dataType(), recycled, kernels);
-        recycled = null;
         int batch = (int) x.size(0);
+        boolean kernels = kernelRoute(batch);
+        SparsePattern p = pattern();
+        Pass next = new Pass();
+        next.kernels = kernels;
         INDArray z;
         if (kernels) {
-            p.inputT = new float[batch * nIn];
-            DirectBuffers.readColumnMajor(x, p.inputT);
-            float[] zT = new float[batch * nOut];
-            SparseKernels.forward(csc(p), p.inputT, batch, zT);
-            z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, new long[]{batch, nOut}, 'f');
-            DirectBuffers.write(z, zT, zT.length);
+            Scratch s = training ? trainingScratch : inferenceScratch;
+            z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), new long[]{batch, nOut}, 'f');
+            if (x.dataType() == DataType.FLOAT) {
+                s.inT = s.floats(s.inT, batch * nIn);
+                s.outT = s.floats(s.outT, batch * nOut);
+                DirectBuffers.readColumnMajor(x, s.inT);
+                SparseKernels.forward(p, valueFloats(), s.inT, batch, s.outT);
+                DirectBuffers.write(z, s.outT, batch * nOut);
+            } else {
+                s.inTd = s.doubles(s.inTd, batch * nIn);
+                s.outTd = s.doubles(s.outTd, batch * nOut);
+                DirectBuffers.readColumnMajor(x, s.inTd);
+                SparseKernels.forward(p, valueDoubles(), s.inTd, batch, s.outTd);
+                DirectBuffers.write(z, s.outTd, batch * nOut);
+            }
         } else {
-            p.denseWeights = scatter(p, workspaceMgr, training ? ArrayType.ACTIVATIONS : ArrayType.FF_WORKING_MEM);
+            next.denseWeights = scatter(p, x.dataType(), workspaceMgr,
+                    training ? ArrayType.ACTIVATIONS : ArrayType.FF_WORKING_MEM);
             z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), batch, nOut);
-            x.mmuli(p.denseWeights, z);
+            x.mmuli(next.denseWeights, z);
         }
-        p.input = x;
         if (training) {
-            pass = p;
-        } else {
-            p.input = null;
-            p.denseWeights = null;
-            recycled = p;
+            next.input = x;
+            pass = next;
         }
         return z;
     }
@@ -141,17 +165,8 @@ public final class ActiveWeights implements LayerWeights {
         INDArray valueGrad = layer.gradientView(ACTIVE_WEIGHT_KEY);
         INDArray dense = null;
         INDArray epsilon;
-        if (p.denseWeights == null) {
-            float[] deltaT = new float[batch * nOut];
-            DirectBuffers.readColumnMajor(delta, deltaT);
-            CscMatrix w = csc(p);
-            float[] grad = new float[p.active];
-            SparseKernels.weightGradient(w, p.inputT, deltaT, batch, grad);
-            DirectBuffers.write(valueGrad, grad, grad.length);
-            float[] dxT = new float[batch * nIn];
-            SparseKernels.backwardInput(w, deltaT, batch, dxT);
-            epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, new long[]{batch, nIn}, 'f');
-            DirectBuffers.write(epsilon, dxT, dxT.length);
+        if (p.kernels) {
+            epsilon = kernelBackprop(delta, batch, valueGrad, workspaceMgr);
             if (denseWeightGradient) {
                 try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                     dense = Nd4j.gemm(x, delta, true, false).dup('f');
@@ -160,7 +175,7 @@ public final class ActiveWeights implements LayerWeights {
         } else {
             INDArray full = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(), new long[]{nIn, nOut}, 'f');
             Nd4j.gemm(x, delta, full, true, false, 1.0, 0.0);
-            gather(p, full, valueGrad);
+            gather(pattern(), full, valueGrad);
             if (denseWeightGradient) {
                 try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                     dense = full.dup('f');
@@ -172,109 +187,165 @@ public final class ActiveWeights implements LayerWeights {
         }
         gradient.gradientForVariable().put(ACTIVE_WEIGHT_KEY, valueGrad);
         gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradientView(ACTIVE_INDEX_KEY));
-        p.input = null;
-        p.denseWeights = null;
-        p.inputT = null;
-        recycled = p;
         return new Backprop(epsilon, dense);
     }
 
-    private CscMatrix csc(Pass p) {
-        return CscMatrix.wrap(nIn, nOut, p.colStart, p.rows, p.floatValues);
+    /**
+     * {@code dL/dv} into {@code valueGrad} and {@code dL/dx} (returned) on the kernels, with {@code x} transposed by
+     * the forward pass in the training scratch.
+     */
+    private INDArray kernelBackprop(INDArray delta, int batch, INDArray valueGrad, LayerWorkspaceMgr workspaceMgr) {
+        SparsePattern p = pattern();
+        Scratch s = trainingScratch;
+        INDArray epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
+                new long[]{batch, nIn}, 'f');
+        INDArray grad = DirectBuffers.contiguous(valueGrad, 'c');
+        if (delta.dataType() == DataType.FLOAT) {
+            s.outT = s.floats(s.outT, Math.max(batch * nOut, batch * nIn));
+            float[] deltaT = new float[batch * nOut];
+            DirectBuffers.readColumnMajor(delta, deltaT);
+            SparseKernels.weightGradient(p, s.inT, deltaT, batch, DirectBuffers.floats(grad));
+            SparseKernels.backwardInput(p, valueFloats(), deltaT, batch, s.outT);
+            DirectBuffers.write(epsilon, s.outT, batch * nIn);
+        } else {
+            s.outTd = s.doubles(s.outTd, Math.max(batch * nOut, batch * nIn));
+            double[] deltaT = new double[batch * nOut];
+            DirectBuffers.readColumnMajor(delta, deltaT);
+            SparseKernels.weightGradient(p, s.inTd, deltaT, batch, DirectBuffers.doubles(grad));
+            SparseKernels.backwardInput(p, valueDoubles(), deltaT, batch, s.outTd);
+            DirectBuffers.write(epsilon, s.outTd, batch * nIn);
+        }
+        if (grad != valueGrad) {
+            valueGrad.assign(grad);
+        }
+        return epsilon;
     }
 
-    /** Reads positions and values from the parameters into new arrays. */
-    private Pass read(DataType type) {
-        return read(type, null, false);
+    private FloatBuffer valueFloats() {
+        return DirectBuffers.floats(DirectBuffers.contiguous(values(), 'c'));
+    }
+
+    private DoubleBuffer valueDoubles() {
+        return DirectBuffers.doubles(DirectBuffers.contiguous(values(), 'c'));
     }
 
     /**
-     * Reads positions and values from the parameters, into the arrays of {@code reuse} (a pass that is no longer
-     * needed) where they fit; with the compressed-column form ({@code rows}, {@code colStart}) if asked for.
+     * The index structure of the current positions: the cached one if the positions parameter still holds what it
+     * was built from (one vectorised comparison), else rebuilt from the parameter.
+     *
+     * @throws IllegalStateException naming the layer and the entry if the parameter holds positions out of range or
+     *                               out of order
      */
-    private Pass read(DataType type, Pass reuse, boolean withColumns) {
-        INDArray values = DirectBuffers.contiguous(values(), 'c');
+    SparsePattern pattern() {
         INDArray index = DirectBuffers.contiguous(index(), 'c');
-        int active = (int) values.length();
-        Pass p = new Pass();
-        p.active = active;
-        boolean fits = reuse != null && reuse.active == active;
-        // exact integers below 2^24 per row: float holds them exactly whatever the network's type
-        FloatBuffer idx = DirectBuffers.floats(index.dataType() == DataType.FLOAT ? index : index.castTo(DataType.FLOAT));
-        int[] positions = fits ? reuse.positions : new int[active];
+        int n = (int) index.length();
+        if (index.dataType() == DataType.FLOAT) {
+            FloatBuffer b = DirectBuffers.floats(index);
+            if (pattern != null && patternSource instanceof float[] f && f.length == n && b.mismatch(FloatBuffer.wrap(f)) < 0) {
+                return pattern;
+            }
+            float[] copy = new float[n];
+            b.get(0, copy);
+            double[] wide = new double[n];
+            for (int k = 0; k < n; k++) {
+                wide[k] = copy[k];
+            }
+            pattern = build(wide, (int) index.size(0));
+            patternSource = copy;
+        } else {
+            DoubleBuffer b = DirectBuffers.doubles(index);
+            if (pattern != null && patternSource instanceof double[] d && d.length == n && b.mismatch(DoubleBuffer.wrap(d)) < 0) {
+                return pattern;
+            }
+            double[] copy = new double[n];
+            b.get(0, copy);
+            pattern = build(copy, (int) index.size(0));
+            patternSource = copy;
+        }
+        return pattern;
+    }
+
+    private SparsePattern build(double[] idx, int indexRows) {
+        int active = idx.length / indexRows;
+        int[] positions = new int[active];
         // rounded (rint: exact up to 2^24, unlike x + 0.5f): robust to the tiny perturbations of a gradient check
-        if (index.size(0) == 1) {
-            for (int k = 0; k < active; k++) {
-                positions[k] = (int) Math.rint(idx.get(k));
+        for (int k = 0; k < active; k++) {
+            long q = (long) Math.rint(idx[k]);
+            if (indexRows == 2) {
+                q += (long) Math.rint(idx[active + k]) << POSITION_BITS;
             }
-        } else {
-            for (int k = 0; k < active; k++) {
-                positions[k] = (int) Math.rint(idx.get(k)) + ((int) Math.rint(idx.get(active + k)) << POSITION_BITS);
+            positions[k] = q < 0 || q >= (long) nIn * nOut ? -1 : (int) q;
+        }
+        try {
+            return SparsePattern.of(nIn, nOut, positions);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("SparseLinear layer '" + layer.layerName() + "': parameter '"
+                    + ACTIVE_INDEX_KEY + "' is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    /** The column-major positions of {@code p}'s active connections, in slot order. */
+    private static int[] positions(SparsePattern p) {
+        int[] positions = new int[p.activeCount()];
+        int[] colStart = p.colStart();
+        int[] rows = p.rows();
+        for (int j = 0; j < p.nOut(); j++) {
+            for (int k = colStart[j]; k < colStart[j + 1]; k++) {
+                positions[k] = rows[k] + j * p.nIn();
             }
         }
-        int width = nIn;
-        int[] rows = null;
-        int[] colStart = null;
-        if (withColumns) {
-            // compressed sparse columns for the kernels: positions are sorted by column
-            rows = fits && reuse.rows != null ? reuse.rows : new int[active];
-            colStart = fits && reuse.colStart != null ? reuse.colStart : new int[nOut + 1];
-            java.util.Arrays.fill(colStart, 0);
-            for (int k = 0; k < active; k++) {
-                rows[k] = positions[k] % width;
-                colStart[positions[k] / width + 1]++;
-            }
-            for (int j = 0; j < nOut; j++) {
-                colStart[j + 1] += colStart[j];
-            }
-        }
-        p.rows = rows;
-        p.positions = positions;
-        p.colStart = colStart;
-        if (type == DataType.FLOAT && values.dataType() == DataType.FLOAT) {
-            p.floatValues = fits && reuse.floatValues != null ? reuse.floatValues : new float[active];
-            DirectBuffers.read(values, p.floatValues, active);
-        } else {
-            p.doubleValues = DirectBuffers.readDoubles(values, active);
-        }
-        return p;
+        return positions;
     }
 
     /** {@code W ⊙ M} as a zeroed dense 'f' array of the given workspace with the active values written in. */
-    private INDArray scatter(Pass p, LayerWorkspaceMgr workspaceMgr, ArrayType arrayType) {
-        // active storage exists in FLOAT and DOUBLE networks only (SparseLinear refuses others at init)
-        DataType type = p.floatValues != null ? DataType.FLOAT : DataType.DOUBLE;
+    private INDArray scatter(SparsePattern p, DataType type, LayerWorkspaceMgr workspaceMgr, ArrayType arrayType) {
         INDArray dense = workspaceMgr.create(arrayType, type, new long[]{nIn, nOut}, 'f');
-        if (p.floatValues != null) {
+        int[] colStart = p.colStart();
+        int[] rows = p.rows();
+        if (type == DataType.FLOAT) {
+            FloatBuffer v = valueFloats();
             FloatBuffer b = DirectBuffers.floats(dense);
-            for (int k = 0; k < p.active; k++) {
-                b.put(p.positions[k], p.floatValues[k]);
+            for (int j = 0; j < nOut; j++) {
+                for (int k = colStart[j]; k < colStart[j + 1]; k++) {
+                    b.put(rows[k] + j * nIn, v.get(k));
+                }
             }
         } else {
+            DoubleBuffer v = valueDoubles();
             DoubleBuffer b = DirectBuffers.doubles(dense);
-            for (int k = 0; k < p.active; k++) {
-                b.put(p.positions[k], p.doubleValues[k]);
+            for (int j = 0; j < nOut; j++) {
+                for (int k = colStart[j]; k < colStart[j + 1]; k++) {
+                    b.put(rows[k] + j * nIn, v.get(k));
+                }
             }
         }
         return dense;
     }
 
-    /** {@code target[k] = full[i_k, j_k]} for contiguous 'f' {@code full}. */
-    private static void gather(Pass p, INDArray full, INDArray target) {
-        if (full.dataType() == DataType.FLOAT && target.dataType() == DataType.FLOAT) {
+    /** {@code target[k] = full[i_k, j_k]} for contiguous 'f' {@code full} of the target's data type. */
+    private void gather(SparsePattern p, INDArray full, INDArray target) {
+        INDArray t = DirectBuffers.contiguous(target, 'c');
+        int[] colStart = p.colStart();
+        int[] rows = p.rows();
+        if (full.dataType() == DataType.FLOAT) {
             FloatBuffer src = DirectBuffers.floats(full);
-            float[] out = new float[p.active];
-            for (int k = 0; k < p.active; k++) {
-                out[k] = src.get(p.positions[k]);
+            FloatBuffer dst = DirectBuffers.floats(t);
+            for (int j = 0; j < nOut; j++) {
+                for (int k = colStart[j]; k < colStart[j + 1]; k++) {
+                    dst.put(k, src.get(rows[k] + j * nIn));
+                }
             }
-            DirectBuffers.write(target, out, p.active);
         } else {
-            double[] all = DirectBuffers.readDoubles(full.castTo(DataType.DOUBLE), (int) full.length());
-            double[] out = new double[p.active];
-            for (int k = 0; k < p.active; k++) {
-                out[k] = all[p.positions[k]];
+            DoubleBuffer src = DirectBuffers.doubles(full);
+            DoubleBuffer dst = DirectBuffers.doubles(t);
+            for (int j = 0; j < nOut; j++) {
+                for (int k = colStart[j]; k < colStart[j + 1]; k++) {
+                    dst.put(k, src.get(rows[k] + j * nIn));
+                }
             }
-            DirectBuffers.writeDoubles(target, out, p.active);
+        }
+        if (t != target) {
+            target.assign(t);
         }
     }
 
@@ -283,20 +354,20 @@ public final class ActiveWeights implements LayerWeights {
 
     @Override
     public double[] flatWeights() {
-        Pass p = read(DataType.DOUBLE);
+        int[] positions = positions(pattern());
+        double[] v = DirectBuffers.readDoubles(DirectBuffers.contiguous(values(), 'c'), positions.length);
         double[] all = new double[nIn * nOut];
-        for (int k = 0; k < p.active; k++) {
-            all[p.positions[k]] = p.doubleValues[k];
+        for (int k = 0; k < positions.length; k++) {
+            all[positions[k]] = v[k];
         }
         return all;
     }
 
     @Override
     public double[] flatMask() {
-        Pass p = read(DataType.DOUBLE);
         double[] all = new double[nIn * nOut];
-        for (int k = 0; k < p.active; k++) {
-            all[p.positions[k]] = 1.0;
+        for (int q : positions(pattern())) {
+            all[q] = 1.0;
         }
         return all;
     }
@@ -333,8 +404,8 @@ public final class ActiveWeights implements LayerWeights {
 
     @Override
     public void replaceMask(double[] newMask, List<INDArray> updaterStates) {
-        Pass old = read(DataType.DOUBLE);
-        int[] next = new int[old.active];
+        int[] oldPositions = positions(pattern());
+        int[] next = new int[oldPositions.length];
         int count = 0;
         for (int q = 0; q < newMask.length; q++) {
             if (newMask[q] != 0.0) {
@@ -344,16 +415,16 @@ public final class ActiveWeights implements LayerWeights {
                 next[count++] = q;
             }
         }
-        if (count != old.active) {
+        if (count != oldPositions.length) {
             throw new IllegalArgumentException(activeCountMessage(count));
         }
         // both position lists are sorted: match the surviving connections in one merge pass
         int[] from = new int[count]; // old slot of each new slot, or -1 for a new connection
         for (int t = 0, s = 0; t < count; t++) {
-            while (s < old.active && old.positions[s] < next[t]) {
+            while (s < oldPositions.length && oldPositions[s] < next[t]) {
                 s++;
             }
-            from[t] = s < old.active && old.positions[s] == next[t] ? s : -1;
+            from[t] = s < oldPositions.length && oldPositions[s] == next[t] ? s : -1;
         }
         writeRemapped(values(), from);
         for (INDArray state : updaterStates) {
@@ -373,8 +444,8 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     @Override
-    public boolean usesSparseKernels() {
-        return sparseProducts(DataType.FLOAT);
+    public boolean usesSparseKernels(int batchSize) {
+        return kernelRoute(batchSize);
     }
 
     @Override
@@ -400,8 +471,7 @@ public final class ActiveWeights implements LayerWeights {
 
     /**
      * Fills {@code values} and {@code index} from dense {@code weights} ({@code [nIn, nOut]}, packed 'f') and the
-     * flags of the masked positions in row-major order ({@code masked[i · nOut + j]}, as {@code RandomMasks.masked}
-     * gives them), without a dense copy of either.
+     * flags of the masked positions in row-major order ({@code masked[i · nOut + j]}), without a dense copy of either.
      *
      * @throws IllegalArgumentException if the number of unmasked positions is not {@code values.length()}
      */
@@ -436,7 +506,7 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     /** Writes positions into {@code index}: row 0 the low 24 bits, row 1 (if there is one) the bits above. */
-    private static void writeIndex(INDArray index, int[] positions) {
+    public static void writeIndex(INDArray index, int[] positions) {
         int active = positions.length;
         int indexRows = (int) index.size(0);
         double[] idx = new double[indexRows * active];

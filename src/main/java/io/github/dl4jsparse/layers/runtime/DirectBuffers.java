@@ -69,13 +69,30 @@ final class DirectBuffers {
             read(m, dst, rows * cols);
             return;
         }
-        INDArray c = contiguous(m, 'c');
-        float[] rowMajor = new float[rows * cols];
-        read(c, rowMajor, rowMajor.length);
+        FloatBuffer c = floats(contiguous(m, 'c'));
+        float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
-            int from = r * cols;
+            c.get(r * cols, row);
             for (int col = 0; col < cols; col++) {
-                dst[col * rows + r] = rowMajor[from + col];
+                dst[col * rows + r] = row[col];
+            }
+        }
+    }
+
+    /** {@link #readColumnMajor(INDArray, float[])} for a double matrix. */
+    static void readColumnMajor(INDArray m, double[] dst) {
+        int rows = (int) m.size(0);
+        int cols = (int) m.size(1);
+        if (m.ordering() == 'f' && isPacked(m, 'f')) {
+            read(m, dst, rows * cols);
+            return;
+        }
+        DoubleBuffer c = doubles(contiguous(m, 'c'));
+        double[] row = new double[cols];
+        for (int r = 0; r < rows; r++) {
+            c.get(r * cols, row);
+            for (int col = 0; col < cols; col++) {
+                dst[col * rows + r] = row[col];
             }
         }
     }

@@ -49,8 +49,8 @@ interface LayerWeights {
      */
     void replaceMask(double[] newMask, List<INDArray> updaterStates);
 
-    /** @return whether the products of a float pass run on sparse kernels rather than dense matrix products */
-    boolean usesSparseKernels();
+    /** @return whether the products of a pass over {@code batchSize} examples run on sparse kernels, not dense products */
+    boolean usesSparseKernels(int batchSize);
 
     /** @return the key of the trained weight parameter, the one whose updater state follows the connections */
     String trainableKey();

@@ -116,7 +116,7 @@ final class MaskedDenseWeights implements LayerWeights {
     }
 
     @Override
-    public boolean usesSparseKernels() {
+    public boolean usesSparseKernels(int batchSize) {
         return false;
     }
 

@@ -212,11 +212,12 @@ public class SparseLinearLayer extends SameDiffLayer {
     }
 
     /**
-     * @return whether this layer's products run on sparse kernels in a float network (active storage at density
-     *         {@value SparseLinear#SPARSE_PRODUCT_MAX_DENSITY} or below) rather than dense matrix products
+     * @param batchSize the number of examples of a forward or backward pass
+     * @return whether this layer's products for such a pass run on the sparse kernels (active storage, where
+     *         {@link io.github.dl4jsparse.kernels.ProductRoute} picks them) rather than dense matrix products
      */
-    public boolean usesSparseKernels() {
-        return weights.usesSparseKernels();
+    public boolean usesSparseKernels(int batchSize) {
+        return weights.usesSparseKernels(batchSize);
     }
 
     /** @return the key of the trained weight parameter: {@code W} or {@code activeW} by storage */

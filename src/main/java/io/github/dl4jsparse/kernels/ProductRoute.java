@@ -1,0 +1,88 @@
+package io.github.dl4jsparse.kernels;
+
+import java.util.Locale;
+
+/**
+ * How a layer with active-only storage computes its products: on the {@link SparseKernels} over the active
+ * connections, or as dense matrix products (ND4J/OpenBLAS) on a dense working copy of {@code W ⊙ M}. Both give the
+ * same result up to float rounding.
+ *
+ * <p>{@link #AUTO}, the default, decides per layer and per pass from the layer's density and the minibatch size
+ * ({@link #kernelsPay}): kernels where the committed benchmark ({@code ProductRouteBenchmark} in the examples) found
+ * them faster on a 2-core x86-64 machine, dense products elsewhere. {@link #KERNELS} and {@link #DENSE} force one
+ * route for every layer of the JVM: for tests and benchmarks, or a machine whose crossover differs; set with
+ * {@link #setDefault} or the system property {@code dl4jsparse.products} ({@code auto}, {@code kernels},
+ * {@code dense}).
+ */
+public enum ProductRoute {
+    /** Kernels where they are faster, by density and minibatch size. */
+    AUTO,
+    /** Always the sparse kernels. */
+    KERNELS,
+    /** Always dense matrix products on a dense working copy of the weights. */
+    DENSE;
+
+    private static volatile ProductRoute route = fromProperty();
+
+    private static ProductRoute fromProperty() {
+        String value = System.getProperty("dl4jsparse.products");
+        if (value == null) {
+            return AUTO;
+        }
+        try {
+            return valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("system property dl4jsparse.products must be auto, kernels or dense, got '"
+                    + value + "'", e);
+        }
+    }
+
+    /** @return the route every layer of this JVM uses; {@link #AUTO} unless set */
+    public static ProductRoute getDefault() {
+        return route;
+    }
+
+    /**
+     * Sets the route for every layer of this JVM.
+     *
+     * @throws IllegalArgumentException for null
+     */
+    public static void setDefault(ProductRoute value) {
+        if (value == null) {
+            throw new IllegalArgumentException("product route must be AUTO, KERNELS or DENSE, got null");
+        }
+        route = value;
+    }
+
+    /**
+     * @param density    fraction of active connections, {@code a / (nIn · nOut)}
+     * @param batch      minibatch size
+     * @return whether a layer of this density multiplies a minibatch of this size on the sparse kernels under the
+     *         current default route
+     */
+    public static boolean useKernels(double density, int batch) {
+        return switch (route) {
+            case KERNELS -> true;
+            case DENSE -> false;
+            case AUTO -> kernelsPay(density, batch, SparseKernels.vectorised());
+        };
+    }
+
+    /**
+     * The calibrated crossover: whether the sparse kernels beat dense products for a layer of {@code density} at
+     * minibatch {@code batch}, with the Vector API ({@code vectorised}) or in plain Java. The bounds are the densities
+     * below which a training step of one 1024 → 1024 layer was faster on the kernels (see the README's crossover
+     * table).
+     */
+    public static boolean kernelsPay(double density, int batch, boolean vectorised) {
+        return density <= maxDensity(batch, vectorised);
+    }
+
+    /** The density up to which the kernels pay at minibatch {@code batch}. */
+    static double maxDensity(int batch, boolean vectorised) {
+        if (vectorised) {
+            return batch <= 1 ? 0.25 : batch <= 64 ? 0.3 : batch <= 512 ? 0.2 : 0.15;
+        }
+        return batch <= 1 ? 0.25 : batch <= 64 ? 0.12 : batch <= 512 ? 0.1 : 0.08;
+    }
+}

@@ -1,0 +1,118 @@
+package io.github.dl4jsparse.kernels;
+
+/**
+ * Which connections of an {@code [nIn, nOut]} weight matrix are active, indexed both ways for the kernels of
+ * {@link SparseKernels}. The active connections are numbered by their column-major position {@code i + j · nIn}
+ * (strictly increasing): slot {@code k} of a values array belongs to connection {@code k}.
+ * <ul>
+ *   <li>compressed columns: output {@code j} has slots {@code colStart[j] .. colStart[j+1]-1}, input
+ *       {@code rows[k]} each;</li>
+ *   <li>compressed rows: input {@code i} has entries {@code rowStart[i] .. rowStart[i+1]-1}, each with its output
+ *       {@code cols[e]} and its slot {@code rowSlot[e]}.</li>
+ * </ul>
+ * Memory is {@code 4 · (3a + nIn + nOut)} bytes for {@code a} active connections, nothing of size {@code nIn · nOut}.
+ *
+ * <pre>{@code
+ * SparsePattern p = SparsePattern.of(784, 1024, positions); // positions i + j·784, strictly increasing
+ * }</pre>
+ */
+public final class SparsePattern {
+
+    final int nIn;
+    final int nOut;
+    final int active;
+    final int[] colStart;
+    final int[] rows;
+    final int[] rowStart;
+    final int[] cols;
+    final int[] rowSlot;
+
+    private SparsePattern(int nIn, int nOut, int active) {
+        this.nIn = nIn;
+        this.nOut = nOut;
+        this.active = active;
+        this.colStart = new int[nOut + 1];
+        this.rows = new int[active];
+        this.rowStart = new int[nIn + 1];
+        this.cols = new int[active];
+        this.rowSlot = new int[active];
+    }
+
+    /**
+     * @param positions the column-major positions {@code i + j · nIn} of the active connections, strictly increasing
+     *                  (not kept)
+     * @throws IllegalArgumentException naming the entry if a position is out of {@code [0, nIn · nOut)} or not after
+     *                                  the previous one
+     */
+    public static SparsePattern of(int nIn, int nOut, int[] positions) {
+        return of(nIn, nOut, positions, positions.length);
+    }
+
+    /** As {@link #of(int, int, int[])} for the first {@code active} entries of {@code positions}. */
+    public static SparsePattern of(int nIn, int nOut, int[] positions, int active) {
+        if (nIn <= 0 || nOut <= 0) {
+            throw new IllegalArgumentException("nIn and nOut must be positive, got " + nIn + " and " + nOut);
+        }
+        SparsePattern p = new SparsePattern(nIn, nOut, active);
+        long size = (long) nIn * nOut;
+        long previous = -1;
+        for (int k = 0; k < active; k++) {
+            int q = positions[k];
+            if (q < 0 || q >= size || q <= previous) {
+                throw new IllegalArgumentException("position entry " + k + " is " + q + ": positions must be strictly "
+                        + "increasing in [0, " + size + ")" + (k > 0 ? ", previous " + previous : ""));
+            }
+            previous = q;
+            int i = q % nIn;
+            p.rows[k] = i;
+            p.colStart[q / nIn + 1]++;
+            p.rowStart[i + 1]++;
+        }
+        for (int j = 0; j < nOut; j++) {
+            p.colStart[j + 1] += p.colStart[j];
+        }
+        for (int i = 0; i < nIn; i++) {
+            p.rowStart[i + 1] += p.rowStart[i];
+        }
+        // compressed rows: walking the slots in column order fills each row's entries in increasing column order
+        int[] next = java.util.Arrays.copyOf(p.rowStart, nIn);
+        for (int j = 0; j < nOut; j++) {
+            for (int k = p.colStart[j]; k < p.colStart[j + 1]; k++) {
+                int e = next[p.rows[k]]++;
+                p.cols[e] = j;
+                p.rowSlot[e] = k;
+            }
+        }
+        return p;
+    }
+
+    /** @return the number of active connections */
+    public int activeCount() {
+        return active;
+    }
+
+    /** @return the number of inputs, rows of the weight matrix */
+    public int nIn() {
+        return nIn;
+    }
+
+    /** @return the number of outputs, columns of the weight matrix */
+    public int nOut() {
+        return nOut;
+    }
+
+    /** @return slot ranges per output column, {@code nOut + 1} entries: the live array, not to be modified */
+    public int[] colStart() {
+        return colStart;
+    }
+
+    /** @return the input row of each slot, {@code a} entries: the live array, not to be modified */
+    public int[] rows() {
+        return rows;
+    }
+
+    /** @return the fraction of active connections, {@code a / (nIn · nOut)} */
+    public double density() {
+        return active / ((double) nIn * nOut);
+    }
+}

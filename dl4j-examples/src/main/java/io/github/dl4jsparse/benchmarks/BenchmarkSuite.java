@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Runs the JMH benchmarks (any JMH command-line options may be given, e.g. a name regex) and then prints, for every
  * benchmark with a variant parameter, the ratio of each variant to the baseline measured in the same run, as a
- * Markdown table: parameter {@code layers} against {@code dense}, parameter {@code step} against {@code plain}. The
+ * Markdown table: parameter {@code layers} against {@code dense}, {@code step} against {@code plain}, {@code route}
+ * against {@code DENSE}. The
  * ratio's error is propagated from JMH's 99.9% intervals to first order.
  *
  * <pre>
@@ -34,7 +35,7 @@ public final class BenchmarkSuite {
     }
 
     /** Variant parameter → its baseline value. */
-    private static final Map<String, String> BASELINES = Map.of("layers", "dense", "step", "plain");
+    private static final Map<String, String> BASELINES = Map.of("layers", "dense", "step", "plain", "route", "DENSE");
 
     static String ratioTable(Collection<RunResult> results) {
         // key: benchmark method + every parameter but the variant

@@ -1,7 +1,7 @@
 package io.github.dl4jsparse.benchmarks;
 
-import io.github.dl4jsparse.kernels.CscMatrix;
 import io.github.dl4jsparse.kernels.SparseKernels;
+import io.github.dl4jsparse.kernels.SparsePattern;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,7 +18,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.nio.FloatBuffer;
 import java.util.Random;
+import java.util.stream.IntStream;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,10 +54,11 @@ public class SparseKernelBenchmark {
     private INDArray zOut;
     private INDArray dxOut;
     private INDArray dwOut;
-    private CscMatrix csc;
+    private SparsePattern pattern;
+    private FloatBuffer values;
+    private FloatBuffer grad;
     private float[] zT;
     private float[] dxT;
-    private float[] grad;
 
     @Setup
     public void setUp() {
@@ -71,14 +74,15 @@ public class SparseKernelBenchmark {
             double sparsity = Double.parseDouble(layers.substring("sparse".length()));
             Random r = new Random(2);
             float[] weights = w.data().asFloat();
-            float[] mask = new float[weights.length];
-            for (int p = 0; p < mask.length; p++) {
-                mask[p] = r.nextDouble() >= sparsity ? 1f : 0f;
+            int[] positions = IntStream.range(0, weights.length).filter(q -> r.nextDouble() >= sparsity).toArray();
+            pattern = SparsePattern.of(N_IN, N_OUT, positions);
+            values = FloatBuffer.allocate(positions.length);
+            for (int q : positions) {
+                values.put(weights[q]);
             }
-            csc = CscMatrix.of(weights, mask, N_IN, N_OUT);
+            grad = FloatBuffer.allocate(positions.length);
             zT = new float[N_OUT * batch];
             dxT = new float[N_IN * batch];
-            grad = new float[csc.activeCount()];
         }
     }
 
@@ -92,9 +96,9 @@ public class SparseKernelBenchmark {
         }
         float[] xT = x.dup('f').data().asFloat();         // [batch, nIn] in 'f' order is xᵀ row-major
         float[] deltaT = delta.dup('f').data().asFloat();
-        SparseKernels.forward(csc, xT, batch, zT);
-        SparseKernels.backwardInput(csc, deltaT, batch, dxT);
-        SparseKernels.weightGradient(csc, xT, deltaT, batch, grad);
+        SparseKernels.forward(pattern, values, xT, batch, zT);
+        SparseKernels.backwardInput(pattern, values, deltaT, batch, dxT);
+        SparseKernels.weightGradient(pattern, xT, deltaT, batch, grad);
         INDArray z = Nd4j.create(zT, new long[]{batch, N_OUT}, 'f');
         INDArray dx = Nd4j.create(dxT, new long[]{batch, N_IN}, 'f');
         return new INDArray[]{z, dx};

@@ -3,48 +3,95 @@ package io.github.dl4jsparse.kernels;
 import java.nio.FloatBuffer;
 
 /**
- * {@link FloatKernel} in plain Java: the minibatch loop innermost, four entries per pass over it (one load and store
- * of the output per four multiply-adds), which HotSpot's auto-vectoriser turns into SIMD code.
+ * {@link FloatKernel} in plain Java, minibatch innermost: for small minibatches, tiles of eight minibatch entries
+ * accumulated in registers; for large ones, four entries per pass over the minibatch (one load and store of the
+ * output per four multiply-adds), which HotSpot's auto-vectoriser turns into SIMD code.
  */
 final class PlainFloatKernel implements FloatKernel {
+
+    /** From this minibatch size on, the minibatch loop is long enough for HotSpot's auto-vectoriser. */
+    private static final int LONG_BATCH = 128;
 
     @Override
     public void product(int[] start, int[] idx, int[] slot, FloatBuffer values, float[] in, int batch, float[] out,
                         int from, int to) {
         for (int o = from; o < to; o++) {
             int base = o * batch;
-            java.util.Arrays.fill(out, base, base + batch, 0f);
-            int e = start[o];
+            int s = start[o];
             int end = start[o + 1];
-            if (batch == 1) {
-                float sum = 0f;
-                for (; e < end; e++) {
-                    sum += values.get(slot == null ? e : slot[e]) * in[idx[e]];
+            int b = 0;
+            if (batch < LONG_BATCH) {
+                // eight minibatch entries held in registers while all entries of the output stream past: short
+                // minibatch loops are not worth the auto-vectoriser's pre- and post-loops
+                for (; b + 8 <= batch; b += 8) {
+                    tile8(s, end, idx, slot, values, in, batch, out, base + b, b);
                 }
-                out[base] = sum;
+            } else {
+                java.util.Arrays.fill(out, base, base + batch, 0f);
+                int e = s;
+                for (; e + 3 < end; e += 4) {
+                    float v0 = values.get(slot == null ? e : slot[e]);
+                    float v1 = values.get(slot == null ? e + 1 : slot[e + 1]);
+                    float v2 = values.get(slot == null ? e + 2 : slot[e + 2]);
+                    float v3 = values.get(slot == null ? e + 3 : slot[e + 3]);
+                    int i0 = idx[e] * batch;
+                    int i1 = idx[e + 1] * batch;
+                    int i2 = idx[e + 2] * batch;
+                    int i3 = idx[e + 3] * batch;
+                    for (int c = 0; c < batch; c++) {
+                        out[base + c] += v0 * in[i0 + c] + v1 * in[i1 + c] + v2 * in[i2 + c] + v3 * in[i3 + c];
+                    }
+                }
+                for (; e < end; e++) {
+                    float v = values.get(slot == null ? e : slot[e]);
+                    int i0 = idx[e] * batch;
+                    for (int c = 0; c < batch; c++) {
+                        out[base + c] += v * in[i0 + c];
+                    }
+                }
                 continue;
             }
-            for (; e + 3 < end; e += 4) {
-                float v0 = values.get(slot == null ? e : slot[e]);
-                float v1 = values.get(slot == null ? e + 1 : slot[e + 1]);
-                float v2 = values.get(slot == null ? e + 2 : slot[e + 2]);
-                float v3 = values.get(slot == null ? e + 3 : slot[e + 3]);
-                int i0 = idx[e] * batch;
-                int i1 = idx[e + 1] * batch;
-                int i2 = idx[e + 2] * batch;
-                int i3 = idx[e + 3] * batch;
-                for (int b = 0; b < batch; b++) {
-                    out[base + b] += v0 * in[i0 + b] + v1 * in[i1 + b] + v2 * in[i2 + b] + v3 * in[i3 + b];
+            for (; b < batch; b++) {
+                float sum = 0f;
+                for (int e = s; e < end; e++) {
+                    sum += values.get(slot == null ? e : slot[e]) * in[idx[e] * batch + b];
                 }
-            }
-            for (; e < end; e++) {
-                float v = values.get(slot == null ? e : slot[e]);
-                int i0 = idx[e] * batch;
-                for (int b = 0; b < batch; b++) {
-                    out[base + b] += v * in[i0 + b];
-                }
+                out[base + b] = sum;
             }
         }
+    }
+
+    /** Minibatch entries {@code b .. b+7} of one output, written to {@code out[at .. at+7]}. */
+    private static void tile8(int s, int end, int[] idx, int[] slot, FloatBuffer values, float[] in, int batch,
+                              float[] out, int at, int b) {
+        float a0 = 0f;
+        float a1 = 0f;
+        float a2 = 0f;
+        float a3 = 0f;
+        float a4 = 0f;
+        float a5 = 0f;
+        float a6 = 0f;
+        float a7 = 0f;
+        for (int e = s; e < end; e++) {
+            float v = values.get(slot == null ? e : slot[e]);
+            int r = idx[e] * batch + b;
+            a0 += v * in[r];
+            a1 += v * in[r + 1];
+            a2 += v * in[r + 2];
+            a3 += v * in[r + 3];
+            a4 += v * in[r + 4];
+            a5 += v * in[r + 5];
+            a6 += v * in[r + 6];
+            a7 += v * in[r + 7];
+        }
+        out[at] = a0;
+        out[at + 1] = a1;
+        out[at + 2] = a2;
+        out[at + 3] = a3;
+        out[at + 4] = a4;
+        out[at + 5] = a5;
+        out[at + 6] = a6;
+        out[at + 7] = a7;
     }
 
     @Override

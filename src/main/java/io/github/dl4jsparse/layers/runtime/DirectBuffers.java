@@ -34,18 +34,19 @@ final class DirectBuffers {
         return true;
     }
 
+    /**
+     * The buffer of contiguous float {@code a}, in place: element 0 is {@code a}'s first, and the limit is its length
+     * (a parameter's view does not reach into the next parameter of the same flat buffer).
+     */
     static FloatBuffer floats(INDArray a) {
         requireType(a, DataType.FLOAT);
-        FloatBuffer b = a.data().asNioFloat();
-        b.position((int) a.offset());
-        return b.slice();
+        return a.data().asNioFloat().slice((int) a.offset(), (int) a.length());
     }
 
+    /** As {@link #floats} for a double array. */
     static DoubleBuffer doubles(INDArray a) {
         requireType(a, DataType.DOUBLE);
-        DoubleBuffer b = a.data().asNioDouble();
-        b.position((int) a.offset());
-        return b.slice();
+        return a.data().asNioDouble().slice((int) a.offset(), (int) a.length());
     }
 
     /** Copies the first {@code n} buffer elements of contiguous {@code a} into {@code dst}. */

@@ -25,4 +25,26 @@ interface FloatKernel {
 
     /** @return a short name for logs and benchmarks */
     String name();
+
+    /**
+     * One minibatch entry {@code b} of one output: {@code Σ_e values[slot(e)] · in[idx[e] · batch + b]} over
+     * {@code [s, end)}, with four partial sums (a single running sum waits on every addition).
+     */
+    static float column(int s, int end, int[] idx, int[] slot, FloatBuffer values, float[] in, int batch, int b) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int e = s;
+        for (; e + 3 < end; e += 4) {
+            s0 += values.get(slot == null ? e : slot[e]) * in[idx[e] * batch + b];
+            s1 += values.get(slot == null ? e + 1 : slot[e + 1]) * in[idx[e + 1] * batch + b];
+            s2 += values.get(slot == null ? e + 2 : slot[e + 2]) * in[idx[e + 2] * batch + b];
+            s3 += values.get(slot == null ? e + 3 : slot[e + 3]) * in[idx[e + 3] * batch + b];
+        }
+        for (; e < end; e++) {
+            s0 += values.get(slot == null ? e : slot[e]) * in[idx[e] * batch + b];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
 }

@@ -52,11 +52,7 @@ final class PlainFloatKernel implements FloatKernel {
                 continue;
             }
             for (; b < batch; b++) {
-                float sum = 0f;
-                for (int e = s; e < end; e++) {
-                    sum += values.get(slot == null ? e : slot[e]) * in[idx[e] * batch + b];
-                }
-                out[base + b] = sum;
+                out[base + b] = FloatKernel.column(s, end, idx, slot, values, in, batch, b);
             }
         }
     }
@@ -101,11 +97,22 @@ final class PlainFloatKernel implements FloatKernel {
             int d = j * batch;
             for (int k = colStart[j]; k < colStart[j + 1]; k++) {
                 int x = rows[k] * batch;
-                float sum = 0f;
-                for (int b = 0; b < batch; b++) {
-                    sum += xT[x + b] * dT[d + b];
+                // four partial sums: a single running sum waits on every addition
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                float s3 = 0f;
+                int b = 0;
+                for (; b + 3 < batch; b += 4) {
+                    s0 += xT[x + b] * dT[d + b];
+                    s1 += xT[x + b + 1] * dT[d + b + 1];
+                    s2 += xT[x + b + 2] * dT[d + b + 2];
+                    s3 += xT[x + b + 3] * dT[d + b + 3];
                 }
-                grad.put(k, sum);
+                for (; b < batch; b++) {
+                    s0 += xT[x + b] * dT[d + b];
+                }
+                grad.put(k, (s0 + s1) + (s2 + s3));
             }
         }
     }

@@ -55,34 +55,35 @@ public enum ProductRoute {
     }
 
     /**
-     * @param density    fraction of active connections, {@code a / (nIn · nOut)}
-     * @param batch      minibatch size
+     * @param density  fraction of active connections, {@code a / (nIn · nOut)}
+     * @param batch    minibatch size
+     * @param training whether a backward pass follows (training), or the pass is inference
      * @return whether a layer of this density multiplies a minibatch of this size on the sparse kernels under the
      *         current default route
      */
-    public static boolean useKernels(double density, int batch) {
+    public static boolean useKernels(double density, int batch, boolean training) {
         return switch (route) {
             case KERNELS -> true;
             case DENSE -> false;
-            case AUTO -> kernelsPay(density, batch, SparseKernels.vectorised());
+            case AUTO -> kernelsPay(density, batch, training, SparseKernels.vectorised());
         };
     }
 
     /**
      * The calibrated crossover: whether the sparse kernels beat dense products for a layer of {@code density} at
-     * minibatch {@code batch}, with the Vector API ({@code vectorised}) or in plain Java. The bounds are the densities
-     * below which a training step of one 1024 → 1024 layer was faster on the kernels (see the README's crossover
-     * table).
+     * minibatch {@code batch}, for a training step or for inference, with the Vector API ({@code vectorised}) or in
+     * plain Java. The bounds are the densities up to which one 1024 → 1024 layer was faster on the kernels in
+     * {@code RouteCalibration} (2-core x86-64 with AVX-512, one thread; see the README's crossover table); minibatch
+     * sizes between the measured ones (1, 32, 256, 2048) take the bound of the nearest on a log scale.
      */
-    public static boolean kernelsPay(double density, int batch, boolean vectorised) {
-        return density <= maxDensity(batch, vectorised);
+    public static boolean kernelsPay(double density, int batch, boolean training, boolean vectorised) {
+        int row = batch <= 5 ? 0 : batch <= 90 ? 1 : batch <= 724 ? 2 : 3;
+        double[][] bounds = vectorised ? VECTOR_BOUNDS : PLAIN_BOUNDS;
+        return density <= bounds[training ? 0 : 1][row];
     }
 
-    /** The density up to which the kernels pay at minibatch {@code batch}. */
-    static double maxDensity(int batch, boolean vectorised) {
-        if (vectorised) {
-            return batch <= 1 ? 0.25 : batch <= 64 ? 0.3 : batch <= 512 ? 0.2 : 0.15;
-        }
-        return batch <= 1 ? 0.25 : batch <= 64 ? 0.12 : batch <= 512 ? 0.1 : 0.08;
-    }
+    /** Densities up to which the kernels pay, [training, inference][batch 1, 32, 256, 2048]: Vector API. */
+    private static final double[][] VECTOR_BOUNDS = {{0.3, 0.2, 0.15, 0.12}, {1.0, 0.5, 0.25, 0.12}};
+    /** As {@link #VECTOR_BOUNDS}, plain-Java kernels. */
+    private static final double[][] PLAIN_BOUNDS = {{0.2, 0.07, 0.03, 0.02}, {1.0, 0.12, 0.05, 0.04}};
 }

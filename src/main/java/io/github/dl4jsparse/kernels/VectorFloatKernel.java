@@ -71,13 +71,8 @@ final class VectorFloatKernel implements FloatKernel {
     /** The last {@code batch - b} (fewer than one vector) minibatch entries of one output, scalar. */
     private static void tail(int s, int end, int[] idx, int[] slot, FloatBuffer values, float[] in, int batch,
                              float[] out, int base, int b) {
-        java.util.Arrays.fill(out, base + b, base + batch, 0f);
-        for (int e = s; e < end; e++) {
-            float v = values.get(slot == null ? e : slot[e]);
-            int r = idx[e] * batch;
-            for (int c = b; c < batch; c++) {
-                out[base + c] += v * in[r + c];
-            }
+        for (int c = b; c < batch; c++) {
+            out[base + c] = FloatKernel.column(s, end, idx, slot, values, in, batch, c);
         }
     }
 

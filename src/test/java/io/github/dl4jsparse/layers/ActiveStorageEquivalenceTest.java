@@ -66,7 +66,7 @@ class ActiveStorageEquivalenceTest {
         MultiLayerNetwork dense = mlp(WeightStorage.DENSE, sparsity);
         MultiLayerNetwork active = mlp(WeightStorage.ACTIVE, sparsity);
         for (int i = 0; i < 2; i++) {
-            assertEquals(sparseKernels, ((SparseLinearLayer) active.getLayer(i)).usesSparseKernels(32), "route of layer " + i);
+            assertEquals(sparseKernels, ((SparseLinearLayer) active.getLayer(i)).usesSparseKernels(32, true), "route of layer " + i);
             assertEquals(Layers.mask(dense.getLayer(i)), Layers.mask(active.getLayer(i)), "same mask from the same seed");
             assertEquals(Layers.weights(dense.getLayer(i)), Layers.weights(active.getLayer(i)));
         }
@@ -143,7 +143,7 @@ class ActiveStorageEquivalenceTest {
         MultiLayerNetwork reference = mlp(WeightStorage.DENSE, 0.99, DataType.DOUBLE);
         for (int i = 0; i < 3; i++) {
             if (i < 2) {
-                assertTrue(((SparseLinearLayer) kernels.getLayer(i)).usesSparseKernels(32));
+                assertTrue(((SparseLinearLayer) kernels.getLayer(i)).usesSparseKernels(32, true));
                 ((SparseLinearLayer) reference.getLayer(i)).setMaskedWeights(Layers.weights(kernels.getLayer(i)),
                         Layers.mask(kernels.getLayer(i)));
                 reference.getLayer(i).getParam("b").assign(kernels.getLayer(i).getParam("b"));

@@ -107,8 +107,8 @@ public final class ActiveWeights implements LayerWeights {
         return layer.getParam(ACTIVE_INDEX_KEY);
     }
 
-    private boolean kernelRoute(int batch) {
-        return ProductRoute.useKernels(values().length() / ((double) nIn * nOut), batch);
+    private boolean kernelRoute(int batch, boolean training) {
+        return ProductRoute.useKernels(values().length() / ((double) nIn * nOut), batch, training);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ public final class ActiveWeights implements LayerWeights {
     @Override
     public INDArray multiply(INDArray x, boolean training, LayerWorkspaceMgr workspaceMgr) {
         int batch = (int) x.size(0);
-        boolean kernels = kernelRoute(batch);
+        boolean kernels = kernelRoute(batch, training);
         SparsePattern p = pattern();
         Pass next = new Pass();
         next.kernels = kernels;
@@ -444,8 +444,8 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     @Override
-    public boolean usesSparseKernels(int batchSize) {
-        return kernelRoute(batchSize);
+    public boolean usesSparseKernels(int batchSize, boolean training) {
+        return kernelRoute(batchSize, training);
     }
 
     @Override

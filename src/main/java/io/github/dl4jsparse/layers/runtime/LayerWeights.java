@@ -49,8 +49,11 @@ interface LayerWeights {
      */
     void replaceMask(double[] newMask, List<INDArray> updaterStates);
 
-    /** @return whether the products of a pass over {@code batchSize} examples run on sparse kernels, not dense products */
-    boolean usesSparseKernels(int batchSize);
+    /**
+     * @return whether the products of a pass over {@code batchSize} examples (a training pass, or inference) run on
+     *         sparse kernels rather than dense products
+     */
+    boolean usesSparseKernels(int batchSize, boolean training);
 
     /** @return the key of the trained weight parameter, the one whose updater state follows the connections */
     String trainableKey();

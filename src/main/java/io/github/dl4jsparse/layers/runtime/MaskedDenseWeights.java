@@ -116,7 +116,7 @@ final class MaskedDenseWeights implements LayerWeights {
     }
 
     @Override
-    public boolean usesSparseKernels(int batchSize) {
+    public boolean usesSparseKernels(int batchSize, boolean training) {
         return false;
     }
 

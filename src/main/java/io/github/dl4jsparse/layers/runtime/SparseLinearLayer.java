@@ -213,11 +213,12 @@ public class SparseLinearLayer extends SameDiffLayer {
 
     /**
      * @param batchSize the number of examples of a forward or backward pass
+     * @param training  a training pass (forward and backward) rather than inference
      * @return whether this layer's products for such a pass run on the sparse kernels (active storage, where
      *         {@link io.github.dl4jsparse.kernels.ProductRoute} picks them) rather than dense matrix products
      */
-    public boolean usesSparseKernels(int batchSize) {
-        return weights.usesSparseKernels(batchSize);
+    public boolean usesSparseKernels(int batchSize, boolean training) {
+        return weights.usesSparseKernels(batchSize, training);
     }
 
     /** @return the key of the trained weight parameter: {@code W} or {@code activeW} by storage */

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.layers;
 
+import io.github.dl4jsparse.kernels.ProductRoute;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -12,10 +13,11 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -47,6 +49,11 @@ class GradientCheckTest {
     static void useDoublePrecision() {
         previousDataType = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterEach
+    void restoreRoute() {
+        ProductRoute.setDefault(ProductRoute.AUTO);
     }
 
     @AfterAll
@@ -81,9 +88,10 @@ class GradientCheckTest {
         return net;
     }
 
-    @ParameterizedTest
-    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
-    void stackOfSparseLinearPassesGradientCheck(WeightStorage storage) {
+    @ParameterizedTest(name = "{0} storage, {1} products")
+    @CsvSource({"DENSE, AUTO", "ACTIVE, DENSE", "ACTIVE, KERNELS"})
+    void stackOfSparseLinearPassesGradientCheck(WeightStorage storage, ProductRoute route) {
+        ProductRoute.setDefault(route);
         MultiLayerNetwork net = stack(null, storage);
         DataSet data = TestData.classification(6, 4, 3, 1, DataType.DOUBLE);
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
@@ -97,9 +105,10 @@ class GradientCheckTest {
         assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
     }
 
-    @ParameterizedTest
-    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
-    void stackWithDropoutPassesGradientCheck(WeightStorage storage) {
+    @ParameterizedTest(name = "{0} storage, {1} products")
+    @CsvSource({"DENSE, AUTO", "ACTIVE, DENSE", "ACTIVE, KERNELS"})
+    void stackWithDropoutPassesGradientCheck(WeightStorage storage, ProductRoute route) {
+        ProductRoute.setDefault(route);
         MultiLayerNetwork net = stack(new Dropout(0.6), storage);
         DataSet data = TestData.classification(6, 4, 3, 2, DataType.DOUBLE);
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
@@ -110,9 +119,10 @@ class GradientCheckTest {
         assertTrue(ok, "gradient check with dropout on the first SparseLinear layer");
     }
 
-    @ParameterizedTest
-    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
-    void computationGraphPassesGradientCheck(WeightStorage storage) {
+    @ParameterizedTest(name = "{0} storage, {1} products")
+    @CsvSource({"DENSE, AUTO", "ACTIVE, DENSE", "ACTIVE, KERNELS"})
+    void computationGraphPassesGradientCheck(WeightStorage storage, ProductRoute route) {
+        ProductRoute.setDefault(route);
         ComputationGraphConfiguration conf = base().graphBuilder()
                 .addInputs("in")
                 .addLayer("a", new SparseLinear.Builder().nOut(6).sparsity(0.5).activation(Activation.TANH).storage(storage).build(), "in")

@@ -36,14 +36,14 @@ import java.util.concurrent.TimeUnit;
 public class MlpBenchmark {
 
     /** {@code shape/batch}. */
-    @Param({"784-1024-1024-10/32", "784-1024-1024-10/256", "100-256-256-10/2048"})
+    @Param({"784-1024-1024-10/1", "784-1024-1024-10/32", "784-1024-1024-10/256", "784-1024-1024-10/2048", "100-256-256-10/2048"})
     public String config;
 
     /**
      * {@code dense}: DenseLayer hidden layers; {@code sparseX}: SparseLinear at sparsity X, default storage (active-only
      * from 0.5); {@code maskedX}: SparseLinear at sparsity X with dense masked storage.
      */
-    @Param({"dense", "sparse0.0", "masked0.9", "sparse0.9", "sparse0.99"})
+    @Param({"dense", "sparse0.0", "masked0.9", "sparse0.5", "sparse0.8", "sparse0.9", "sparse0.95", "sparse0.99"})
     public String layers;
 
     private MultiLayerNetwork net;

@@ -87,8 +87,9 @@ public final class SparseKernels {
     }
 
     static void forward(FloatKernel kernel, SparsePattern p, FloatBuffer values, float[] xT, int batch, float[] zT) {
-        KernelThreads.run(p.colStart, p.nOut, (long) p.active * batch,
-                (from, to) -> kernel.product(p.colStart, p.rows, null, values, xT, batch, zT, from, to));
+        MinibatchTiles.product(p.colStart, p.nOut, p.nIn, xT, batch, zT, (in, width, out) ->
+                KernelThreads.run(p.colStart, p.nOut, (long) p.active * width,
+                        (from, to) -> kernel.product(p.colStart, p.rows, null, values, in, width, out, from, to)));
     }
 
     /** {@code dxT = (δ · Wᵀ)ᵀ}: overwrites {@code dxT[0, nIn · batch)}. */
@@ -98,8 +99,9 @@ public final class SparseKernels {
 
     static void backwardInput(FloatKernel kernel, SparsePattern p, FloatBuffer values, float[] deltaT, int batch,
                               float[] dxT) {
-        KernelThreads.run(p.rowStart, p.nIn, (long) p.active * batch,
-                (from, to) -> kernel.product(p.rowStart, p.cols, p.rowSlot, values, deltaT, batch, dxT, from, to));
+        MinibatchTiles.product(p.rowStart, p.nIn, p.nOut, deltaT, batch, dxT, (in, width, out) ->
+                KernelThreads.run(p.rowStart, p.nIn, (long) p.active * width,
+                        (from, to) -> kernel.product(p.rowStart, p.cols, p.rowSlot, values, in, width, out, from, to)));
     }
 
     /** {@code grad[k] = Σ_b x[b, i_k] · δ[b, j_k]} for every active connection {@code k}: overwrites {@code grad[0, a)}. */
@@ -109,6 +111,7 @@ public final class SparseKernels {
 
     static void weightGradient(FloatKernel kernel, SparsePattern p, float[] xT, float[] deltaT, int batch,
                                FloatBuffer grad) {
+        // not tiled: each dot product reads two contiguous rows of the whole minibatch, which the caches stream well
         KernelThreads.run(p.colStart, p.nOut, (long) p.active * batch,
                 (from, to) -> kernel.activeDots(p.colStart, p.rows, xT, deltaT, batch, grad, from, to));
     }

@@ -82,24 +82,48 @@ final class VectorFloatKernel implements FloatKernel {
         int vectorEnd = batch - batch % L;
         for (int j = from; j < to; j++) {
             int d = j * batch;
-            for (int k = colStart[j]; k < colStart[j + 1]; k++) {
-                int x = rows[k] * batch;
-                float sum = 0f;
-                if (vectorEnd > 0) {
-                    // two accumulators: the chain of dependent multiply-adds is half as long
-                    FloatVector acc0 = FloatVector.zero(SPECIES);
-                    FloatVector acc1 = acc0;
-                    int b = 0;
-                    for (; b + 2 * L <= vectorEnd; b += 2 * L) {
-                        acc0 = FloatVector.fromArray(SPECIES, xT, x + b).fma(FloatVector.fromArray(SPECIES, dT, d + b), acc0);
-                        acc1 = FloatVector.fromArray(SPECIES, xT, x + b + L)
-                                .fma(FloatVector.fromArray(SPECIES, dT, d + b + L), acc1);
-                    }
-                    if (b < vectorEnd) {
-                        acc0 = FloatVector.fromArray(SPECIES, xT, x + b).fma(FloatVector.fromArray(SPECIES, dT, d + b), acc0);
-                    }
-                    sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            int k = colStart[j];
+            int end = colStart[j + 1];
+            // four connections of the column at a time: each load of δ serves four multiply-adds
+            for (; k + 3 < end; k += 4) {
+                int x0 = rows[k] * batch;
+                int x1 = rows[k + 1] * batch;
+                int x2 = rows[k + 2] * batch;
+                int x3 = rows[k + 3] * batch;
+                FloatVector a0 = FloatVector.zero(SPECIES);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                for (int b = 0; b < vectorEnd; b += L) {
+                    FloatVector dv = FloatVector.fromArray(SPECIES, dT, d + b);
+                    a0 = FloatVector.fromArray(SPECIES, xT, x0 + b).fma(dv, a0);
+                    a1 = FloatVector.fromArray(SPECIES, xT, x1 + b).fma(dv, a1);
+                    a2 = FloatVector.fromArray(SPECIES, xT, x2 + b).fma(dv, a2);
+                    a3 = FloatVector.fromArray(SPECIES, xT, x3 + b).fma(dv, a3);
                 }
+                float s0 = a0.reduceLanes(VectorOperators.ADD);
+                float s1 = a1.reduceLanes(VectorOperators.ADD);
+                float s2 = a2.reduceLanes(VectorOperators.ADD);
+                float s3 = a3.reduceLanes(VectorOperators.ADD);
+                for (int b = vectorEnd; b < batch; b++) {
+                    float dv = dT[d + b];
+                    s0 += xT[x0 + b] * dv;
+                    s1 += xT[x1 + b] * dv;
+                    s2 += xT[x2 + b] * dv;
+                    s3 += xT[x3 + b] * dv;
+                }
+                grad.put(k, s0);
+                grad.put(k + 1, s1);
+                grad.put(k + 2, s2);
+                grad.put(k + 3, s3);
+            }
+            for (; k < end; k++) {
+                int x = rows[k] * batch;
+                FloatVector acc = FloatVector.zero(SPECIES);
+                for (int b = 0; b < vectorEnd; b += L) {
+                    acc = FloatVector.fromArray(SPECIES, xT, x + b).fma(FloatVector.fromArray(SPECIES, dT, d + b), acc);
+                }
+                float sum = acc.reduceLanes(VectorOperators.ADD);
                 for (int b = vectorEnd; b < batch; b++) {
                     sum += xT[x + b] * dT[d + b];
                 }

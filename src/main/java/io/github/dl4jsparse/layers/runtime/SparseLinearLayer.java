@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -97,7 +98,10 @@ public class SparseLinearLayer extends SameDiffLayer {
         if (z == null) {
             z = preOutput(true, workspaceMgr);
         }
-        INDArray delta = sparseConf().getActivationFn().backprop(z, epsilon).getFirst();
+        IActivation activation = sparseConf().getActivationFn();
+        INDArray delta = ReluBackprop.applies(activation, z) && epsilon.equalShapes(z)
+                ? ReluBackprop.delta(z, epsilon, workspaceMgr)
+                : activation.backprop(z, epsilon).getFirst();
         if (maskArray != null) {
             applyMask(delta);
         }

@@ -3,6 +3,7 @@ package io.github.dl4jsparse.dynamic;
 import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
+import io.github.dl4jsparse.layers.runtime.WeightGradientFactors;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -128,40 +129,66 @@ public class PruneRegrowListener extends BaseTrainingListener {
         return new MaskUpdate(iteration, layerUpdates, SparsityReport.of(model));
     }
 
+    /**
+     * Drops the {@code k} active connections of smallest |W| and grows {@code k} inactive ones, working on the active
+     * positions and values only (memory proportional to the active connections; RigL's dense gradient is read a block
+     * of columns at a time).
+     */
     private LayerUpdate updateLayer(Model model, SparseLinearLayer layer, double dropFraction,
                                     SplittableRandom dropRandom, SplittableRandom growRandom) {
-        INDArray denseGradient = layer.takeDenseWeightGradient();
+        WeightGradientFactors denseGradient = layer.takeWeightGradientFactors();
         String name = Networks.layerName(layer);
-        double[] w = layer.flatWeights();
-        double[] mask = layer.flatMask();
-        int[] active = positions(mask, 1.0);
-        int[] inactive = positions(mask, 0.0);
-        int k = Math.min((int) Math.floor(dropFraction * active.length), inactive.length);
+        int[] active = layer.activePositions();
+        double[] w = layer.activeValues();
+        SparseLinear conf = (SparseLinear) layer.conf().getLayer();
+        long size = conf.getNIn() * conf.getNOut();
+        int k = (int) Math.min((long) Math.floor(dropFraction * active.length), size - active.length);
         if (k == 0) {
             return new LayerUpdate(name, active.length, 0, 0, dropFraction);
         }
-        int[] drop = ConnectionSelection.smallest(abs(w), active, k, dropRandom);
+        int[] slots = new int[active.length];
+        for (int s = 0; s < slots.length; s++) {
+            slots[s] = s;
+        }
+        int[] drop = ConnectionSelection.smallest(abs(w), slots, k, dropRandom); // slots of the dropped
         int[] grow;
         if (config.criterion == RegrowCriterion.RANDOM) {
-            grow = ConnectionSelection.random(inactive, k, growRandom);
+            grow = InactiveConnections.random(active, size, k, growRandom);
         } else {
             if (denseGradient == null) {
                 throw new IllegalStateException("RigL update of layer " + name + ": no dense gradient was kept for "
                         + "this step; the listener must be attached to the network that trains (it arms the layers "
                         + "in onForwardPass)");
             }
-            grow = ConnectionSelection.largest(abs(flat(denseGradient)), inactive, k, growRandom);
-        }
-        double[] newMask = mask.clone();
-        for (int p : drop) {
-            newMask[p] = 0.0;
-        }
-        for (int p : grow) {
-            newMask[p] = 1.0;
+            grow = InactiveConnections.largestGradient(denseGradient, active, k, growRandom);
         }
         // dropped and grown connections start at 0 with zero updater state; the others keep theirs
-        layer.replaceMask(newMask, UpdaterStates.of(model, layer, layer.trainableWeightKey()));
+        layer.rewire(rewired(active, drop, grow), UpdaterStates.of(model, layer, layer.trainableWeightKey()));
         return new LayerUpdate(name, active.length, drop.length, grow.length, dropFraction);
+    }
+
+    /** The active positions without the dropped slots, with the grown positions (increasing), merged in order. */
+    private static int[] rewired(int[] active, int[] dropSlots, int[] grow) {
+        boolean[] dropped = new boolean[active.length];
+        for (int s : dropSlots) {
+            dropped[s] = true;
+        }
+        int[] out = new int[active.length - dropSlots.length + grow.length];
+        int n = 0;
+        int g = 0;
+        for (int s = 0; s < active.length; s++) {
+            if (dropped[s]) {
+                continue;
+            }
+            while (g < grow.length && grow[g] < active[s]) {
+                out[n++] = grow[g++];
+            }
+            out[n++] = active[s];
+        }
+        while (g < grow.length) {
+            out[n++] = grow[g++];
+        }
+        return out;
     }
 
     /** @return the updates made so far, oldest first (not saved with checkpoints) */
@@ -222,33 +249,10 @@ public class PruneRegrowListener extends BaseTrainingListener {
         return h ^ (h >>> 31);
     }
 
-    /** The values in W's flattening order ('f'), as doubles. */
-    private static double[] flat(INDArray a) {
-        INDArray packed = a.ordering() == 'f' && !a.isView() ? a : a.dup('f');
-        return packed.reshape('f', new long[]{a.length()}).toDoubleVector();
-    }
-
     private static double[] abs(double[] values) {
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = Math.abs(values[i]);
-        }
-        return out;
-    }
-
-    private static int[] positions(double[] mask, double value) {
-        int count = 0;
-        for (double m : mask) {
-            if (m == value) {
-                count++;
-            }
-        }
-        int[] out = new int[count];
-        int j = 0;
-        for (int i = 0; i < mask.length; i++) {
-            if (mask[i] == value) {
-                out[j++] = i;
-            }
         }
         return out;
     }

@@ -80,8 +80,20 @@ public final class RandomMasks {
         return positions;
     }
 
-    /** A uniformly random subset of {@code count} distinct values of {@code [0, size)}, sorted (Floyd's algorithm). */
-    static int[] floyd(int size, int count, SplittableRandom random) {
+    /**
+     * A uniformly random subset of {@code count} distinct values of {@code [0, size)}, sorted (Floyd's algorithm):
+     * time and memory proportional to {@code count}.
+     *
+     * @throws IllegalArgumentException if {@code count} is not in {@code [0, size]}
+     */
+    public static int[] sample(int size, int count, SplittableRandom random) {
+        if (count < 0 || count > size) {
+            throw new IllegalArgumentException("cannot draw " + count + " distinct values of [0, " + size + ")");
+        }
+        return floyd(size, count, random);
+    }
+
+    private static int[] floyd(int size, int count, SplittableRandom random) {
         IntHashSet chosen = new IntHashSet(count);
         int[] out = new int[count];
         int n = 0;

@@ -1,5 +1,7 @@
 package io.github.dl4jsparse.layers;
 
+import io.github.dl4jsparse.dynamic.PruneRegrowListener;
+import io.github.dl4jsparse.dynamic.PruneRegrowSchedule;
 import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -21,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Active storage costs memory in proportion to the active connections: a 46000 x 46000 layer (2.1·10^9 connections,
  * 8.5 GB as a dense float array, more than this test JVM's 4 GB heap and ND4J's off-heap limit, which defaults to the
- * heap size) at sparsity 0.9999 initialises, trains and reports with its 211,600 active connections.
+ * heap size) at sparsity 0.9999 initialises, trains under SET's prune-and-regrow and reports with its 211,600 active
+ * connections.
  */
 class LargeLayerTest {
 
@@ -43,9 +46,15 @@ class LargeLayerTest {
         Nd4j.getRandom().setSeed(1);
         DataSet data = new DataSet(Nd4j.rand(DataType.FLOAT, 4, width), Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT));
         assertTrue(((SparseLinearLayer) net.getLayer(0)).usesSparseKernels(4, true));
+        // SET's prune-and-regrow on the active positions: after each of the two steps, a tenth rewired
+        PruneRegrowListener set = PruneRegrowListener.set().deltaT(1).endStep(10).alpha(0.1)
+                .decay(PruneRegrowSchedule.Decay.CONSTANT).build();
+        net.setListeners(set);
         net.fit(data);
         net.fit(data);
         assertTrue(Double.isFinite(net.score()));
+        assertEquals(2, set.updates().size());
+        assertEquals(Math.floor(0.1 * active), set.updates().get(1).layers().get(0).grown(), 1.0);
         SparsityReport report = SparsityReport.of(net);
         assertEquals(1.0 - active / ((double) width * width), report.layers().get(0).maskSparsity(), 1e-12);
         assertEquals(0, report.leaks());

@@ -152,8 +152,7 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     @Override
-    public Backprop backprop(INDArray x, INDArray delta, Gradient gradient, boolean denseWeightGradient,
-                             LayerWorkspaceMgr workspaceMgr) {
+    public INDArray backprop(INDArray x, INDArray delta, Gradient gradient, LayerWorkspaceMgr workspaceMgr) {
         Pass p = pass != null && pass.validFor(x) ? pass : null;
         pass = null;
         if (p == null) {
@@ -163,31 +162,20 @@ public final class ActiveWeights implements LayerWeights {
         }
         int batch = (int) x.size(0);
         INDArray valueGrad = layer.gradientView(ACTIVE_WEIGHT_KEY);
-        INDArray dense = null;
         INDArray epsilon;
         if (p.kernels) {
             epsilon = kernelBackprop(delta, batch, valueGrad, workspaceMgr);
-            if (denseWeightGradient) {
-                try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                    dense = Nd4j.gemm(x, delta, true, false).dup('f');
-                }
-            }
         } else {
             INDArray full = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(), new long[]{nIn, nOut}, 'f');
             Nd4j.gemm(x, delta, full, true, false, 1.0, 0.0);
             gather(pattern(), full, valueGrad);
-            if (denseWeightGradient) {
-                try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                    dense = full.dup('f');
-                }
-            }
             INDArray epsilonT = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                     new long[]{nIn, batch}, 'f');
             epsilon = p.denseWeights.mmuli(delta.transpose(), epsilonT).transpose();
         }
         gradient.gradientForVariable().put(ACTIVE_WEIGHT_KEY, valueGrad);
         gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradientView(ACTIVE_INDEX_KEY));
-        return new Backprop(epsilon, dense);
+        return epsilon;
     }
 
     /**
@@ -403,24 +391,22 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     @Override
-    public void replaceMask(double[] newMask, List<INDArray> updaterStates) {
+    public int[] activePositions() {
+        return positions(pattern());
+    }
+
+    @Override
+    public double[] activeValues() {
+        return DirectBuffers.readDoubles(DirectBuffers.contiguous(values(), 'c'), (int) values().length());
+    }
+
+    @Override
+    public void rewire(int[] next, List<INDArray> updaterStates) {
         int[] oldPositions = positions(pattern());
-        int[] next = new int[oldPositions.length];
-        int count = 0;
-        for (int q = 0; q < newMask.length; q++) {
-            if (newMask[q] != 0.0) {
-                if (count == next.length) {
-                    throw new IllegalArgumentException(activeCountMessage(count + 1));
-                }
-                next[count++] = q;
-            }
-        }
-        if (count != oldPositions.length) {
-            throw new IllegalArgumentException(activeCountMessage(count));
-        }
+        requireRewiring(layer.layerName(), next, oldPositions.length, (long) nIn * nOut);
         // both position lists are sorted: match the surviving connections in one merge pass
-        int[] from = new int[count]; // old slot of each new slot, or -1 for a new connection
-        for (int t = 0, s = 0; t < count; t++) {
+        int[] from = new int[next.length]; // old slot of each new slot, or -1 for a new connection
+        for (int t = 0, s = 0; t < next.length; t++) {
             while (s < oldPositions.length && oldPositions[s] < next[t]) {
                 s++;
             }
@@ -431,6 +417,25 @@ public final class ActiveWeights implements LayerWeights {
             writeRemapped(state, from);
         }
         writeIndex(index(), next);
+    }
+
+    /**
+     * Throws unless {@code positions} are {@code active} strictly increasing positions in {@code [0, size)}.
+     *
+     * @throws IllegalArgumentException naming the layer and what is wrong
+     */
+    static void requireRewiring(String layerName, int[] positions, int active, long size) {
+        if (positions.length != active) {
+            throw new IllegalArgumentException("SparseLinear layer '" + layerName + "': the new connections number "
+                    + positions.length + ", but the layer has exactly " + active + " (the count follows from the "
+                    + "configured sparsity)");
+        }
+        for (int k = 0; k < positions.length; k++) {
+            if (positions[k] < 0 || positions[k] >= size || (k > 0 && positions[k] <= positions[k - 1])) {
+                throw new IllegalArgumentException("SparseLinear layer '" + layerName + "': new connection " + k
+                        + " is at position " + positions[k] + "; positions must be strictly increasing in [0, " + size + ")");
+            }
+        }
     }
 
     private static void writeRemapped(INDArray target, int[] from) {

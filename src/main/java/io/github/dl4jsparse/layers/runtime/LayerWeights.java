@@ -23,11 +23,9 @@ interface LayerWeights {
 
     /**
      * Writes {@code dL/dW} (zero or absent where the mask is 0) into the weights' gradient views and enters them in
-     * {@code gradient}; returns {@code dL/dx = δ · (W ⊙ M)ᵀ} in the activation-gradient workspace, and the dense
-     * gradient {@code xᵀ · δ} if asked for.
+     * {@code gradient}; returns {@code dL/dx = δ · (W ⊙ M)ᵀ} in the activation-gradient workspace.
      */
-    Backprop backprop(INDArray x, INDArray delta, Gradient gradient, boolean denseWeightGradient,
-                      LayerWorkspaceMgr workspaceMgr);
+    INDArray backprop(INDArray x, INDArray delta, Gradient gradient, LayerWorkspaceMgr workspaceMgr);
 
     /** @return {@code W ⊙ M} flat in 'f' order (entry {@code (i, j)} at {@code i + j·nIn}), as doubles: a copy */
     double[] flatWeights();
@@ -41,13 +39,20 @@ interface LayerWeights {
     /** Replaces weights and mask (both {@code [nIn, nOut]}); the weights are masked. */
     void set(INDArray weights, INDArray mask);
 
+    /** @return the column-major positions {@code i + j·nIn} of the active connections, increasing: a copy */
+    int[] activePositions();
+
+    /** @return the weights of the active connections, in the order of {@link #activePositions()}: a copy */
+    double[] activeValues();
+
     /**
-     * Replaces the mask by {@code newMask} (flat, 'f' order: position {@code i + j·nIn}): connections active before
-     * and after keep their weight and their updater state, the others get weight 0 and state 0.
+     * Makes {@code positions} (column-major {@code i + j·nIn}, strictly increasing, as many as are active now) the
+     * active connections: connections active before and after keep their weight and their updater state, the others
+     * get weight 0 and state 0.
      *
      * @param updaterStates every updater state array of {@link #trainableKey()}, in that parameter's order
      */
-    void replaceMask(double[] newMask, List<INDArray> updaterStates);
+    void rewire(int[] positions, List<INDArray> updaterStates);
 
     /**
      * @return whether the products of a pass over {@code batchSize} examples (a training pass, or inference) run on
@@ -57,8 +62,4 @@ interface LayerWeights {
 
     /** @return the key of the trained weight parameter, the one whose updater state follows the connections */
     String trainableKey();
-
-    /** The result of {@link #backprop}: {@code dL/dx}, and the dense weight gradient or null. */
-    record Backprop(INDArray inputGradient, INDArray denseWeightGradient) {
-    }
 }

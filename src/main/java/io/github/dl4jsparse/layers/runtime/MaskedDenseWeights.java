@@ -4,7 +4,6 @@ import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -53,24 +52,17 @@ final class MaskedDenseWeights implements LayerWeights {
     }
 
     @Override
-    public Backprop backprop(INDArray x, INDArray delta, Gradient gradient, boolean denseWeightGradient,
-                             LayerWorkspaceMgr workspaceMgr) {
+    public INDArray backprop(INDArray x, INDArray delta, Gradient gradient, LayerWorkspaceMgr workspaceMgr) {
         INDArray weights = weights(); // == W ⊙ M: the training forward pass applied the mask
         INDArray weightGrad = layer.gradientView(WEIGHT_KEY);
         Nd4j.gemm(x, delta, weightGrad, true, false, 1.0, 0.0);
-        INDArray dense = null;
-        if (denseWeightGradient) {
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                dense = weightGrad.dup('f');
-            }
-        }
         weightGrad.muli(mask());
         gradient.gradientForVariable().put(WEIGHT_KEY, weightGrad);
         gradient.gradientForVariable().put(WEIGHT_MASK_KEY, layer.gradientView(WEIGHT_MASK_KEY));
         INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                 new long[]{weights.size(0), delta.size(0)}, 'f');
         epsilonNext = weights.mmuli(delta.transpose(), epsilonNext).transpose();
-        return new Backprop(epsilonNext, dense);
+        return epsilonNext;
     }
 
     @Override
@@ -100,8 +92,43 @@ final class MaskedDenseWeights implements LayerWeights {
     }
 
     @Override
-    public void replaceMask(double[] newMask, List<INDArray> updaterStates) {
+    public int[] activePositions() {
+        double[] m = flatMask();
+        int count = 0;
+        for (double v : m) {
+            if (v != 0.0) {
+                count++;
+            }
+        }
+        int[] positions = new int[count];
+        int k = 0;
+        for (int q = 0; q < m.length; q++) {
+            if (m[q] != 0.0) {
+                positions[k++] = q;
+            }
+        }
+        return positions;
+    }
+
+    @Override
+    public double[] activeValues() {
+        double[] w = DirectBuffers.readDoubles(DirectBuffers.contiguous(weights(), 'f'), (int) weights().length());
+        int[] positions = activePositions();
+        double[] values = new double[positions.length];
+        for (int k = 0; k < positions.length; k++) {
+            values[k] = w[positions[k]];
+        }
+        return values;
+    }
+
+    @Override
+    public void rewire(int[] positions, List<INDArray> updaterStates) {
         double[] oldMask = flatMask();
+        ActiveWeights.requireRewiring(layer.layerName(), positions, activePositions().length, oldMask.length);
+        double[] newMask = new double[oldMask.length];
+        for (int q : positions) {
+            newMask[q] = 1.0;
+        }
         double[] kept = new double[newMask.length]; // active before and after: the only positions whose state survives
         for (int p = 0; p < kept.length; p++) {
             kept[p] = oldMask[p] * newMask[p];

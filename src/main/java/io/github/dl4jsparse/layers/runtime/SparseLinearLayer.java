@@ -58,8 +58,8 @@ public class SparseLinearLayer extends SameDiffLayer {
     private INDArray cachedPreOutputInput;
     /** Whether the next backprop keeps the dense weight gradient (armed by prune-and-regrow on its update steps). */
     private boolean captureDenseWeightGradient;
-    /** The dense weight gradient {@code xᵀ · δ} of the last armed backprop, outside any workspace; null if none. */
-    private INDArray denseWeightGradient;
+    /** The factors of the dense weight gradient {@code xᵀ · δ} of the last armed backprop; null if none. */
+    private WeightGradientFactors denseWeightGradient;
 
     public SparseLinearLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -107,10 +107,10 @@ public class SparseLinearLayer extends SameDiffLayer {
         }
 
         Gradient gradient = new DefaultGradient();
-        LayerWeights.Backprop result = weights.backprop(input.castTo(delta.dataType()), delta, gradient,
-                captureDenseWeightGradient, workspaceMgr);
+        INDArray x = input.castTo(delta.dataType());
+        INDArray inputGradient = weights.backprop(x, delta, gradient, workspaceMgr);
         if (captureDenseWeightGradient) {
-            denseWeightGradient = result.denseWeightGradient();
+            denseWeightGradient = WeightGradientFactors.of(x, delta);
             captureDenseWeightGradient = false;
         }
         if (sparseConf().isHasBias()) {
@@ -118,31 +118,42 @@ public class SparseLinearLayer extends SameDiffLayer {
             delta.sum(biasGrad, 0);
             gradient.gradientForVariable().put(BIAS_KEY, biasGrad);
         }
-        INDArray epsilonNext = backpropDropOutIfPresent(result.inputGradient());
+        INDArray epsilonNext = backpropDropOutIfPresent(inputGradient);
         return new Pair<>(gradient, epsilonNext);
     }
 
     /**
      * Makes the next backward pass keep the dense weight gradient {@code dL/d(W ⊙ M) = xᵀ · δ}, the gradient at every
      * position, masked or not, which DL4J's own gradient of W zeroes at masked positions. RigL's regrowth criterion
-     * needs it; it costs one copy of W's size, paid only by the backward pass that follows this call.
+     * needs it. It is kept as its factors {@code x} and {@code δ} ({@link WeightGradientFactors}: a copy of the layer's
+     * input and output gradient), paid only by the backward pass that follows this call.
      */
     public void captureDenseWeightGradient() {
         captureDenseWeightGradient = true;
     }
 
     /**
-     * Hands over the dense weight gradient kept by the backward pass after {@link #captureDenseWeightGradient()}
-     * (shape {@code [nIn, nOut]}, order 'f', summed over the minibatch as DL4J's gradients are, detached from
-     * workspaces) and forgets it.
+     * Hands over the dense weight gradient kept by the backward pass after {@link #captureDenseWeightGradient()}, as
+     * its factors (blocks of columns on demand), and forgets it.
+     *
+     * @return the factors, or null if no armed backward pass ran since the last call
+     */
+    public WeightGradientFactors takeWeightGradientFactors() {
+        WeightGradientFactors g = denseWeightGradient;
+        denseWeightGradient = null;
+        captureDenseWeightGradient = false;
+        return g;
+    }
+
+    /**
+     * As {@link #takeWeightGradientFactors()}, as the whole matrix (shape {@code [nIn, nOut]}, order 'f', summed over
+     * the minibatch as DL4J's gradients are, detached from workspaces): {@code nIn · nOut} numbers.
      *
      * @return the gradient, or null if no armed backward pass ran since the last call
      */
     public INDArray takeDenseWeightGradient() {
-        INDArray g = denseWeightGradient;
-        denseWeightGradient = null;
-        captureDenseWeightGradient = false;
-        return g;
+        WeightGradientFactors g = takeWeightGradientFactors();
+        return g == null ? null : g.dense();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -206,13 +217,59 @@ public class SparseLinearLayer extends SameDiffLayer {
 
     /**
      * Replaces the mask (prune-and-regrow): connections active before and after keep their weight and their updater
-     * state; new ones start at weight 0 with state 0; dropped ones become exact zeros.
+     * state; new ones start at weight 0 with state 0; dropped ones become exact zeros. A dense-mask form of
+     * {@link #rewire}.
      *
-     * @param newMask       the new mask, flat in 'f' order ({@code i + j·nIn}), values 0 and 1
+     * @param newMask       the new mask, flat in 'f' order ({@code i + j·nIn}), values 0 and 1, with as many ones as
+     *                      there are active connections
      * @param updaterStates the updater state arrays of {@link #trainableWeightKey()} (views), reset alike
+     * @throws IllegalArgumentException for a mask of another size or another number of active connections
      */
     public void replaceMask(double[] newMask, List<INDArray> updaterStates) {
-        weights.replaceMask(newMask, updaterStates);
+        long size = sparseConf().getNIn() * sparseConf().getNOut();
+        if (newMask.length != size) {
+            throw new IllegalArgumentException("SparseLinear layer '" + layerName() + "': the new mask has "
+                    + newMask.length + " entries, expected nIn · nOut = " + size);
+        }
+        int count = 0;
+        for (double m : newMask) {
+            if (m != 0.0) {
+                count++;
+            }
+        }
+        int[] positions = new int[count];
+        int k = 0;
+        for (int q = 0; q < newMask.length; q++) {
+            if (newMask[q] != 0.0) {
+                positions[k++] = q;
+            }
+        }
+        weights.rewire(positions, updaterStates);
+    }
+
+    /**
+     * Makes {@code positions} the active connections (prune-and-regrow on positions, in memory proportional to the
+     * active connections under active storage): connections active before and after keep their weight and their
+     * updater state; new ones start at weight 0 with state 0; dropped ones become exact zeros.
+     *
+     * @param positions     column-major positions {@code i + j·nIn}, strictly increasing, exactly as many as are
+     *                      active now
+     * @param updaterStates the updater state arrays of {@link #trainableWeightKey()} (views), reset alike
+     * @throws IllegalArgumentException for another number of positions, or positions out of range or order; nothing is
+     *                                  changed then
+     */
+    public void rewire(int[] positions, List<INDArray> updaterStates) {
+        weights.rewire(positions, updaterStates);
+    }
+
+    /** @return the column-major positions {@code i + j·nIn} of the active connections, increasing: a copy */
+    public int[] activePositions() {
+        return weights.activePositions();
+    }
+
+    /** @return the weights of the active connections, in the order of {@link #activePositions()}, as doubles: a copy */
+    public double[] activeValues() {
+        return weights.activeValues();
     }
 
     /**

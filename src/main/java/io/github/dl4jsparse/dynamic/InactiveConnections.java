@@ -1,0 +1,176 @@
+package io.github.dl4jsparse.dynamic;
+
+import io.github.dl4jsparse.layers.runtime.WeightGradientFactors;
+import io.github.dl4jsparse.mask.RandomMasks;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Picks connections to grow among the inactive positions of a layer given only its active positions (sorted,
+ * column-major {@code i + j · nIn}): memory proportional to the active connections and the number picked, never to
+ * {@code nIn · nOut}.
+ * <ul>
+ *   <li>{@link #random}: uniformly at random (SET), by drawing ranks among the inactive positions;</li>
+ *   <li>{@link #largestGradient}: the largest {@code |xᵀ · δ|} (RigL), computed a block of output columns at a time
+ *       with a bounded pool of candidates; exact ties broken by a seeded pseudo-random priority per position, so every
+ *       tied position is equally likely and the result does not depend on the block size.</li>
+ * </ul>
+ */
+final class InactiveConnections {
+
+    /** Gradient entries per block of columns: 2^20 doubles, 8 MB. */
+    private static final int BLOCK_ENTRIES = 1 << 20;
+
+    private InactiveConnections() {
+    }
+
+    /**
+     * @param active positions of the active connections, strictly increasing
+     * @param size   {@code nIn · nOut}
+     * @return {@code k} distinct inactive positions drawn uniformly at random, increasing
+     */
+    static int[] random(int[] active, long size, int k, SplittableRandom random) {
+        int[] ranks = RandomMasks.sample((int) (size - active.length), k, random);
+        // the r-th inactive position (ranks ascending) is r plus the number of active positions before it
+        int c = 0;
+        int[] positions = new int[k];
+        for (int t = 0; t < k; t++) {
+            while (c < active.length && active[c] <= ranks[t] + c) {
+                c++;
+            }
+            positions[t] = ranks[t] + c;
+        }
+        return positions;
+    }
+
+    /**
+     * @param active positions of the active connections, strictly increasing
+     * @return the {@code k} inactive positions with the largest {@code |xᵀ · δ|}, increasing
+     * @throws IllegalArgumentException if a gradient entry is NaN
+     */
+    static int[] largestGradient(WeightGradientFactors gradient, int[] active, int k, SplittableRandom random) {
+        return largestGradient(gradient, active, k, random, BLOCK_ENTRIES);
+    }
+
+    /** As {@link #largestGradient(WeightGradientFactors, int[], int, SplittableRandom)} with blocks of about {@code blockEntries}. */
+    static int[] largestGradient(WeightGradientFactors gradient, int[] active, int k, SplittableRandom random,
+                                 int blockEntries) {
+        int nIn = gradient.nIn();
+        int nOut = gradient.nOut();
+        long tieSeed = random.nextLong();
+        TopK top = new TopK(k);
+        int columnsPerBlock = Math.max(1, blockEntries / nIn);
+        int c = 0;
+        for (int from = 0; from < nOut && k > 0; from += columnsPerBlock) {
+            int to = Math.min(nOut, from + columnsPerBlock);
+            double[] g = gradient.columns(from, to);
+            long base = (long) from * nIn;
+            for (int q = 0; q < g.length; q++) {
+                long position = base + q;
+                if (c < active.length && active[c] == position) {
+                    c++;
+                    continue;
+                }
+                double score = Math.abs(g[q]);
+                if (Double.isNaN(score)) {
+                    throw new IllegalArgumentException("the dense gradient is NaN at position " + position
+                            + " (input " + position % nIn + ", output " + position / nIn + ")");
+                }
+                top.offer(score, priority(tieSeed, position), (int) position);
+            }
+        }
+        return top.positions();
+    }
+
+    /** A pseudo-random priority of {@code position} for the seed (SplitMix64's finaliser). */
+    private static long priority(long seed, long position) {
+        long z = seed + (position + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /**
+     * The {@code k} largest of a stream of (score, priority, position), ordered by score and then priority: a pool of
+     * at most {@code 2k} entries, cut back to the best {@code k} whenever it fills, so offering {@code n} entries
+     * costs {@code O(n log k)} time and {@code O(k)} memory.
+     */
+    private static final class TopK {
+        private final int k;
+        private final double[] scores;
+        private final long[] priorities;
+        private final int[] positions;
+        private int size;
+        /** The k-th best entry after the last cut: nothing at or below it can enter; none before the first cut. */
+        private double floorScore = Double.NEGATIVE_INFINITY;
+        private long floorPriority = Long.MIN_VALUE;
+        private boolean hasFloor;
+
+        TopK(int k) {
+            this.k = k;
+            int capacity = Math.max(2 * k, 1);
+            scores = new double[capacity];
+            priorities = new long[capacity];
+            positions = new int[capacity];
+        }
+
+        void offer(double score, long priority, int position) {
+            if (k == 0 || hasFloor && !better(score, priority, floorScore, floorPriority)) {
+                return;
+            }
+            if (size == scores.length) {
+                cut();
+                if (!better(score, priority, floorScore, floorPriority)) {
+                    return;
+                }
+            }
+            scores[size] = score;
+            priorities[size] = priority;
+            positions[size] = position;
+            size++;
+        }
+
+        private static boolean better(double s, long p, double s2, long p2) {
+            return s > s2 || s == s2 && p > p2;
+        }
+
+        /** Keeps the best k entries. */
+        private void cut() {
+            Integer[] order = new Integer[size];
+            for (int i = 0; i < size; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> better(scores[a], priorities[a], scores[b], priorities[b]) ? -1
+                    : better(scores[b], priorities[b], scores[a], priorities[a]) ? 1 : 0);
+            int keep = Math.min(k, size);
+            double[] s = new double[keep];
+            long[] p = new long[keep];
+            int[] q = new int[keep];
+            for (int i = 0; i < keep; i++) {
+                s[i] = scores[order[i]];
+                p[i] = priorities[order[i]];
+                q[i] = positions[order[i]];
+            }
+            System.arraycopy(s, 0, scores, 0, keep);
+            System.arraycopy(p, 0, priorities, 0, keep);
+            System.arraycopy(q, 0, positions, 0, keep);
+            size = keep;
+            if (keep == k) {
+                floorScore = s[keep - 1];
+                floorPriority = p[keep - 1];
+                hasFloor = true;
+            }
+        }
+
+        /** @return the positions of the best k (or all, if fewer were offered), increasing */
+        int[] positions() {
+            if (size > k) {
+                cut();
+            }
+            int[] out = Arrays.copyOf(positions, size);
+            Arrays.sort(out);
+            return out;
+        }
+    }
+}

@@ -120,14 +120,26 @@ def main():
     print(f"PyTorch {torch.__version__}, 1 thread")
     print("| benchmark | config | variant | PyTorch ms/op | DL4J ms/op | DL4J / PyTorch |")
     print("|---|---|---|---|---|---|")
+    torch_dense = {}
     for config in configs:
         for variant in variants:
             results = measure(config, variant, args.rounds)
             for method, (mean, err) in results.items():
+                if variant == "dense":
+                    torch_dense[(method, config)] = mean
                 dl4j = jmh.get((method, config, variant))
                 dl4j_text = f"{dl4j[0]:.3f} ± {dl4j[1]:.3f}" if dl4j else ""
                 ratio = f"{dl4j[0] / mean:.2f}" if dl4j else ""
                 print(f"| {method} | {config} | {variant} | {mean:.3f} ± {err:.3f} | {dl4j_text} | {ratio} |", flush=True)
+    if torch_dense and jmh:
+        # what a user would pick instead: every DL4J variant against PyTorch's dense nn.Linear network
+        print()
+        print("| benchmark | config | DL4J variant | DL4J ms/op | PyTorch dense ms/op | DL4J / PyTorch dense |")
+        print("|---|---|---|---|---|---|")
+        for (method, config, layers), (score, err) in sorted(jmh.items()):
+            base = torch_dense.get((method, config))
+            if base:
+                print(f"| {method} | {config} | {layers} | {score:.3f} ± {err:.3f} | {base:.3f} | {score / base:.2f} |")
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ public enum ProductRoute {
     }
 
     /** Densities up to which the kernels pay, [training, inference][batch 1, 32, 256, 2048]: Vector API. */
-    private static final double[][] VECTOR_BOUNDS = {{0.3, 0.2, 0.15, 0.12}, {1.0, 0.5, 0.25, 0.12}};
+    private static final double[][] VECTOR_BOUNDS = {{0.3, 0.25, 0.25, 0.25}, {1.0, 0.5, 0.35, 0.25}};
     /** As {@link #VECTOR_BOUNDS}, plain-Java kernels. */
-    private static final double[][] PLAIN_BOUNDS = {{0.2, 0.07, 0.03, 0.02}, {1.0, 0.12, 0.05, 0.04}};
+    private static final double[][] PLAIN_BOUNDS = {{0.25, 0.07, 0.03, 0.03}, {1.0, 0.08, 0.06, 0.03}};
 }

@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.conf.preprocessor.Cnn3DToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.weights.WeightInitIdentity;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -146,6 +147,10 @@ public class SparseLinear extends SameDiffLayer {
      */
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
+        if (weightInitFunction() instanceof WeightInitIdentity) {
+            throw new IllegalArgumentException(layerDescription() + ": weightInit IDENTITY is not supported: the active "
+                    + "weights are drawn from the initialisation's distribution; use e.g. XAVIER or a Distribution");
+        }
         long seed = maskSeed != null ? maskSeed : Nd4j.getRandom().nextLong();
         int[] positions = RandomMasks.activePositions(nIn * nOut, sparsity, seed);
         if (resolvedStorage() == WeightStorage.ACTIVE) {
@@ -486,7 +491,7 @@ public class SparseLinear extends SameDiffLayer {
         this.biasInit = biasInit;
     }
 
-    /** @return the seed of the mask's shuffle, or null when it is drawn from the network's random generator */
+    /** @return the seed of the mask's draw, or null when it is drawn from the network's random generator */
     public Long getMaskSeed() {
         return maskSeed;
     }
@@ -596,7 +601,7 @@ public class SparseLinear extends SameDiffLayer {
         }
 
         /**
-         * Seed of the mask's shuffle. Default: none, the seed is drawn from ND4J's random generator while the network
+         * Seed of the mask's draw. Default: none, the seed is drawn from ND4J's random generator while the network
          * initialises (reproducible from the network seed). Two layers of one shape with the same mask seed get the
          * same mask.
          */
@@ -614,7 +619,11 @@ public class SparseLinear extends SameDiffLayer {
             return this;
         }
 
-        /** Weight initialisation of W (the mask is applied after it). Default: the network's, XAVIER unless set. */
+        /**
+         * Distribution of the active weights, drawn with the dense fan-in {@code nIn} and fan-out {@code nOut} (masked
+         * weights are 0). Default: the network's, XAVIER unless set. IDENTITY is refused at initialisation: it is not a
+         * distribution.
+         */
         public Builder weightInit(IWeightInit weightInit) {
             this.weightInitFn = weightInit;
             return this;

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.dynamic;
 
+import io.github.dl4jsparse.kernels.ProductRoute;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
@@ -17,6 +18,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -198,9 +200,16 @@ class PruneRegrowListenerTest {
         }
     }
 
-    @ParameterizedTest
-    @CsvSource({"RANDOM, DENSE", "RANDOM, ACTIVE", "GRADIENT, DENSE", "GRADIENT, ACTIVE"})
-    void invariantsHoldAfterManyUpdates(RegrowCriterion criterion, WeightStorage storage) {
+    @AfterEach
+    void restoreRoute() {
+        ProductRoute.setDefault(ProductRoute.AUTO);
+    }
+
+    @ParameterizedTest(name = "{0}, {1} storage, {2} products")
+    @CsvSource({"RANDOM, DENSE, AUTO", "RANDOM, ACTIVE, DENSE", "RANDOM, ACTIVE, KERNELS", "GRADIENT, DENSE, AUTO",
+            "GRADIENT, ACTIVE, DENSE", "GRADIENT, ACTIVE, KERNELS"})
+    void invariantsHoldAfterManyUpdates(RegrowCriterion criterion, WeightStorage storage, ProductRoute route) {
+        ProductRoute.setDefault(route);
         for (IUpdater updater : new IUpdater[]{new Adam(1e-2), new Nesterovs(0.05, 0.9)}) {
             MultiLayerNetwork net = mlp(42, updater, 0.8, storage);
             PruneRegrowListener pr = PruneRegrowListener.builder(criterion).deltaT(5).plannedIterations(200)

@@ -106,6 +106,15 @@ class SparseLinearConfigTest {
     }
 
     @Test
+    void identityWeightInitFailsAtInitNamingTheLayer() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(valid().sparsity(0.5).weightInit(org.deeplearning4j.nn.weights.WeightInit.IDENTITY.getWeightInitFunction()).build())
+                .layer(Nets.output()).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MultiLayerNetwork(conf).init());
+        assertTrue(e.getMessage().contains("fc1") && e.getMessage().contains("IDENTITY"), e.getMessage());
+    }
+
+    @Test
     void yamlRoundTripGivesEqualConfig() {
         MultiLayerConfiguration conf = richConfig();
         assertEquals(conf, MultiLayerConfiguration.fromYaml(conf.toYaml()));

@@ -57,6 +57,11 @@ public final class ActiveWeights implements LayerWeights {
     private Object patternSource;
     private SparsePattern pattern;
 
+    /** Inference on the dense route: the scattered {@code W ⊙ M}, and the pattern and values it was made from. */
+    private INDArray inferenceDense;
+    private SparsePattern inferencePattern;
+    private Object inferenceValues;
+
     /** The last training forward pass, whose work the backward pass on the same input reuses; or null. */
     private Pass pass;
     /** Working arrays of inference passes, reused. */
@@ -139,8 +144,8 @@ public final class ActiveWeights implements LayerWeights {
                 DirectBuffers.write(z, s.outTd, batch * nOut);
             }
         } else {
-            next.denseWeights = scatter(p, x.dataType(), workspaceMgr,
-                    training ? ArrayType.ACTIVATIONS : ArrayType.FF_WORKING_MEM);
+            next.denseWeights = training ? scatter(p, x.dataType(), workspaceMgr, ArrayType.ACTIVATIONS)
+                    : inferenceWeights(p, x.dataType());
             z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), batch, nOut);
             x.mmuli(next.denseWeights, z);
         }
@@ -283,6 +288,38 @@ public final class ActiveWeights implements LayerWeights {
             }
         }
         return positions;
+    }
+
+    /**
+     * {@code W ⊙ M} for inference on the dense route: the copy scattered by the last inference pass while positions and
+     * values are unchanged (one vectorised comparison of the values; the layer is then used for inference only, as a
+     * deployed model is), else scattered anew outside the workspaces and kept. Only layers dense enough for the dense
+     * route get one, so it costs at most a few times their active storage.
+     */
+    private INDArray inferenceWeights(SparsePattern p, DataType type) {
+        INDArray values = DirectBuffers.contiguous(values(), 'c');
+        boolean valid = inferenceDense != null && inferencePattern == p && inferenceDense.dataType() == type;
+        if (valid && type == DataType.FLOAT) {
+            valid = inferenceValues instanceof float[] f && DirectBuffers.floats(values).mismatch(FloatBuffer.wrap(f)) < 0;
+        } else if (valid) {
+            valid = inferenceValues instanceof double[] d && DirectBuffers.doubles(values).mismatch(DoubleBuffer.wrap(d)) < 0;
+        }
+        if (!valid) {
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                inferenceDense = scatter(p, type, LayerWorkspaceMgr.noWorkspaces(), ArrayType.FF_WORKING_MEM);
+            }
+            inferencePattern = p;
+            if (type == DataType.FLOAT) {
+                float[] copy = new float[(int) values.length()];
+                DirectBuffers.floats(values).get(0, copy);
+                inferenceValues = copy;
+            } else {
+                double[] copy = new double[(int) values.length()];
+                DirectBuffers.doubles(values).get(0, copy);
+                inferenceValues = copy;
+            }
+        }
+        return inferenceDense;
     }
 
     /** {@code W ⊙ M} as a zeroed dense 'f' array of the given workspace with the active values written in. */

@@ -93,8 +93,8 @@ final class InactiveConnections {
 
     /**
      * The {@code k} largest of a stream of (score, priority, position), ordered by score and then priority: a pool of
-     * at most {@code 2k} entries, cut back to the best {@code k} whenever it fills, so offering {@code n} entries
-     * costs {@code O(n log k)} time and {@code O(k)} memory.
+     * at most {@code 2k} entries, cut back to the best {@code k} by quickselect whenever it fills, so offering {@code n}
+     * entries costs {@code O(n)} expected time and {@code O(k)} memory.
      */
     private static final class TopK {
         private final int k;
@@ -103,8 +103,8 @@ final class InactiveConnections {
         private final int[] positions;
         private int size;
         /** The k-th best entry after the last cut: nothing at or below it can enter; none before the first cut. */
-        private double floorScore = Double.NEGATIVE_INFINITY;
-        private long floorPriority = Long.MIN_VALUE;
+        private double floorScore;
+        private long floorPriority;
         private boolean hasFloor;
 
         TopK(int k) {
@@ -135,32 +135,62 @@ final class InactiveConnections {
             return s > s2 || s == s2 && p > p2;
         }
 
-        /** Keeps the best k entries. */
+        /** Keeps the best k entries (moved to the front by quickselect) and remembers the worst of them. */
         private void cut() {
-            Integer[] order = new Integer[size];
-            for (int i = 0; i < size; i++) {
-                order[i] = i;
+            int lo = 0;
+            int hi = size - 1;
+            int target = k - 1; // after selection, [0, k) holds the best k
+            long state = size * 0x9E3779B97F4A7C15L;
+            while (lo < hi) {
+                state = state * 6364136223846793005L + 1442695040888963407L; // pivot choice: any deterministic spread
+                int pivot = lo + (int) Long.remainderUnsigned(state >>> 1, hi - lo + 1);
+                double ps = scores[pivot];
+                long pp = priorities[pivot];
+                int i = lo;
+                int j = hi;
+                while (i <= j) {
+                    while (better(scores[i], priorities[i], ps, pp)) {
+                        i++;
+                    }
+                    while (better(ps, pp, scores[j], priorities[j])) {
+                        j--;
+                    }
+                    if (i <= j) {
+                        swap(i++, j--);
+                    }
+                }
+                if (target <= j) {
+                    hi = j;
+                } else if (target >= i) {
+                    lo = i;
+                } else {
+                    break;
+                }
             }
-            Arrays.sort(order, (a, b) -> better(scores[a], priorities[a], scores[b], priorities[b]) ? -1
-                    : better(scores[b], priorities[b], scores[a], priorities[a]) ? 1 : 0);
-            int keep = Math.min(k, size);
-            double[] s = new double[keep];
-            long[] p = new long[keep];
-            int[] q = new int[keep];
-            for (int i = 0; i < keep; i++) {
-                s[i] = scores[order[i]];
-                p[i] = priorities[order[i]];
-                q[i] = positions[order[i]];
+            size = Math.min(k, size);
+            int worst = 0;
+            for (int t = 1; t < size; t++) {
+                if (better(scores[worst], priorities[worst], scores[t], priorities[t])) {
+                    worst = t;
+                }
             }
-            System.arraycopy(s, 0, scores, 0, keep);
-            System.arraycopy(p, 0, priorities, 0, keep);
-            System.arraycopy(q, 0, positions, 0, keep);
-            size = keep;
-            if (keep == k) {
-                floorScore = s[keep - 1];
-                floorPriority = p[keep - 1];
+            if (size == k) {
+                floorScore = scores[worst];
+                floorPriority = priorities[worst];
                 hasFloor = true;
             }
+        }
+
+        private void swap(int a, int b) {
+            double s = scores[a];
+            scores[a] = scores[b];
+            scores[b] = s;
+            long p = priorities[a];
+            priorities[a] = priorities[b];
+            priorities[b] = p;
+            int q = positions[a];
+            positions[a] = positions[b];
+            positions[b] = q;
         }
 
         /** @return the positions of the best k (or all, if fewer were offered), increasing */

@@ -72,9 +72,11 @@ public enum ProductRoute {
     /**
      * The calibrated crossover: whether the sparse kernels beat dense products for a layer of {@code density} at
      * minibatch {@code batch}, for a training step or for inference, with the Vector API ({@code vectorised}) or in
-     * plain Java. The bounds are the densities up to which one 1024 → 1024 layer was faster on the kernels in
-     * {@code RouteCalibration} (2-core x86-64 with AVX-512, one thread; see the README's crossover table); minibatch
-     * sizes between the measured ones (1, 32, 256, 2048) take the bound of the nearest on a log scale.
+     * plain Java. The bounds are the densities up to which one 1024 → 1024 layer was faster on the kernels than on
+     * dense products in {@code RouteCalibration} (2-core x86-64 with AVX-512, one thread; for inference the dense
+     * route keeps its scattered weights between calls; see the README's crossover table), with a margin where the two
+     * were even; minibatch sizes between the measured ones (1, 32, 256, 2048) take the bound of the nearest on a log
+     * scale.
      */
     public static boolean kernelsPay(double density, int batch, boolean training, boolean vectorised) {
         int row = batch <= 5 ? 0 : batch <= 90 ? 1 : batch <= 724 ? 2 : 3;
@@ -83,7 +85,7 @@ public enum ProductRoute {
     }
 
     /** Densities up to which the kernels pay, [training, inference][batch 1, 32, 256, 2048]: Vector API. */
-    private static final double[][] VECTOR_BOUNDS = {{0.3, 0.25, 0.25, 0.25}, {1.0, 0.5, 0.35, 0.25}};
+    private static final double[][] VECTOR_BOUNDS = {{0.3, 0.25, 0.25, 0.25}, {0.3, 0.35, 0.3, 0.15}};
     /** As {@link #VECTOR_BOUNDS}, plain-Java kernels. */
-    private static final double[][] PLAIN_BOUNDS = {{0.25, 0.07, 0.03, 0.03}, {1.0, 0.08, 0.06, 0.03}};
+    private static final double[][] PLAIN_BOUNDS = {{0.25, 0.07, 0.03, 0.03}, {0.25, 0.08, 0.06, 0.03}};
 }

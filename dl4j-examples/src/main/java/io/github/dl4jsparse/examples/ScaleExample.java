@@ -3,7 +3,6 @@ package io.github.dl4jsparse.examples;
 import io.github.dl4jsparse.kernels.SparseKernels;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.sparsity.SparsityReport;
-import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -80,9 +79,8 @@ public final class ScaleExample {
         }
         SparsityReport report = SparsityReport.of(net);
         System.out.printf(Locale.ROOT, "mask sparsity of the sparse layers %.4f, leaks %d%n", report.maskSparsity(), report.leaks());
-        System.out.printf(Locale.ROOT, "peak resident memory: %.2f GB; JVM heap used %.2f GB; ND4J off-heap %.2f GB%n",
-                peakResidentBytes() / 1e9, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1e9,
-                Pointer.totalBytes() / 1e9);
+        System.out.printf(Locale.ROOT, "peak resident memory: %.2f GB; JVM heap used %.2f GB%n",
+                peakResidentBytes() / 1e9, (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1e9);
     }
 
     /** VmHWM of {@code /proc/self/status} (Linux), or -1 where there is none. */

@@ -50,6 +50,24 @@ public final class BinaryMasks {
         }
     }
 
+    /** @return the indices of the non-zero entries of {@code flatMask}, increasing */
+    public static int[] nonZeroPositions(double[] flatMask) {
+        int count = 0;
+        for (double v : flatMask) {
+            if (v != 0.0) {
+                count++;
+            }
+        }
+        int[] positions = new int[count];
+        int k = 0;
+        for (int q = 0; q < flatMask.length; q++) {
+            if (flatMask[q] != 0.0) {
+                positions[k++] = q;
+            }
+        }
+        return positions;
+    }
+
     /** @return the number of entries of {@code array} that are exactly 0.0 */
     public static long zeros(INDArray array) {
         long count = 0;

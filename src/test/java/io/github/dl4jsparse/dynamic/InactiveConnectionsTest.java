@@ -39,16 +39,21 @@ class InactiveConnectionsTest {
                 hits[grown[g]]++;
             }
         }
-        double expected = (double) k * trials / inactive;
+        for (int q : active) {
+            assertEquals(0, hits[q]);
+        }
+        assertUniformOverInactive(hits, active, (double) k * trials / inactive);
+    }
+
+    /** Chi-square test of the hit counts of the inactive positions: at most 5 standard deviations above its mean. */
+    private static void assertUniformOverInactive(long[] hits, int[] active, double expected) {
         double chi2 = 0;
-        for (int q = 0; q < size; q++) {
-            if (Arrays.binarySearch(active, q) >= 0) {
-                assertEquals(0, hits[q]);
-            } else {
+        for (int q = 0; q < hits.length; q++) {
+            if (Arrays.binarySearch(active, q) < 0) {
                 chi2 += (hits[q] - expected) * (hits[q] - expected) / expected;
             }
         }
-        int df = inactive - 1;
+        int df = hits.length - active.length - 1;
         assertTrue(chi2 < df + 5 * Math.sqrt(2.0 * df), "chi-square " + chi2 + " with " + df + " degrees of freedom");
     }
 
@@ -90,14 +95,6 @@ class InactiveConnectionsTest {
                 hits[q]++;
             }
         }
-        double expected = (double) k * trials / inactive;
-        double chi2 = 0;
-        for (int q = 0; q < size; q++) {
-            if (Arrays.binarySearch(active, q) < 0) {
-                chi2 += (hits[q] - expected) * (hits[q] - expected) / expected;
-            }
-        }
-        int df = inactive - 1;
-        assertTrue(chi2 < df + 5 * Math.sqrt(2.0 * df), "chi-square " + chi2 + " with " + df + " degrees of freedom");
+        assertUniformOverInactive(hits, active, (double) k * trials / inactive);
     }
 }

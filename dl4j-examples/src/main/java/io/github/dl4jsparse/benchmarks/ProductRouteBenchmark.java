@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 4, time = 1)
 public class ProductRouteBenchmark {
 
-    private static final int WIDTH = 1024;
+    static final int WIDTH = 1024;
 
     /** Fraction of active connections. */
     @Param({"0.5", "0.3", "0.2", "0.1", "0.05"})
@@ -68,16 +68,22 @@ public class ProductRouteBenchmark {
     public void setUp() {
         ProductRoute.setDefault(route);
         System.out.println("kernels: " + SparseKernels.implementation() + ", threads " + SparseKernels.threads());
+        net = layerNet(density);
+        Nd4j.getRandom().setSeed(7);
+        data = new DataSet(Nd4j.randn(DataType.FLOAT, batch, WIDTH), Nd4j.randn(DataType.FLOAT, batch, 16));
+    }
+
+    /** One 1024 → 1024 SparseLinear layer (active storage, ReLU) at {@code density}, and a 1024 → 16 output layer. */
+    static MultiLayerNetwork layerNet(double density) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(42).updater(new Adam(1e-3)).list()
                 .layer(new SparseLinear.Builder().nOut(WIDTH).sparsity(1 - density).activation(Activation.RELU)
                         .storage(WeightStorage.ACTIVE).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(16).activation(Activation.IDENTITY).build())
                 .setInputType(InputType.feedForward(WIDTH))
                 .build();
-        net = new MultiLayerNetwork(conf);
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        Nd4j.getRandom().setSeed(7);
-        data = new DataSet(Nd4j.randn(DataType.FLOAT, batch, WIDTH), Nd4j.randn(DataType.FLOAT, batch, 16));
+        return net;
     }
 
     @Benchmark

@@ -2,19 +2,10 @@ package io.github.dl4jsparse.benchmarks;
 
 import io.github.dl4jsparse.kernels.ProductRoute;
 import io.github.dl4jsparse.kernels.SparseKernels;
-import io.github.dl4jsparse.layers.SparseLinear;
-import io.github.dl4jsparse.layers.WeightStorage;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -32,7 +23,7 @@ import java.util.Locale;
  */
 public final class RouteCalibration {
 
-    private static final int WIDTH = 1024;
+    private static final int WIDTH = ProductRouteBenchmark.WIDTH;
     private static final double[] DENSITIES = {0.5, 0.3, 0.2, 0.1, 0.05, 0.01};
     private static final int[] BATCHES = {1, 32, 256, 2048};
     private static final int ROUNDS = 7;
@@ -47,7 +38,7 @@ public final class RouteCalibration {
         System.out.println("|---|---|---|---|---|");
         for (int batch : BATCHES) {
             for (double density : DENSITIES) {
-                MultiLayerNetwork net = net(density);
+                MultiLayerNetwork net = ProductRouteBenchmark.layerNet(density);
                 Nd4j.getRandom().setSeed(7);
                 DataSet data = new DataSet(Nd4j.randn(DataType.FLOAT, batch, WIDTH), Nd4j.randn(DataType.FLOAT, batch, 16));
                 double train = ratio(() -> net.fit(data));
@@ -57,18 +48,6 @@ public final class RouteCalibration {
             }
         }
         ProductRoute.setDefault(ProductRoute.AUTO);
-    }
-
-    private static MultiLayerNetwork net(double density) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(42).updater(new Adam(1e-3)).list()
-                .layer(new SparseLinear.Builder().nOut(WIDTH).sparsity(1 - density).activation(Activation.RELU)
-                        .storage(WeightStorage.ACTIVE).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(16).activation(Activation.IDENTITY).build())
-                .setInputType(InputType.feedForward(WIDTH))
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        return net;
     }
 
     /** Median over rounds of (time per call on the kernels) / (time per call on dense products). */

@@ -93,21 +93,7 @@ final class MaskedDenseWeights implements LayerWeights {
 
     @Override
     public int[] activePositions() {
-        double[] m = flatMask();
-        int count = 0;
-        for (double v : m) {
-            if (v != 0.0) {
-                count++;
-            }
-        }
-        int[] positions = new int[count];
-        int k = 0;
-        for (int q = 0; q < m.length; q++) {
-            if (m[q] != 0.0) {
-                positions[k++] = q;
-            }
-        }
-        return positions;
+        return BinaryMasks.nonZeroPositions(flatMask());
     }
 
     @Override

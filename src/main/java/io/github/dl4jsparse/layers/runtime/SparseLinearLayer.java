@@ -231,20 +231,7 @@ public class SparseLinearLayer extends SameDiffLayer {
             throw new IllegalArgumentException("SparseLinear layer '" + layerName() + "': the new mask has "
                     + newMask.length + " entries, expected nIn · nOut = " + size);
         }
-        int count = 0;
-        for (double m : newMask) {
-            if (m != 0.0) {
-                count++;
-            }
-        }
-        int[] positions = new int[count];
-        int k = 0;
-        for (int q = 0; q < newMask.length; q++) {
-            if (newMask[q] != 0.0) {
-                positions[k++] = q;
-            }
-        }
-        weights.rewire(positions, updaterStates);
+        weights.rewire(BinaryMasks.nonZeroPositions(newMask), updaterStates);
     }
 
     /**

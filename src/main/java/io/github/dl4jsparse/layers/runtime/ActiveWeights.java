@@ -79,6 +79,8 @@ public final class ActiveWeights implements LayerWeights {
     private static final class Pass {
         INDArray input;
         boolean kernels;
+        /** The connections the forward pass used; the backward pass uses the same. */
+        SparsePattern pattern;
         /** Dense route: {@code W ⊙ M} in the activations workspace. */
         INDArray denseWeights;
 
@@ -92,8 +94,10 @@ public final class ActiveWeights implements LayerWeights {
     private static final class Scratch {
         float[] inT = new float[0];
         float[] outT = new float[0];
+        float[] deltaT = new float[0];
         double[] inTd = new double[0];
         double[] outTd = new double[0];
+        double[] deltaTd = new double[0];
 
         float[] floats(float[] a, int n) {
             return a.length >= n ? a : new float[n];
@@ -126,6 +130,7 @@ public final class ActiveWeights implements LayerWeights {
         SparsePattern p = pattern();
         Pass next = new Pass();
         next.kernels = kernels;
+        next.pattern = p;
         INDArray z;
         if (kernels) {
             Scratch s = training ? trainingScratch : inferenceScratch;
@@ -169,11 +174,11 @@ public final class ActiveWeights implements LayerWeights {
         INDArray valueGrad = layer.gradientView(ACTIVE_WEIGHT_KEY);
         INDArray epsilon;
         if (p.kernels) {
-            epsilon = kernelBackprop(delta, batch, valueGrad, workspaceMgr);
+            epsilon = kernelBackprop(p.pattern, delta, batch, valueGrad, workspaceMgr);
         } else {
             INDArray full = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(), new long[]{nIn, nOut}, 'f');
             Nd4j.gemm(x, delta, full, true, false, 1.0, 0.0);
-            gather(pattern(), full, valueGrad);
+            gather(p.pattern, full, valueGrad);
             INDArray epsilonT = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                     new long[]{nIn, batch}, 'f');
             epsilon = p.denseWeights.mmuli(delta.transpose(), epsilonT).transpose();
@@ -187,22 +192,24 @@ public final class ActiveWeights implements LayerWeights {
      * {@code dL/dv} into {@code valueGrad} and {@code dL/dx} (returned) on the kernels, with {@code x} transposed by
      * the forward pass in the training scratch.
      */
-    private INDArray kernelBackprop(INDArray delta, int batch, INDArray valueGrad, LayerWorkspaceMgr workspaceMgr) {
-        SparsePattern p = pattern();
+    private INDArray kernelBackprop(SparsePattern p, INDArray delta, int batch, INDArray valueGrad,
+                                    LayerWorkspaceMgr workspaceMgr) {
         Scratch s = trainingScratch;
         INDArray epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                 new long[]{batch, nIn}, 'f');
         INDArray grad = DirectBuffers.contiguous(valueGrad, 'c');
         if (delta.dataType() == DataType.FLOAT) {
-            s.outT = s.floats(s.outT, Math.max(batch * nOut, batch * nIn));
-            float[] deltaT = new float[batch * nOut];
+            s.outT = s.floats(s.outT, batch * nIn);
+            s.deltaT = s.floats(s.deltaT, batch * nOut);
+            float[] deltaT = s.deltaT;
             DirectBuffers.readColumnMajor(delta, deltaT);
             SparseKernels.weightGradient(p, s.inT, deltaT, batch, DirectBuffers.floats(grad));
             SparseKernels.backwardInput(p, valueFloats(), deltaT, batch, s.outT);
             DirectBuffers.write(epsilon, s.outT, batch * nIn);
         } else {
-            s.outTd = s.doubles(s.outTd, Math.max(batch * nOut, batch * nIn));
-            double[] deltaT = new double[batch * nOut];
+            s.outTd = s.doubles(s.outTd, batch * nIn);
+            s.deltaTd = s.doubles(s.deltaTd, batch * nOut);
+            double[] deltaT = s.deltaTd;
             DirectBuffers.readColumnMajor(delta, deltaT);
             SparseKernels.weightGradient(p, s.inTd, deltaT, batch, DirectBuffers.doubles(grad));
             SparseKernels.backwardInput(p, valueDoubles(), deltaT, batch, s.outTd);

@@ -45,11 +45,7 @@ public final class SparsePattern {
      *                                  the previous one
      */
     public static SparsePattern of(int nIn, int nOut, int[] positions) {
-        return of(nIn, nOut, positions, positions.length);
-    }
-
-    /** As {@link #of(int, int, int[])} for the first {@code active} entries of {@code positions}. */
-    public static SparsePattern of(int nIn, int nOut, int[] positions, int active) {
+        int active = positions.length;
         if (nIn <= 0 || nOut <= 0) {
             throw new IllegalArgumentException("nIn and nOut must be positive, got " + nIn + " and " + nOut);
         }

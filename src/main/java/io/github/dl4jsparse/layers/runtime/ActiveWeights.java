@@ -387,7 +387,7 @@ public final class ActiveWeights implements LayerWeights {
     @Override
     public double[] flatWeights() {
         int[] positions = positions(pattern());
-        double[] v = DirectBuffers.readDoubles(DirectBuffers.contiguous(values(), 'c'), positions.length);
+        double[] v = activeValues();
         double[] all = new double[nIn * nOut];
         for (int k = 0; k < positions.length; k++) {
             all[positions[k]] = v[k];

@@ -122,18 +122,6 @@ final class DirectBuffers {
         return out;
     }
 
-    /** Writes {@code src[0, n)} into contiguous {@code a}, narrowing to float for a float array. */
-    static void writeDoubles(INDArray a, double[] src, int n) {
-        if (a.dataType() == DataType.DOUBLE) {
-            write(a, src, n);
-        } else {
-            FloatBuffer b = floats(a);
-            for (int i = 0; i < n; i++) {
-                b.put(i, (float) src[i]);
-            }
-        }
-    }
-
     private static void requireType(INDArray a, DataType type) {
         if (a.dataType() != type) {
             throw new IllegalArgumentException("expected a " + type + " array, got " + a.dataType());

@@ -59,7 +59,7 @@ public class SparseLinearLayer extends SameDiffLayer {
     /** Whether the next backprop keeps the dense weight gradient (armed by prune-and-regrow on its update steps). */
     private boolean captureDenseWeightGradient;
     /** The factors of the dense weight gradient {@code xᵀ · δ} of the last armed backprop; null if none. */
-    private WeightGradientFactors denseWeightGradient;
+    private WeightGradientFactors gradientFactors;
 
     public SparseLinearLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -110,7 +110,7 @@ public class SparseLinearLayer extends SameDiffLayer {
         INDArray x = input.castTo(delta.dataType());
         INDArray inputGradient = weights.backprop(x, delta, gradient, workspaceMgr);
         if (captureDenseWeightGradient) {
-            denseWeightGradient = WeightGradientFactors.of(x, delta);
+            gradientFactors = WeightGradientFactors.of(x, delta);
             captureDenseWeightGradient = false;
         }
         if (sparseConf().isHasBias()) {
@@ -139,8 +139,8 @@ public class SparseLinearLayer extends SameDiffLayer {
      * @return the factors, or null if no armed backward pass ran since the last call
      */
     public WeightGradientFactors takeWeightGradientFactors() {
-        WeightGradientFactors g = denseWeightGradient;
-        denseWeightGradient = null;
+        WeightGradientFactors g = gradientFactors;
+        gradientFactors = null;
         captureDenseWeightGradient = false;
         return g;
     }

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.distribution;
 
+import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.SparseLinear;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -18,7 +19,8 @@ import java.util.Set;
 /**
  * Layer-wise sparsities for a whole network from one global target: {@link #uniform(double)} gives every layer the
  * target; {@link #erk(double)} (Erdős–Rényi-Kernel, as in RigL) makes a layer's density proportional to
- * {@code (nIn + nOut) / (nIn · nOut)}, so small layers keep more of their connections, scaled so that the total
+ * {@code (nIn + nOut) / (nIn · nOut)}, for a convolution {@code (nIn + nOut + kH + kW) / (nIn · nOut · kH · kW)}
+ * (RigL's kernel-aware ERK), so small layers keep more of their connections, scaled so that the total
  * active count equals the uniform one. A layer whose ERK density would exceed 1 becomes dense and the others are
  * re-solved.
  *
@@ -30,7 +32,7 @@ import java.util.Set;
  *
  * <p>Overridden layers (and the first layer with {@link Builder#denseFirstLayer()}) keep their given sparsity and are
  * left out of the budget: the other layers together match the uniform active count of those layers, as RigL's
- * reference implementation does. Only {@link SparseLinear} layers take part. Exact counts per layer follow from
+ * reference implementation does. Only sparse layers ({@link SparseLayerConfig}) take part. Exact counts per layer follow from
  * {@link SparseLinear}'s rounding, so totals match within one connection per layer.
  */
 public final class SparsityDistribution {
@@ -46,20 +48,75 @@ public final class SparsityDistribution {
     /**
      * A sparse layer's name and shape.
      *
-     * @param name the layer's name (in a MultiLayerConfiguration without names: its index)
-     * @param nIn  inputs, {@code > 0}
-     * @param nOut outputs, {@code > 0}
+     * @param name   the layer's name (in a MultiLayerConfiguration without names: its index)
+     * @param nIn    inputs (channels of a convolution), {@code > 0}
+     * @param nOut   outputs (channels of a convolution), {@code > 0}
+     * @param kernel the kernel's sizes of a convolution ({@code [kH, kW]}), empty for a fully connected layer
      */
-    public record LayerShape(String name, long nIn, long nOut) {
+    public record LayerShape(String name, long nIn, long nOut, long[] kernel) {
         public LayerShape {
             if (nIn <= 0 || nOut <= 0) {
                 throw new IllegalArgumentException("layer " + name + ": nIn and nOut must be set (> 0), got nIn="
                         + nIn + ", nOut=" + nOut);
             }
+            kernel = kernel.clone();
+            for (long k : kernel) {
+                if (k <= 0) {
+                    throw new IllegalArgumentException("layer " + name + ": kernel sizes must be > 0, got "
+                            + java.util.Arrays.toString(kernel));
+                }
+            }
+        }
+
+        /** A fully connected layer of {@code nIn · nOut} connections. */
+        public LayerShape(String name, long nIn, long nOut) {
+            this(name, nIn, nOut, new long[0]);
+        }
+
+        /** The shape of {@code layer}'s weights, named {@code name}. */
+        public static LayerShape of(String name, SparseLayerConfig layer) {
+            long[] w = layer.weightShape();
+            if (w.length == 2) {
+                return new LayerShape(name, w[0], w[1]);
+            }
+            return new LayerShape(name, w[1], w[0], java.util.Arrays.copyOfRange(w, 2, w.length));
         }
 
         long connections() {
-            return nIn * nOut;
+            long c = nIn * nOut;
+            for (long k : kernel) {
+                c *= k;
+            }
+            return c;
+        }
+
+        /**
+         * RigL's raw ERK density, {@code (nIn + nOut) / (nIn · nOut)}, and for a kernel
+         * {@code (nIn + nOut + kH + kW) / (nIn · nOut · kH · kW)}.
+         */
+        double erkRawDensity() {
+            double sum = nIn + nOut;
+            for (long k : kernel) {
+                sum += k;
+            }
+            return sum / connections();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LayerShape l && name.equals(l.name) && nIn == l.nIn && nOut == l.nOut
+                    && java.util.Arrays.equals(kernel, l.kernel);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(name, nIn, nOut, java.util.Arrays.hashCode(kernel));
+        }
+
+        @Override
+        public String toString() {
+            return "LayerShape[" + name + ", nIn=" + nIn + ", nOut=" + nOut
+                    + (kernel.length == 0 ? "" : ", kernel=" + java.util.Arrays.toString(kernel)) + "]";
         }
     }
 
@@ -99,7 +156,7 @@ public final class SparsityDistribution {
         }
         for (String o : overrides.keySet()) {
             if (!names.contains(o)) {
-                throw new IllegalArgumentException("override for layer '" + o + "' names no SparseLinear layer; "
+                throw new IllegalArgumentException("override for layer '" + o + "' names no sparse layer; "
                         + "layers are " + names(layers));
             }
         }
@@ -170,21 +227,21 @@ public final class SparsityDistribution {
     }
 
     private static double raw(LayerShape l) {
-        return (double) (l.nIn() + l.nOut()) / ((double) l.nIn() * (double) l.nOut());
+        return l.erkRawDensity();
     }
 
     /**
-     * Sets the sparsity of every {@link SparseLinear} layer of {@code conf}, before the network is initialised.
+     * Sets the sparsity of every sparse layer ({@link SparseLayerConfig}: {@link SparseLinear}, {@code SparseConv2D}) of
+     * {@code conf}, before the network is initialised.
      *
      * @return {@code conf}
-     * @throws IllegalArgumentException if a SparseLinear layer's nIn is not known yet, or an override names no layer
+     * @throws IllegalArgumentException if a sparse layer's nIn is not known yet, or an override names no layer
      */
     public MultiLayerConfiguration applyTo(MultiLayerConfiguration conf) {
-        Map<String, SparseLinear> layers = new LinkedHashMap<>();
+        Map<String, SparseLayerConfig> layers = new LinkedHashMap<>();
         List<NeuralNetConfiguration> confs = conf.getConfs();
         for (int i = 0; i < confs.size(); i++) {
-            if (confs.get(i).getLayer() instanceof SparseLinear) {
-                SparseLinear s = (SparseLinear) confs.get(i).getLayer();
+            if (confs.get(i).getLayer() instanceof SparseLayerConfig s) {
                 layers.put(s.getLayerName() != null ? s.getLayerName() : String.valueOf(i), s);
             }
         }
@@ -193,28 +250,26 @@ public final class SparsityDistribution {
     }
 
     /**
-     * Sets the sparsity of every {@link SparseLinear} layer vertex of {@code conf}, before the graph is initialised.
-     * The first layer (for {@link Builder#denseFirstLayer()}) is the first SparseLinear vertex added.
+     * Sets the sparsity of every sparse layer vertex of {@code conf}, before the graph is initialised. The first layer
+     * (for {@link Builder#denseFirstLayer()}) is the first sparse layer vertex added.
      *
      * @return {@code conf}
-     * @throws IllegalArgumentException if a SparseLinear layer's nIn is not known yet, or an override names no layer
+     * @throws IllegalArgumentException if a sparse layer's nIn is not known yet, or an override names no layer
      */
     public ComputationGraphConfiguration applyTo(ComputationGraphConfiguration conf) {
-        Map<String, SparseLinear> layers = new LinkedHashMap<>();
+        Map<String, SparseLayerConfig> layers = new LinkedHashMap<>();
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) { // in the order they were added
-            String name = e.getKey();
-            GraphVertex v = e.getValue();
-            if (v instanceof LayerVertex && ((LayerVertex) v).getLayerConf().getLayer() instanceof SparseLinear) {
-                layers.put(name, (SparseLinear) ((LayerVertex) v).getLayerConf().getLayer());
+            if (e.getValue() instanceof LayerVertex v && v.getLayerConf().getLayer() instanceof SparseLayerConfig s) {
+                layers.put(e.getKey(), s);
             }
         }
         apply(layers);
         return conf;
     }
 
-    private void apply(Map<String, SparseLinear> layers) {
+    private void apply(Map<String, SparseLayerConfig> layers) {
         List<LayerShape> shapes = new ArrayList<>();
-        layers.forEach((name, l) -> shapes.add(new LayerShape(name, l.getNIn(), l.getNOut())));
+        layers.forEach((name, l) -> shapes.add(LayerShape.of(name, l)));
         sparsities(shapes).forEach((name, s) -> layers.get(name).setSparsity(s));
     }
 
@@ -251,7 +306,7 @@ public final class SparsityDistribution {
             return this;
         }
 
-        /** Keeps the first SparseLinear layer dense (sparsity 0), outside the global budget. Default: off. */
+        /** Keeps the first sparse layer dense (sparsity 0), outside the global budget. Default: off. */
         public Builder denseFirstLayer() {
             this.denseFirstLayer = true;
             return this;

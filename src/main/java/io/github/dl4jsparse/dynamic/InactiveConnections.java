@@ -1,6 +1,6 @@
 package io.github.dl4jsparse.dynamic;
 
-import io.github.dl4jsparse.layers.runtime.WeightGradientFactors;
+import io.github.dl4jsparse.layers.runtime.DenseWeightGradient;
 import io.github.dl4jsparse.mask.RandomMasks;
 
 import java.util.Arrays;
@@ -49,22 +49,22 @@ final class InactiveConnections {
      * @return the {@code k} inactive positions with the largest {@code |xᵀ · δ|}, increasing
      * @throws IllegalArgumentException if a gradient entry is NaN
      */
-    static int[] largestGradient(WeightGradientFactors gradient, int[] active, int k, SplittableRandom random) {
+    static int[] largestGradient(DenseWeightGradient gradient, int[] active, int k, SplittableRandom random) {
         return largestGradient(gradient, active, k, random, BLOCK_ENTRIES);
     }
 
-    /** As {@link #largestGradient(WeightGradientFactors, int[], int, SplittableRandom)} with blocks of about {@code blockEntries}. */
-    static int[] largestGradient(WeightGradientFactors gradient, int[] active, int k, SplittableRandom random,
+    /** As {@link #largestGradient(DenseWeightGradient, int[], int, SplittableRandom)} with blocks of about {@code blockEntries}. */
+    static int[] largestGradient(DenseWeightGradient gradient, int[] active, int k, SplittableRandom random,
                                  int blockEntries) {
-        int nIn = gradient.nIn();
-        int nOut = gradient.nOut();
+        int nIn = gradient.rows();
+        int nOut = gradient.columns();
         long tieSeed = random.nextLong();
         TopK top = new TopK(k);
         int columnsPerBlock = Math.max(1, blockEntries / nIn);
         int c = 0;
         for (int from = 0; from < nOut && k > 0; from += columnsPerBlock) {
             int to = Math.min(nOut, from + columnsPerBlock);
-            double[] g = gradient.columns(from, to);
+            double[] g = gradient.columnBlock(from, to);
             long base = (long) from * nIn;
             for (int q = 0; q < g.length; q++) {
                 long position = base + q;

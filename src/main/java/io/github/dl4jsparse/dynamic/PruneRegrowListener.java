@@ -2,8 +2,8 @@ package io.github.dl4jsparse.dynamic;
 
 import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.layers.SparseLinear;
-import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
-import io.github.dl4jsparse.layers.runtime.WeightGradientFactors;
+import io.github.dl4jsparse.layers.runtime.DenseWeightGradient;
+import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -22,9 +22,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Dynamic sparse training: prunes and regrows the connections of every {@link SparseLinear} layer during plain
- * {@code fit()}, at constant sparsity. SET (Mocanu et al. 2018) regrows at random, RigL (Evci et al. 2020) where the
- * dense gradient is largest.
+ * Dynamic sparse training: prunes and regrows the connections of every sparse layer ({@link SparseLinear},
+ * {@link io.github.dl4jsparse.layers.SparseConv2D}: any {@link SparseLayer}) during plain {@code fit()}, at constant
+ * sparsity. SET (Mocanu et al. 2018) regrows at random, RigL (Evci et al. 2020) where the dense gradient is largest,
+ * and a {@link GrowthCriterion} of your own wherever it chooses.
  *
  * <pre>{@code
  * net.addListeners(PruneRegrowListener.rigl().plannedEpochs(15, iterationsPerEpoch).build());
@@ -35,9 +36,10 @@ import java.util.SplittableRandom;
  * ones, the drop fraction decaying from 0.3 along a cosine), for each layer with {@code a} active connections:
  * <ol>
  *   <li>drops {@code k = floor(f · a)} active connections with the smallest |W| (at most as many as are inactive);</li>
- *   <li>grows {@code k} connections among those inactive before the update, uniformly at random
- *       ({@link RegrowCriterion#RANDOM}) or by the largest {@code |dL/d(W ⊙ M)|} on the update step's minibatch
- *       ({@link RegrowCriterion#GRADIENT}; the layer keeps that dense gradient only on update steps);</li>
+ *   <li>grows {@code k} connections among those inactive before the update, chosen by the {@link GrowthCriterion}:
+ *       uniformly at random ({@link RegrowCriterion#RANDOM}), by the largest {@code |dL/d(W ⊙ M)|} on the update
+ *       step's minibatch ({@link RegrowCriterion#GRADIENT}; the layer keeps that dense gradient only on update steps),
+ *       or as a user-supplied criterion decides (its choice is checked: exact count, inactive, in range);</li>
  *   <li>sets grown weights to exactly 0 and resets the updater state (Adam's M and V, momentum, ...) of every
  *       dropped and grown connection to 0, so no stale momentum moves them.</li>
  * </ol>
@@ -76,8 +78,11 @@ public class PruneRegrowListener extends BaseTrainingListener {
         return new Builder(RegrowCriterion.GRADIENT);
     }
 
-    /** @return a builder with the given regrowth criterion */
-    public static Builder builder(RegrowCriterion criterion) {
+    /**
+     * @return a builder with the given growth criterion: a {@link RegrowCriterion} or your own (serialisable, so
+     *         {@link #saveTo} can store it)
+     */
+    public static Builder builder(GrowthCriterion criterion) {
         return new Builder(criterion);
     }
 
@@ -94,10 +99,10 @@ public class PruneRegrowListener extends BaseTrainingListener {
 
     private void armIfUpdateStep(Model model) {
         long step = Networks.iterationCount(model) + 1L;
-        if (config.criterion == RegrowCriterion.GRADIENT && config.schedule.isUpdateStep(step)) {
+        if (config.growth().needsDenseGradient() && config.schedule.isUpdateStep(step)) {
             for (Layer layer : Networks.layers(model)) {
-                if (layer instanceof SparseLinearLayer) {
-                    ((SparseLinearLayer) layer).captureDenseWeightGradient();
+                if (layer instanceof SparseLayer sparse) {
+                    sparse.captureDenseWeightGradient();
                 }
             }
         }
@@ -112,18 +117,18 @@ public class PruneRegrowListener extends BaseTrainingListener {
         }
     }
 
-    /** Prunes and regrows every SparseLinear layer of {@code model} once, as after {@code iteration}. */
+    /** Prunes and regrows every sparse layer of {@code model} once, as after {@code iteration}. */
     MaskUpdate update(Model model, long iteration) {
         double dropFraction = config.schedule.dropFraction(iteration + 1L);
         long seed = config.seed != null ? config.seed : Networks.seed(model);
         List<LayerUpdate> layerUpdates = new ArrayList<>();
         Layer[] layers = Networks.layers(model);
         for (int i = 0; i < layers.length; i++) {
-            if (layers[i] instanceof SparseLinearLayer) {
+            if (layers[i] instanceof SparseLayer sparse) {
                 // separate streams: how ties among the dropped are broken never shifts which connections SET grows
                 SplittableRandom dropRandom = new SplittableRandom(mix(seed, iteration, 2 * i));
                 SplittableRandom growRandom = new SplittableRandom(mix(seed, iteration, 2 * i + 1));
-                layerUpdates.add(updateLayer(model, (SparseLinearLayer) layers[i], dropFraction, dropRandom, growRandom));
+                layerUpdates.add(updateLayer(model, layers[i], sparse, iteration, dropFraction, dropRandom, growRandom));
             }
         }
         return new MaskUpdate(iteration, layerUpdates, SparsityReport.of(model));
@@ -134,14 +139,13 @@ public class PruneRegrowListener extends BaseTrainingListener {
      * positions and values only (memory proportional to the active connections; RigL's dense gradient is read a block
      * of columns at a time).
      */
-    private LayerUpdate updateLayer(Model model, SparseLinearLayer layer, double dropFraction,
-                                    SplittableRandom dropRandom, SplittableRandom growRandom) {
-        WeightGradientFactors denseGradient = layer.takeWeightGradientFactors();
-        String name = Networks.layerName(layer);
+    private LayerUpdate updateLayer(Model model, Layer dl4jLayer, SparseLayer layer, long iteration,
+                                    double dropFraction, SplittableRandom dropRandom, SplittableRandom growRandom) {
+        DenseWeightGradient denseGradient = layer.takeWeightGradient();
+        String name = Networks.layerName(dl4jLayer);
         int[] active = layer.activePositions();
         double[] w = layer.activeValues();
-        SparseLinear conf = (SparseLinear) layer.conf().getLayer();
-        long size = conf.getNIn() * conf.getNOut();
+        long size = layer.sparseConfig().connections();
         int k = (int) Math.min((long) Math.floor(dropFraction * active.length), size - active.length);
         if (k == 0) {
             return new LayerUpdate(name, active.length, 0, 0, dropFraction);
@@ -151,20 +155,45 @@ public class PruneRegrowListener extends BaseTrainingListener {
             slots[s] = s;
         }
         int[] drop = ConnectionSelection.smallest(abs(w), slots, k, dropRandom); // slots of the dropped
-        int[] grow;
-        if (config.criterion == RegrowCriterion.RANDOM) {
-            grow = InactiveConnections.random(active, size, k, growRandom);
-        } else {
-            if (denseGradient == null) {
-                throw new IllegalStateException("RigL update of layer " + name + ": no dense gradient was kept for "
-                        + "this step; the listener must be attached to the network that trains (it arms the layers "
-                        + "in onForwardPass)");
-            }
-            grow = InactiveConnections.largestGradient(denseGradient, active, k, growRandom);
+        GrowthCriterion growth = config.growth();
+        if (growth.needsDenseGradient() && denseGradient == null) {
+            throw new IllegalStateException(growth.displayName() + " update of layer " + name + ": no dense gradient "
+                    + "was kept for this step; the listener must be attached to the network that trains (it arms the "
+                    + "layers in onForwardPass)");
         }
+        int[] grow = growth.grow(new GrowthRequest(name, layer.sparseConfig(), active.clone(), w.clone(), k,
+                growth.needsDenseGradient() ? denseGradient : null, growRandom, iteration));
+        requireGrowth(growth, name, grow, active, k, size);
         // dropped and grown connections start at 0 with zero updater state; the others keep theirs
-        layer.rewire(rewired(active, drop, grow), UpdaterStates.of(model, layer, layer.trainableWeightKey()));
+        layer.rewire(rewired(active, drop, grow), UpdaterStates.of(model, dl4jLayer, layer.trainableWeightKey()));
         return new LayerUpdate(name, active.length, drop.length, grow.length, dropFraction);
+    }
+
+    /**
+     * Throws unless a criterion's choice is {@code k} strictly increasing positions in range, none of them active.
+     *
+     * @throws IllegalStateException naming the criterion, the layer and what is wrong; nothing has been changed then
+     */
+    private static void requireGrowth(GrowthCriterion growth, String layer, int[] grow, int[] active, int k, long size) {
+        String who = "growth criterion " + growth.displayName() + " for layer " + layer;
+        if (grow == null || grow.length != k) {
+            throw new IllegalStateException(who + " returned " + (grow == null ? "null" : grow.length + " positions")
+                    + ", expected exactly " + k);
+        }
+        int c = 0;
+        for (int t = 0; t < grow.length; t++) {
+            if (grow[t] < 0 || grow[t] >= size || (t > 0 && grow[t] <= grow[t - 1])) {
+                throw new IllegalStateException(who + ": position " + t + " is " + grow[t] + "; positions must be "
+                        + "strictly increasing in [0, " + size + ")");
+            }
+            while (c < active.length && active[c] < grow[t]) {
+                c++;
+            }
+            if (c < active.length && active[c] == grow[t]) {
+                throw new IllegalStateException(who + ": position " + grow[t] + " is already active; grow among the "
+                        + "inactive ones");
+            }
+        }
     }
 
     /** The active positions without the dropped slots, with the grown positions (increasing), merged in order. */
@@ -201,9 +230,9 @@ public class PruneRegrowListener extends BaseTrainingListener {
         return config.schedule;
     }
 
-    /** @return the regrowth criterion */
-    public RegrowCriterion criterion() {
-        return config.criterion;
+    /** @return the growth criterion */
+    public GrowthCriterion criterion() {
+        return config.growth();
     }
 
     /** @return the seed of ties and random growth, or null for the network's seed */
@@ -216,6 +245,12 @@ public class PruneRegrowListener extends BaseTrainingListener {
      * so {@link #restoreFrom(File)} can resume the schedule together with the network.
      */
     public void saveTo(File modelFile) {
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(java.io.OutputStream.nullOutputStream())) {
+            out.writeObject(config);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("growth criterion " + config.growth().displayName() + " cannot be saved "
+                    + "with the model: it is not serialisable (" + e + "); make it and its fields Serializable", e);
+        }
         ModelSerializer.addObjectToFile(modelFile, MODEL_FILE_KEY, config);
     }
 
@@ -235,7 +270,7 @@ public class PruneRegrowListener extends BaseTrainingListener {
 
     @Override
     public String toString() {
-        return "PruneRegrowListener(" + (config.criterion == RegrowCriterion.RANDOM ? "SET" : "RigL") + ", "
+        return "PruneRegrowListener(" + config.growth().displayName() + ", "
                 + config.schedule + ", seed " + (config.seed != null ? config.seed : "of the network") + ")";
     }
 
@@ -259,8 +294,22 @@ public class PruneRegrowListener extends BaseTrainingListener {
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** The serialisable configuration: what a checkpoint needs to resume. */
-    private record Config(RegrowCriterion criterion, PruneRegrowSchedule schedule, Long seed) implements Serializable {
+    /**
+     * The serialisable configuration: what a checkpoint needs to resume. {@code criterion} is the built-in criterion
+     * (the only field of that name in files written before growth criteria were pluggable), {@code custom} a
+     * user-supplied one.
+     */
+    private record Config(RegrowCriterion criterion, PruneRegrowSchedule schedule, Long seed, GrowthCriterion custom)
+            implements Serializable {
+
+        static Config of(GrowthCriterion growth, PruneRegrowSchedule schedule, Long seed) {
+            return growth instanceof RegrowCriterion builtIn
+                    ? new Config(builtIn, schedule, seed, null) : new Config(null, schedule, seed, growth);
+        }
+
+        GrowthCriterion growth() {
+            return criterion != null ? criterion : custom;
+        }
     }
 
     /**
@@ -268,7 +317,7 @@ public class PruneRegrowListener extends BaseTrainingListener {
      * {@link #plannedEpochs(int, long)} or an explicit {@link #endStep(long)}.
      */
     public static final class Builder {
-        private final RegrowCriterion criterion;
+        private final GrowthCriterion criterion;
         private double alpha = PruneRegrowSchedule.DEFAULT_ALPHA;
         private int deltaT = PruneRegrowSchedule.DEFAULT_DELTA_T;
         private long beginStep;
@@ -278,7 +327,7 @@ public class PruneRegrowListener extends BaseTrainingListener {
         private PruneRegrowSchedule.Decay decay = PruneRegrowSchedule.Decay.COSINE;
         private Long seed;
 
-        private Builder(RegrowCriterion criterion) {
+        private Builder(GrowthCriterion criterion) {
             if (criterion == null) {
                 throw new IllegalArgumentException("criterion must not be null");
             }
@@ -363,7 +412,7 @@ public class PruneRegrowListener extends BaseTrainingListener {
                 throw new IllegalArgumentException("state the plan: plannedIterations(n), plannedEpochs(e, n) or "
                         + "endStep(tEnd)");
             }
-            return new PruneRegrowListener(new Config(criterion, new PruneRegrowSchedule(alpha, deltaT, beginStep, end,
+            return new PruneRegrowListener(Config.of(criterion, new PruneRegrowSchedule(alpha, deltaT, beginStep, end,
                     decay), seed));
         }
     }

@@ -1,12 +1,38 @@
 package io.github.dl4jsparse.dynamic;
 
-/** Where prune-and-regrow grows new connections, among those inactive before the update. */
-public enum RegrowCriterion {
+/** The built-in {@link GrowthCriterion}s. */
+public enum RegrowCriterion implements GrowthCriterion {
     /** Uniformly at random: SET (Mocanu et al. 2018). */
-    RANDOM,
+    RANDOM {
+        @Override
+        public int[] grow(GrowthRequest request) {
+            return InactiveConnections.random(request.active(), request.connections(), request.count(), request.random());
+        }
+
+        @Override
+        public String displayName() {
+            return "SET";
+        }
+    },
     /**
      * Where the dense gradient {@code |dL/d(W ⊙ M)|} on the update step's minibatch is largest: RigL (Evci et al.
      * 2020).
      */
-    GRADIENT
+    GRADIENT {
+        @Override
+        public boolean needsDenseGradient() {
+            return true;
+        }
+
+        @Override
+        public int[] grow(GrowthRequest request) {
+            return InactiveConnections.largestGradient(request.denseGradient(), request.active(), request.count(),
+                    request.random());
+        }
+
+        @Override
+        public String displayName() {
+            return "RigL";
+        }
+    }
 }

@@ -1,8 +1,6 @@
 package io.github.dl4jsparse.layers;
 
-import io.github.dl4jsparse.layers.runtime.ActiveWeights;
 import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
-import io.github.dl4jsparse.mask.BinaryMasks;
 import io.github.dl4jsparse.mask.RandomMasks;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -13,9 +11,9 @@ import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.conf.preprocessor.Cnn3DToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.RnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.deeplearning4j.nn.weights.WeightInitIdentity;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -65,30 +63,8 @@ import java.util.Objects;
  * training of artificial neural networks with adaptive sparse connectivity inspired by network science", Nature
  * Communications 9, 2383 (2018).
  */
-public class SparseLinear extends SameDiffLayer {
+public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
 
-    /** Parameter key of the weights {@code W}, shape {@code [nIn, nOut]}. */
-    public static final String WEIGHT_KEY = "W";
-    /** Parameter key of the bias {@code b}, shape {@code [1, nOut]}. */
-    public static final String BIAS_KEY = "b";
-    /**
-     * Parameter key of the binary weight mask {@code M}, shape {@code [nIn, nOut]}. Not {@code "mask"}: DL4J reserves
-     * that name for the input mask of SameDiff layers.
-     */
-    public static final String WEIGHT_MASK_KEY = "weightMask";
-    /** Parameter key of the values of the active connections under {@link WeightStorage#ACTIVE}, shape {@code [1, a]}. */
-    public static final String ACTIVE_WEIGHT_KEY = "activeW";
-    /**
-     * Parameter key of the positions of the active connections under {@link WeightStorage#ACTIVE}: the column-major
-     * position {@code i + j · nIn} of each, strictly increasing, as exact integers; shape {@code [1, a]} (or
-     * {@code [2, a]}, low 24 bits and the bits above, for layers of more than 2^24 connections). Never trained.
-     */
-    public static final String ACTIVE_INDEX_KEY = "activeIndex";
-    /**
-     * {@link WeightStorage#AUTO} stores only the active connections from this sparsity up: measured at
-     * 784-1024-1024-10 with Adam (see the README's speed table), active storage is faster and smaller from here.
-     */
-    public static final double ACTIVE_STORAGE_MIN_SPARSITY = 0.5;
     private long nIn;
     private long nOut;
     private double sparsity = Double.NaN;
@@ -125,14 +101,7 @@ public class SparseLinear extends SameDiffLayer {
     @Override
     public void defineParameters(SDLayerParams params) {
         params.clear();
-        if (resolvedStorage() == WeightStorage.ACTIVE) {
-            long active = activeConnections();
-            params.addWeightParam(ACTIVE_WEIGHT_KEY, 1, active);
-            params.addWeightParam(ACTIVE_INDEX_KEY, ActiveWeights.indexRows(nIn, nOut), active);
-        } else {
-            params.addWeightParam(WEIGHT_KEY, nIn, nOut);
-            params.addWeightParam(WEIGHT_MASK_KEY, nIn, nOut);
-        }
+        resolvedStorage().weightParams(this).forEach(params::addWeightParam);
         if (hasBias) {
             params.addBiasParam(BIAS_KEY, 1, nOut);
         }
@@ -147,34 +116,7 @@ public class SparseLinear extends SameDiffLayer {
      */
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        if (weightInitFunction() instanceof WeightInitIdentity) {
-            throw new IllegalArgumentException(layerDescription() + ": weightInit IDENTITY is not supported: the active "
-                    + "weights are drawn from the initialisation's distribution; use e.g. XAVIER or a Distribution");
-        }
-        long seed = maskSeed != null ? maskSeed : Nd4j.getRandom().nextLong();
-        int[] positions = RandomMasks.activePositions(nIn * nOut, sparsity, seed);
-        if (resolvedStorage() == WeightStorage.ACTIVE) {
-            INDArray values = params.get(ACTIVE_WEIGHT_KEY);
-            weightInitFunction().init(nIn, nOut, values.shape(), 'c', values);
-            ActiveWeights.writeIndex(params.get(ACTIVE_INDEX_KEY), positions);
-        } else {
-            INDArray weights = params.get(WEIGHT_KEY);
-            INDArray mask = params.get(WEIGHT_MASK_KEY);
-            double[] w = new double[(int) (nIn * nOut)];
-            double[] m = new double[w.length];
-            if (positions.length > 0) {
-                INDArray values = Nd4j.createUninitialized(weights.dataType(), 1, positions.length);
-                weightInitFunction().init(nIn, nOut, values.shape(), 'c', values);
-                double[] v = values.toDoubleVector();
-                for (int k = 0; k < positions.length; k++) {
-                    w[positions[k]] = v[k];
-                    m[positions[k]] = 1.0;
-                }
-            }
-            long[] shape = {nIn, nOut};
-            weights.assign(Nd4j.create(w, shape, 'f').castTo(weights.dataType()));
-            mask.assign(Nd4j.create(m, shape, 'f').castTo(mask.dataType()));
-        }
+        SparseLayers.initializeConnections(this, layerDescription(), params, 'f', weightInitFunction(), nIn, nOut);
         if (hasBias) {
             params.get(BIAS_KEY).assign(biasInit);
         }
@@ -194,24 +136,44 @@ public class SparseLinear extends SameDiffLayer {
      * {@link WeightStorage#ACTIVE} from sparsity {@value #ACTIVE_STORAGE_MIN_SPARSITY} up (when at least one
      * connection is active) and to {@link WeightStorage#DENSE} otherwise.
      */
+    @Override
     public WeightStorage resolvedStorage() {
-        if (storage == WeightStorage.ACTIVE || storage == WeightStorage.DENSE) {
-            return storage;
-        }
-        // an invalid sparsity (possible only through setters or JSON) resolves to DENSE here and fails at init
-        boolean valid = sparsity >= 0.0 && sparsity < 1.0;
-        return valid && sparsity >= ACTIVE_STORAGE_MIN_SPARSITY && activeConnections() > 0
-                ? WeightStorage.ACTIVE : WeightStorage.DENSE;
+        return WeightStorage.resolve(storage, sparsity, this);
     }
 
     /**
      * @return the number of active (unmasked) connections, {@code nIn · nOut − round(sparsity · nIn · nOut)}
      * @throws IllegalArgumentException if the sparsity is not in [0, 1)
      */
+    @Override
     public long activeConnections() {
-        validateSparsity(getLayerName(), sparsity);
+        SparseLayers.validateSparsity(layerDescription(), sparsity);
         long size = nIn * nOut;
         return size - RandomMasks.zeroCount(size, sparsity);
+    }
+
+    /** @return {@code nIn} */
+    @Override
+    public long connectionRows() {
+        return nIn;
+    }
+
+    /** @return {@code nOut} */
+    @Override
+    public long connectionColumns() {
+        return nOut;
+    }
+
+    /** @return {@code [nIn, nOut]} */
+    @Override
+    public long[] weightShape() {
+        return new long[]{nIn, nOut};
+    }
+
+    /** @return {@code nOut} with a bias, else 0 */
+    @Override
+    public long biasCount() {
+        return hasBias ? nOut : 0;
     }
 
     /**
@@ -219,7 +181,7 @@ public class SparseLinear extends SameDiffLayer {
      *         {@value #ACTIVE_INDEX_KEY}): they get no gradient, no updater state and no regularisation
      */
     public static boolean isTrainableParam(String paramName) {
-        return !WEIGHT_MASK_KEY.equals(paramName) && !ACTIVE_INDEX_KEY.equals(paramName);
+        return SparseLayerConfig.isTrainableParam(paramName);
     }
 
     /** The weight initialisation of W: the one set on this layer, else the network's, else XAVIER. */
@@ -277,8 +239,10 @@ public class SparseLinear extends SameDiffLayer {
             inferred = ((InputType.InputTypeFeedForward) inputType).getSize();
         } else if (inputType != null && inputType.getType() == InputType.Type.CNNFlat) {
             inferred = ((InputType.InputTypeConvolutionalFlat) inputType).getFlattenedSize();
+        } else if (inputType != null && inputType.getType() == InputType.Type.RNN) {
+            inferred = ((InputType.InputTypeRecurrent) inputType).getSize();
         } else {
-            throw new IllegalStateException(layerDescription() + ": expected a feed-forward input type, got " + inputType);
+            throw new IllegalStateException(layerDescription() + ": expected a feed-forward, convolutional or recurrent input type, got " + inputType);
         }
         if (inferred != nIn) {
             nIn = inferred;
@@ -302,8 +266,12 @@ public class SparseLinear extends SameDiffLayer {
                 InputType.InputTypeConvolutional3D c3 = (InputType.InputTypeConvolutional3D) inputType;
                 return new Cnn3DToFeedForwardPreProcessor(c3.getDepth(), c3.getHeight(), c3.getWidth(),
                         c3.getChannels(), c3.getDataFormat() == Convolution3D.DataFormat.NCDHW);
+            case RNN:
+                // applied per time step, as DenseLayer is: [minibatch, size, time] -> [minibatch · time, size]
+                return new RnnToFeedForwardPreProcessor(((InputType.InputTypeRecurrent) inputType).getFormat());
             default:
-                throw new IllegalStateException(layerDescription() + ": expected a feed-forward input type, got " + inputType);
+                throw new IllegalStateException(layerDescription() + ": expected a feed-forward, convolutional or "
+                        + "recurrent input type, got " + inputType);
         }
     }
 
@@ -313,8 +281,8 @@ public class SparseLinear extends SameDiffLayer {
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
         LayerValidation.assertNInNOutSet("SparseLinear", getLayerName(), layerIndex, nIn, nOut);
-        validateSparsity(getLayerName(), sparsity);
-        validateStorage(getLayerName(), networkDataType);
+        SparseLayers.validateSparsity(layerDescription(), sparsity);
+        WeightStorage.validate(layerDescription(), this, networkDataType);
         SparseLinearLayer layer = new SparseLinearLayer(conf, networkDataType);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);
@@ -322,13 +290,7 @@ public class SparseLinear extends SameDiffLayer {
         if (!initializeParams) {
             // parameters come from elsewhere (a saved model): refuse a mask that is not one
             String name = getLayerName() != null ? getLayerName() : "index " + layerIndex;
-            if (resolvedStorage() == WeightStorage.ACTIVE) {
-                ActiveWeights.requireValidIndex(name, paramTable.get(ACTIVE_INDEX_KEY), nIn, nOut);
-            } else {
-                BinaryMasks.requireSameShape(name, WEIGHT_KEY, paramTable.get(WEIGHT_KEY),
-                        WEIGHT_MASK_KEY, paramTable.get(WEIGHT_MASK_KEY));
-                BinaryMasks.requireBinary(name, WEIGHT_MASK_KEY, paramTable.get(WEIGHT_MASK_KEY));
-            }
+            resolvedStorage().requireValid(name, paramTable, this);
         }
         layer.setParamTable(paramTable);
         layer.setConf(conf);
@@ -372,47 +334,8 @@ public class SparseLinear extends SameDiffLayer {
                 + " has no SameDiff equivalent");
     }
 
-    // ---------------------------------------------------------------------------------------------------------------
-    // Validation
-
-    /**
-     * Throws unless {@code sparsity} is in [0, 1).
-     *
-     * @throws IllegalArgumentException naming the layer, the parameter and the value
-     */
-    static void validateSparsity(String layerName, double sparsity) {
-        if (!(sparsity >= 0.0 && sparsity < 1.0)) {
-            String what = Double.isNaN(sparsity) ? "NaN (set it with .sparsity(...); it has no default)" : Double.toString(sparsity);
-            throw new IllegalArgumentException(describe(layerName) + ": sparsity must be in [0, 1), got " + what);
-        }
-    }
-
-    /**
-     * Throws if {@link WeightStorage#ACTIVE} is asked for with no active connection, too many connections, or a
-     * network type that cannot hold its positions exactly.
-     */
-    private void validateStorage(String layerName, DataType networkDataType) {
-        if (resolvedStorage() == WeightStorage.ACTIVE && networkDataType != DataType.FLOAT
-                && networkDataType != DataType.DOUBLE) {
-            throw new IllegalArgumentException(describe(layerName) + ": storage ACTIVE keeps connection positions as "
-                    + "exact integers and needs a FLOAT or DOUBLE network, got " + networkDataType + "; use DENSE");
-        }
-        if (storage == WeightStorage.ACTIVE && activeConnections() == 0) {
-            throw new IllegalArgumentException(describe(layerName) + ": storage ACTIVE needs at least one active "
-                    + "connection, but sparsity " + sparsity + " of " + nIn + "x" + nOut + " leaves none; use DENSE or AUTO");
-        }
-        if (resolvedStorage() == WeightStorage.ACTIVE && nIn * nOut > ActiveWeights.MAX_CONNECTIONS) {
-            throw new IllegalArgumentException(describe(layerName) + ": storage ACTIVE supports up to "
-                    + ActiveWeights.MAX_CONNECTIONS + " connections (nIn · nOut), got " + nIn + "x" + nOut + "; use DENSE");
-        }
-    }
-
     private String layerDescription() {
-        return describe(getLayerName());
-    }
-
-    private static String describe(String layerName) {
-        return "SparseLinear layer '" + (layerName == null ? "(name not set)" : layerName) + "'";
+        return SparseLayers.describe("SparseLinear", getLayerName());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -441,10 +364,12 @@ public class SparseLinear extends SameDiffLayer {
     }
 
     /** @return the fraction of weights that are masked out, in [0, 1) */
+    @Override
     public double getSparsity() {
         return sparsity;
     }
 
+    @Override
     public void setSparsity(double sparsity) {
         if (Double.compare(sparsity, this.sparsity) != 0) {
             this.sparsity = sparsity;
@@ -453,6 +378,7 @@ public class SparseLinear extends SameDiffLayer {
     }
 
     /** @return the weight storage as configured; see {@link #resolvedStorage()} for the one in use */
+    @Override
     public WeightStorage getStorage() {
         return storage;
     }
@@ -492,6 +418,7 @@ public class SparseLinear extends SameDiffLayer {
     }
 
     /** @return the seed of the mask's draw, or null when it is drawn from the network's random generator */
+    @Override
     public Long getMaskSeed() {
         return maskSeed;
     }
@@ -637,12 +564,13 @@ public class SparseLinear extends SameDiffLayer {
         @Override
         @SuppressWarnings("unchecked")
         public SparseLinear build() {
-            validateSparsity(layerName, sparsity);
+            String description = SparseLayers.describe("SparseLinear", layerName);
+            SparseLayers.validateSparsity(description, sparsity);
             if (nOut <= 0) {
-                throw new IllegalArgumentException(describe(layerName) + ": nOut must be > 0, got " + nOut);
+                throw new IllegalArgumentException(description + ": nOut must be > 0, got " + nOut);
             }
             if (nIn < 0) {
-                throw new IllegalArgumentException(describe(layerName) + ": nIn must be > 0 (or 0 to infer it from "
+                throw new IllegalArgumentException(description + ": nIn must be > 0 (or 0 to infer it from "
                         + "setInputType), got " + nIn);
             }
             return new SparseLinear(this);

@@ -1,7 +1,7 @@
 package io.github.dl4jsparse.prune;
 
 import io.github.dl4jsparse.layers.SparseLinear;
-import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
+import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -145,7 +145,7 @@ public final class MagnitudePruning {
         }
         INDArray w = from.getParam(DefaultParamInitializer.WEIGHT_KEY);
         INDArray m = Nd4j.create(mask, w.shape(), 'c').castTo(w.dataType());
-        ((SparseLinearLayer) to).setMaskedWeights(w, m);
+        ((SparseLayer) to).setMaskedWeights(w, m);
         if (from.paramTable().containsKey(DefaultParamInitializer.BIAS_KEY)) {
             to.paramTable().get(SparseLinear.BIAS_KEY).assign(from.getParam(DefaultParamInitializer.BIAS_KEY)
                     .reshape(1, w.size(1)));

@@ -1,11 +1,12 @@
 package io.github.dl4jsparse.sparsity;
 
 /**
- * Sparsity figures of one {@link io.github.dl4jsparse.layers.SparseLinear} layer, counted exactly.
+ * Sparsity figures of one sparse layer ({@link io.github.dl4jsparse.layers.SparseLinear},
+ * {@link io.github.dl4jsparse.layers.SparseConv2D}), counted exactly.
  *
  * @param name        the layer's name, or its index in a {@code MultiLayerNetwork} when it has none
- * @param nIn         number of inputs
- * @param nOut        number of outputs
+ * @param nIn         inputs per output unit: {@code nIn}, or {@code nIn · kH · kW} for a convolution
+ * @param nOut        number of outputs (units or channels)
  * @param maskZeros   entries of the mask that are 0
  * @param weightZeros entries of W that are exactly 0.0 (at least {@code maskZeros} unless there are leaks)
  * @param leaks       entries of W that are non-zero where the mask is 0; always 0 for a healthy layer

@@ -1,8 +1,9 @@
 package io.github.dl4jsparse.sparsity;
 
 import io.github.dl4jsparse.Networks;
+import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.SparseLinear;
-import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
+import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -90,16 +91,18 @@ public final class SparsityReport {
         for (Layer layer : networkLayers) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             String name = Networks.layerName(layer);
-            if (conf instanceof SparseLinear) {
-                SparseLinear sparseConf = (SparseLinear) conf;
-                // a frozen SparseLinear (transfer learning) is measured through its wrapper's inside layer
-                LayerSparsity sparse = measureLayer(name, sparseConf, (SparseLinearLayer) Networks.unwrap(layer));
-                sparseLayers.add(sparse);
-                // counted as the masked-dense layer it computes (nIn·nOut weights and b), however it is stored, so a
+            // a frozen sparse layer (transfer learning) is measured through its wrapper's inside layer
+            if (Networks.unwrap(layer) instanceof SparseLayer sparse) {
+                SparseLayerConfig sparseConf = sparse.sparseConfig();
+                BinaryMasks.Counts counts = sparse.sparsityCounts();
+                LayerSparsity measured = new LayerSparsity(name, sparseConf.connectionRows(),
+                        sparseConf.connectionColumns(), counts.maskZeros(), counts.weightZeros(), counts.leaks());
+                sparseLayers.add(measured);
+                // counted as the masked-dense layer it computes (all connections and b), however it is stored, so a
                 // report does not depend on the storage
-                weights += sparse.connections();
-                weightZeros += sparse.weightZeros();
-                trainable += sparse.connections() + (sparseConf.isHasBias() ? sparseConf.getNOut() : 0);
+                weights += measured.connections();
+                weightZeros += measured.weightZeros();
+                trainable += measured.connections() + sparseConf.biasCount();
                 continue;
             }
             ParamInitializer initializer = conf.initializer();
@@ -114,12 +117,6 @@ public final class SparsityReport {
         return new SparsityReport(iteration, epoch, sparseLayers, weights, weightZeros, trainable);
     }
 
-    private static LayerSparsity measureLayer(String name, SparseLinear conf, SparseLinearLayer layer) {
-        BinaryMasks.Counts counts = layer.sparsityCounts();
-        return new LayerSparsity(name, conf.getNIn(), conf.getNOut(), counts.maskZeros(), counts.weightZeros(),
-                counts.leaks());
-    }
-
     /** @return the network's iteration count when measured */
     public long iteration() {
         return iteration;
@@ -130,7 +127,7 @@ public final class SparsityReport {
         return epoch;
     }
 
-    /** @return one entry per {@link SparseLinear} layer, in network order */
+    /** @return one entry per sparse layer ({@link SparseLinear}, {@link io.github.dl4jsparse.layers.SparseConv2D}), in network order */
     public List<LayerSparsity> layers() {
         return layers;
     }

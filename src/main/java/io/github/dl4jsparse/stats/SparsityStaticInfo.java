@@ -1,7 +1,7 @@
 package io.github.dl4jsparse.stats;
 
 import io.github.dl4jsparse.Networks;
-import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.SparseLayerConfig;
 import org.deeplearning4j.nn.api.Model;
 
 import java.io.DataInputStream;
@@ -52,9 +52,9 @@ public final class SparsityStaticInfo extends SparsityRecord {
     public static SparsityStaticInfo describe(Model model, String sessionId, String workerId, long timestamp) {
         List<Layer> layers = new ArrayList<>();
         for (org.deeplearning4j.nn.api.Layer layer : Networks.layers(model)) {
-            if (layer.conf().getLayer() instanceof SparseLinear) {
-                SparseLinear conf = (SparseLinear) layer.conf().getLayer();
-                layers.add(new Layer(Networks.layerName(layer), conf.getNIn(), conf.getNOut(), conf.getSparsity()));
+            if (layer.conf().getLayer() instanceof SparseLayerConfig conf) {
+                layers.add(new Layer(Networks.layerName(layer), conf.connectionRows(), conf.connectionColumns(),
+                        conf.getSparsity()));
             }
         }
         return new SparsityStaticInfo(sessionId, workerId, timestamp, model.getClass().getName(), Networks.seed(model),

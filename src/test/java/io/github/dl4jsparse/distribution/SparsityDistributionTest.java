@@ -87,7 +87,7 @@ class SparsityDistributionTest {
         assertTrue(o.getMessage().contains("override sparsity of layer 'fc2' must be in [0, 1), got 2.0"), o.getMessage());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> SparsityDistribution.erk(0.9).override("fc9", 0.0).build().sparsities(LENET));
-        assertTrue(missing.getMessage().contains("override for layer 'fc9' names no SparseLinear layer"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("override for layer 'fc9' names no sparse layer"), missing.getMessage());
         IllegalArgumentException noNIn = assertThrows(IllegalArgumentException.class, () -> new LayerShape("x", 0, 3));
         assertTrue(noNIn.getMessage().contains("nIn=0"), noNIn.getMessage());
     }

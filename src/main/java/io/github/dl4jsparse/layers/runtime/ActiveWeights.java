@@ -49,7 +49,8 @@ public final class ActiveWeights implements LayerWeights {
     /** Most connections a layer with active storage may have: positions are Java ints. */
     public static final long MAX_CONNECTIONS = Integer.MAX_VALUE;
 
-    private final SparseLinearLayer layer;
+    private final LayerParams layer;
+    /** Rows ({@code nIn}, or {@code nIn · kH · kW}) and columns ({@code nOut}) of the connection matrix. */
     private final int nIn;
     private final int nOut;
 
@@ -57,10 +58,15 @@ public final class ActiveWeights implements LayerWeights {
     private Object patternSource;
     private SparsePattern pattern;
 
-    /** Inference on the dense route: the scattered {@code W ⊙ M}, and the pattern and values it was made from. */
+    /**
+     * A dense working copy of {@code W ⊙ M} (inference on the dense route, and every pass of a convolution), and the
+     * pattern and values it was made from.
+     */
     private INDArray inferenceDense;
     private SparsePattern inferencePattern;
     private Object inferenceValues;
+    /** The dense weight gradient a convolution's backward pass writes, before it is gathered; reused. */
+    private INDArray denseGradient;
 
     /** The last training forward pass, whose work the backward pass on the same input reuses; or null. */
     private Pass pass;
@@ -69,10 +75,10 @@ public final class ActiveWeights implements LayerWeights {
     /** Working arrays of training passes, reused. */
     private final Scratch trainingScratch = new Scratch();
 
-    ActiveWeights(SparseLinearLayer layer, long nIn, long nOut) {
+    ActiveWeights(LayerParams layer, long rows, long columns) {
         this.layer = layer;
-        this.nIn = (int) nIn;
-        this.nOut = (int) nOut;
+        this.nIn = (int) rows;
+        this.nOut = (int) columns;
     }
 
     /** What one training forward pass read and computed, reused by the backward pass that follows it. */
@@ -109,11 +115,11 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     private INDArray values() {
-        return layer.getParam(ACTIVE_WEIGHT_KEY);
+        return layer.param().apply(ACTIVE_WEIGHT_KEY);
     }
 
     private INDArray index() {
-        return layer.getParam(ACTIVE_INDEX_KEY);
+        return layer.param().apply(ACTIVE_INDEX_KEY);
     }
 
     private boolean kernelRoute(int batch, boolean training) {
@@ -171,7 +177,7 @@ public final class ActiveWeights implements LayerWeights {
             pass = null;
         }
         int batch = (int) x.size(0);
-        INDArray valueGrad = layer.gradientView(ACTIVE_WEIGHT_KEY);
+        INDArray valueGrad = layer.gradient().apply(ACTIVE_WEIGHT_KEY);
         INDArray epsilon;
         if (p.kernels) {
             epsilon = kernelBackprop(p.pattern, delta, batch, valueGrad, workspaceMgr);
@@ -184,7 +190,7 @@ public final class ActiveWeights implements LayerWeights {
             epsilon = p.denseWeights.mmuli(delta.transpose(), epsilonT).transpose();
         }
         gradient.gradientForVariable().put(ACTIVE_WEIGHT_KEY, valueGrad);
-        gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradientView(ACTIVE_INDEX_KEY));
+        gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradient().apply(ACTIVE_INDEX_KEY));
         return epsilon;
     }
 
@@ -279,7 +285,7 @@ public final class ActiveWeights implements LayerWeights {
         try {
             return SparsePattern.of(nIn, nOut, positions);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("SparseLinear layer '" + layer.layerName() + "': parameter '"
+            throw new IllegalStateException("Layer '" + layer.name().get() + "': parameter '"
                     + ACTIVE_INDEX_KEY + "' is corrupt: " + e.getMessage(), e);
         }
     }
@@ -381,6 +387,30 @@ public final class ActiveWeights implements LayerWeights {
         }
     }
 
+    @Override
+    public INDArray maskedMatrix(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        return inferenceWeights(pattern(), values().dataType());
+    }
+
+    @Override
+    public INDArray denseGradientTarget() {
+        DataType type = values().dataType();
+        if (denseGradient == null || denseGradient.dataType() != type) {
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                denseGradient = Nd4j.create(type, new long[]{nIn, nOut}, 'f');
+            }
+        }
+        return denseGradient;
+    }
+
+    @Override
+    public void weightGradientFromDense(INDArray dense, Gradient gradient) {
+        INDArray valueGrad = layer.gradient().apply(ACTIVE_WEIGHT_KEY);
+        gather(pattern(), DirectBuffers.contiguous(dense, 'f'), valueGrad);
+        gradient.gradientForVariable().put(ACTIVE_WEIGHT_KEY, valueGrad);
+        gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradient().apply(ACTIVE_INDEX_KEY));
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Dense views and changes of the active set
 
@@ -447,7 +477,7 @@ public final class ActiveWeights implements LayerWeights {
     @Override
     public void rewire(int[] next, List<INDArray> updaterStates) {
         int[] oldPositions = positions(pattern());
-        requireRewiring(layer.layerName(), next, oldPositions.length, (long) nIn * nOut);
+        requireRewiring(layer.name().get(), next, oldPositions.length, (long) nIn * nOut);
         // both position lists are sorted: match the surviving connections in one merge pass
         int[] from = new int[next.length]; // old slot of each new slot, or -1 for a new connection
         for (int t = 0, s = 0; t < next.length; t++) {
@@ -470,13 +500,13 @@ public final class ActiveWeights implements LayerWeights {
      */
     static void requireRewiring(String layerName, int[] positions, int active, long size) {
         if (positions.length != active) {
-            throw new IllegalArgumentException("SparseLinear layer '" + layerName + "': the new connections number "
+            throw new IllegalArgumentException("Layer '" + layerName + "': the new connections number "
                     + positions.length + ", but the layer has exactly " + active + " (the count follows from the "
                     + "configured sparsity)");
         }
         for (int k = 0; k < positions.length; k++) {
             if (positions[k] < 0 || positions[k] >= size || (k > 0 && positions[k] <= positions[k - 1])) {
-                throw new IllegalArgumentException("SparseLinear layer '" + layerName + "': new connection " + k
+                throw new IllegalArgumentException("Layer '" + layerName + "': new connection " + k
                         + " is at position " + positions[k] + "; positions must be strictly increasing in [0, " + size + ")");
             }
         }
@@ -510,7 +540,7 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     private String activeCountMessage(long active) {
-        return "SparseLinear layer '" + layer.layerName() + "': the new mask has " + active + " active connections, but "
+        return "Layer '" + layer.name().get() + "': the new mask has " + active + " active connections, but "
                 + "the layer stores exactly " + values().length() + " (storage ACTIVE; the count follows from the "
                 + "configured sparsity)";
     }

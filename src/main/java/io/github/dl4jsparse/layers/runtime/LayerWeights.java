@@ -27,6 +27,27 @@ interface LayerWeights {
      */
     INDArray backprop(INDArray x, INDArray delta, Gradient gradient, LayerWorkspaceMgr workspaceMgr);
 
+    /**
+     * {@code W ⊙ M} as a dense connection matrix {@code [rows, cols]} ('f', column-major positions) that the caller only
+     * reads, for layers whose products run on dense tensors (a convolution): the parameter itself, masked in place,
+     * under dense storage in training; otherwise a working copy outside the workspaces (under active storage kept
+     * while positions and values are unchanged).
+     */
+    INDArray maskedMatrix(boolean training, LayerWorkspaceMgr workspaceMgr);
+
+    /**
+     * @return where a dense weight gradient {@code [rows, cols]} ('f') is to be written before
+     *         {@link #weightGradientFromDense}: the weight parameter's gradient view under dense storage, a reused
+     *         working array under active storage
+     */
+    INDArray denseGradientTarget();
+
+    /**
+     * Turns the dense gradient written into {@link #denseGradientTarget()} into the weights' gradient (masked, or
+     * gathered at the active positions) and enters it in {@code gradient}.
+     */
+    void weightGradientFromDense(INDArray dense, Gradient gradient);
+
     /** @return {@code W ⊙ M} flat in 'f' order (entry {@code (i, j)} at {@code i + j·nIn}), as doubles: a copy */
     double[] flatWeights();
 

@@ -4,6 +4,7 @@ import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -23,18 +24,19 @@ import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_MASK_KEY;
  */
 final class MaskedDenseWeights implements LayerWeights {
 
-    private final SparseLinearLayer layer;
+    private final LayerParams layer;
 
-    MaskedDenseWeights(SparseLinearLayer layer) {
+    MaskedDenseWeights(LayerParams layer) {
         this.layer = layer;
     }
 
+    /** W as the connection matrix {@code [rows, cols]}, column-major positions: a view of the parameter. */
     private INDArray weights() {
-        return layer.getParam(WEIGHT_KEY);
+        return layer.matrixView().apply(layer.param().apply(WEIGHT_KEY));
     }
 
     private INDArray mask() {
-        return layer.getParam(WEIGHT_MASK_KEY);
+        return layer.matrixView().apply(layer.param().apply(WEIGHT_MASK_KEY));
     }
 
     @Override
@@ -54,15 +56,37 @@ final class MaskedDenseWeights implements LayerWeights {
     @Override
     public INDArray backprop(INDArray x, INDArray delta, Gradient gradient, LayerWorkspaceMgr workspaceMgr) {
         INDArray weights = weights(); // == W ⊙ M: the training forward pass applied the mask
-        INDArray weightGrad = layer.gradientView(WEIGHT_KEY);
+        INDArray weightGrad = layer.gradient().apply(WEIGHT_KEY);
         Nd4j.gemm(x, delta, weightGrad, true, false, 1.0, 0.0);
         weightGrad.muli(mask());
         gradient.gradientForVariable().put(WEIGHT_KEY, weightGrad);
-        gradient.gradientForVariable().put(WEIGHT_MASK_KEY, layer.gradientView(WEIGHT_MASK_KEY));
+        gradient.gradientForVariable().put(WEIGHT_MASK_KEY, layer.gradient().apply(WEIGHT_MASK_KEY));
         INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                 new long[]{weights.size(0), delta.size(0)}, 'f');
         epsilonNext = weights.mmuli(delta.transpose(), epsilonNext).transpose();
         return epsilonNext;
+    }
+
+    @Override
+    public INDArray maskedMatrix(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (training) {
+            return weights().muli(mask());
+        }
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return weights().mul(mask());
+        }
+    }
+
+    @Override
+    public INDArray denseGradientTarget() {
+        return layer.matrixView().apply(layer.gradient().apply(WEIGHT_KEY));
+    }
+
+    @Override
+    public void weightGradientFromDense(INDArray dense, Gradient gradient) {
+        dense.muli(mask());
+        gradient.gradientForVariable().put(WEIGHT_KEY, layer.gradient().apply(WEIGHT_KEY));
+        gradient.gradientForVariable().put(WEIGHT_MASK_KEY, layer.gradient().apply(WEIGHT_MASK_KEY));
     }
 
     @Override
@@ -110,7 +134,7 @@ final class MaskedDenseWeights implements LayerWeights {
     @Override
     public void rewire(int[] positions, List<INDArray> updaterStates) {
         double[] oldMask = flatMask();
-        ActiveWeights.requireRewiring(layer.layerName(), positions, activePositions().length, oldMask.length);
+        ActiveWeights.requireRewiring(layer.name().get(), positions, activePositions().length, oldMask.length);
         double[] newMask = new double[oldMask.length];
         for (int q : positions) {
             newMask[q] = 1.0;
@@ -120,7 +144,7 @@ final class MaskedDenseWeights implements LayerWeights {
             kept[p] = oldMask[p] * newMask[p];
         }
         long[] shape = weights().shape();
-        mask().assign(Nd4j.create(newMask, shape, 'f'));
+        mask().assign(Nd4j.create(newMask, shape, 'f').castTo(mask().dataType()));
         weights().muli(Nd4j.create(kept, shape, 'f').castTo(weights().dataType()));
         INDArray keptFlat = Nd4j.create(kept, new long[]{kept.length}, 'c');
         for (INDArray state : updaterStates) {

@@ -49,7 +49,7 @@ import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_MASK_KEY;
  *
  * <p>A training forward pass keeps the pre-activation, so backprop reuses it instead of recomputing the product.
  */
-public class SparseLinearLayer extends SameDiffLayer {
+public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
 
     private final LayerWeights weights;
     /** Pre-activation {@code z} of the last training forward pass, reused by backprop; null when there is none. */
@@ -64,9 +64,15 @@ public class SparseLinearLayer extends SameDiffLayer {
     public SparseLinearLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         SparseLinear layerConf = (SparseLinear) conf.getLayer();
+        LayerParams params = new LayerParams(this::getParam, this::gradientView, this::layerName, m -> m);
         this.weights = layerConf.resolvedStorage() == WeightStorage.ACTIVE
-                ? new ActiveWeights(this, layerConf.getNIn(), layerConf.getNOut())
-                : new MaskedDenseWeights(this);
+                ? new ActiveWeights(params, layerConf.getNIn(), layerConf.getNOut())
+                : new MaskedDenseWeights(params);
+    }
+
+    @Override
+    public SparseLinear sparseConfig() {
+        return sparseConf();
     }
 
     private SparseLinear sparseConf() {
@@ -128,6 +134,7 @@ public class SparseLinearLayer extends SameDiffLayer {
      * needs it. It is kept as its factors {@code x} and {@code δ} ({@link WeightGradientFactors}: a copy of the layer's
      * input and output gradient), paid only by the backward pass that follows this call.
      */
+    @Override
     public void captureDenseWeightGradient() {
         captureDenseWeightGradient = true;
     }
@@ -138,7 +145,8 @@ public class SparseLinearLayer extends SameDiffLayer {
      *
      * @return the factors, or null if no armed backward pass ran since the last call
      */
-    public WeightGradientFactors takeWeightGradientFactors() {
+    @Override
+    public WeightGradientFactors takeWeightGradient() {
         WeightGradientFactors g = gradientFactors;
         gradientFactors = null;
         captureDenseWeightGradient = false;
@@ -146,13 +154,13 @@ public class SparseLinearLayer extends SameDiffLayer {
     }
 
     /**
-     * As {@link #takeWeightGradientFactors()}, as the whole matrix (shape {@code [nIn, nOut]}, order 'f', summed over
+     * As {@link #takeWeightGradient()}, as the whole matrix (shape {@code [nIn, nOut]}, order 'f', summed over
      * the minibatch as DL4J's gradients are, detached from workspaces): {@code nIn · nOut} numbers.
      *
      * @return the gradient, or null if no armed backward pass ran since the last call
      */
     public INDArray takeDenseWeightGradient() {
-        WeightGradientFactors g = takeWeightGradientFactors();
+        WeightGradientFactors g = takeWeightGradient();
         return g == null ? null : g.dense();
     }
 
@@ -167,6 +175,18 @@ public class SparseLinearLayer extends SameDiffLayer {
     /** @return the binary mask {@code M}, shape {@code [nIn, nOut]}, order 'f': a copy, outside any workspace */
     public INDArray maskMatrix() {
         return matrix(weights.flatMask());
+    }
+
+    /** @return {@link #weightMatrix()} */
+    @Override
+    public INDArray maskedWeights() {
+        return weightMatrix();
+    }
+
+    /** @return {@link #maskMatrix()} */
+    @Override
+    public INDArray weightMask() {
+        return maskMatrix();
     }
 
     /**
@@ -189,6 +209,7 @@ public class SparseLinearLayer extends SameDiffLayer {
     }
 
     /** @return masked positions, exact zeros of {@code W ⊙ M} and leaks (always 0 under active storage) */
+    @Override
     public BinaryMasks.Counts sparsityCounts() {
         return weights.counts(layerName());
     }
@@ -203,6 +224,7 @@ public class SparseLinearLayer extends SameDiffLayer {
      * @throws IllegalArgumentException for a shape that does not match or a wrong number of active connections
      * @throws IllegalStateException    for a mask that is not binary; nothing is changed then
      */
+    @Override
     public void setMaskedWeights(INDArray weights, INDArray mask) {
         long[] shape = {sparseConf().getNIn(), sparseConf().getNOut()};
         for (INDArray a : new INDArray[]{weights, mask}) {
@@ -245,16 +267,19 @@ public class SparseLinearLayer extends SameDiffLayer {
      * @throws IllegalArgumentException for another number of positions, or positions out of range or order; nothing is
      *                                  changed then
      */
+    @Override
     public void rewire(int[] positions, List<INDArray> updaterStates) {
         weights.rewire(positions, updaterStates);
     }
 
     /** @return the column-major positions {@code i + j·nIn} of the active connections, increasing: a copy */
+    @Override
     public int[] activePositions() {
         return weights.activePositions();
     }
 
     /** @return the weights of the active connections, in the order of {@link #activePositions()}, as doubles: a copy */
+    @Override
     public double[] activeValues() {
         return weights.activeValues();
     }
@@ -270,6 +295,7 @@ public class SparseLinearLayer extends SameDiffLayer {
     }
 
     /** @return the key of the trained weight parameter: {@code W} or {@code activeW} by storage */
+    @Override
     public String trainableWeightKey() {
         return weights.trainableKey();
     }

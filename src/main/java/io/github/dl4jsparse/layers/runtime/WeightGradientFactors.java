@@ -12,7 +12,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * of output columns at a time ({@link #columns}), so RigL's regrowth never holds a full {@code nIn · nOut} array;
  * {@link #dense()} gives the whole matrix where a caller wants it.
  */
-public final class WeightGradientFactors {
+public final class WeightGradientFactors implements DenseWeightGradient {
 
     private final INDArray x;
     private final INDArray delta;
@@ -39,12 +39,14 @@ public final class WeightGradientFactors {
     }
 
     /** @return the number of inputs, rows of the gradient */
-    public int nIn() {
+    @Override
+    public int rows() {
         return (int) x.size(1);
     }
 
     /** @return the number of outputs, columns of the gradient */
-    public int nOut() {
+    @Override
+    public int columns() {
         return (int) delta.size(1);
     }
 
@@ -52,9 +54,10 @@ public final class WeightGradientFactors {
      * @return {@code (xᵀ · δ)[:, from .. to-1]} flat in column-major order (entry {@code (i, j)} at
      *         {@code i + (j - from) · nIn}), as doubles
      */
-    public double[] columns(int from, int to) {
-        if (from < 0 || to > nOut() || from >= to) {
-            throw new IllegalArgumentException("columns [" + from + ", " + to + ") are not a block of [0, " + nOut() + ")");
+    @Override
+    public double[] columnBlock(int from, int to) {
+        if (from < 0 || to > columns() || from >= to) {
+            throw new IllegalArgumentException("columns [" + from + ", " + to + ") are not a block of [0, " + columns() + ")");
         }
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             INDArray block = Nd4j.gemm(x, delta.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)), true, false);
@@ -63,6 +66,7 @@ public final class WeightGradientFactors {
     }
 
     /** @return the whole gradient, {@code [nIn, nOut]}, order 'f', outside any workspace */
+    @Override
     public INDArray dense() {
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             return Nd4j.gemm(x, delta, true, false).dup('f');

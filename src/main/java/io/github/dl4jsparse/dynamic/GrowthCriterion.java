@@ -1,0 +1,33 @@
+package io.github.dl4jsparse.dynamic;
+
+import java.io.Serializable;
+
+/**
+ * Where prune-and-regrow grows new connections, among those inactive before the update: {@link RegrowCriterion#RANDOM}
+ * (SET), {@link RegrowCriterion#GRADIENT} (RigL), or your own, given to {@link PruneRegrowListener#builder}.
+ *
+ * <p>An implementation must be deterministic given its {@link GrowthRequest} (draw randomness only from
+ * {@link GrowthRequest#random()}), so that runs are reproducible, and {@link Serializable} so that
+ * {@link PruneRegrowListener#saveTo} can keep it with a checkpoint.
+ */
+public interface GrowthCriterion extends Serializable {
+
+    /**
+     * @return whether {@link #grow} reads {@link GrowthRequest#denseGradient()}; the listener then has the sparse layers
+     *         keep their dense weight gradient on update steps. Default: false
+     */
+    default boolean needsDenseGradient() {
+        return false;
+    }
+
+    /**
+     * @return exactly {@link GrowthRequest#count()} positions, strictly increasing, in {@code [0, connections)}, none
+     *         of them active; the listener checks this and refuses anything else
+     */
+    int[] grow(GrowthRequest request);
+
+    /** @return a short name for logs, e.g. "SET"; default: the class's simple name */
+    default String displayName() {
+        return getClass().getSimpleName();
+    }
+}

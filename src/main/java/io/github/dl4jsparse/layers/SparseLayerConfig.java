@@ -1,0 +1,104 @@
+package io.github.dl4jsparse.layers;
+
+/**
+ * The configuration side of every sparse layer of this library ({@link SparseLinear}, {@link SparseConv2D}): what
+ * reports, sparsity distributions, pruning and prune-and-regrow need to know of a layer without knowing which kind it
+ * is.
+ *
+ * <p>A sparse layer's connections form a matrix of {@link #connectionRows()} inputs per output unit by
+ * {@link #connectionColumns()} output units; a connection's <i>position</i> is {@code r + o · rows} (column-major),
+ * which is also its index in the dense weight tensor of shape {@link #weightShape()} read in that tensor's own
+ * parameter order. For {@link SparseLinear} the matrix is {@code W} itself ({@code [nIn, nOut]}); for
+ * {@link SparseConv2D} the kernel {@code [nOut, nIn, kH, kW]} flattened per output channel ({@code nIn · kH · kW}
+ * rows).
+ */
+public interface SparseLayerConfig {
+
+    /** Parameter key of the dense weights {@code W} under {@link WeightStorage#DENSE}, of {@link #weightShape()}. */
+    String WEIGHT_KEY = "W";
+    /** Parameter key of the bias {@code b}, shape {@code [1, nOut]}. */
+    String BIAS_KEY = "b";
+    /**
+     * Parameter key of the binary weight mask {@code M} under {@link WeightStorage#DENSE}, of {@link #weightShape()}.
+     * Not {@code "mask"}: DL4J reserves that name for the input mask of SameDiff layers.
+     */
+    String WEIGHT_MASK_KEY = "weightMask";
+    /** Parameter key of the values of the active connections under {@link WeightStorage#ACTIVE}, shape {@code [1, a]}. */
+    String ACTIVE_WEIGHT_KEY = "activeW";
+    /**
+     * Parameter key of the positions of the active connections under {@link WeightStorage#ACTIVE}: the column-major
+     * position {@code r + o · rows} of each, strictly increasing, as exact integers; shape {@code [1, a]} (or
+     * {@code [2, a]}, low 24 bits and the bits above, for layers of more than 2^24 connections). Never trained.
+     */
+    String ACTIVE_INDEX_KEY = "activeIndex";
+    /**
+     * {@link WeightStorage#AUTO} stores only the active connections from this sparsity up: measured at
+     * 784-1024-1024-10 with Adam (see the README's speed table), active storage is faster and smaller from here.
+     */
+    double ACTIVE_STORAGE_MIN_SPARSITY = 0.5;
+
+    /**
+     * @return false for the parameters that describe which connections exist ({@value #WEIGHT_MASK_KEY},
+     *         {@value #ACTIVE_INDEX_KEY}): they get no gradient, no updater state and no regularisation
+     */
+    static boolean isTrainableParam(String paramName) {
+        return !WEIGHT_MASK_KEY.equals(paramName) && !ACTIVE_INDEX_KEY.equals(paramName);
+    }
+
+    /** @return the layer's name, or null when it has none */
+    String getLayerName();
+
+    /** @return the fraction of connections that are masked out, in [0, 1) */
+    double getSparsity();
+
+    /** Sets the sparsity, before the network is initialised (e.g. by a sparsity distribution). */
+    void setSparsity(double sparsity);
+
+    /** @return the weight storage as configured */
+    WeightStorage getStorage();
+
+    /** @return the storage in use, {@link WeightStorage#AUTO} resolved by the sparsity */
+    WeightStorage resolvedStorage();
+
+    /** @return the seed of the mask's draw, or null when it is drawn from the network's random generator */
+    Long getMaskSeed();
+
+    /** @return the inputs of one output unit: {@code nIn}, or {@code nIn · kH · kW} for a convolution */
+    long connectionRows();
+
+    /** @return the output units ({@code nOut}) */
+    long connectionColumns();
+
+    /** @return the shape of the layer's dense weight tensor: {@code [nIn, nOut]} or {@code [nOut, nIn, kH, kW]} */
+    long[] weightShape();
+
+    /** @return the number of bias parameters (0 without bias) */
+    long biasCount();
+
+    /** @return every possible connection, {@code connectionRows() · connectionColumns()} */
+    default long connections() {
+        return connectionRows() * connectionColumns();
+    }
+
+    /**
+     * @return the number of active (unmasked) connections, {@code connections() − round(sparsity · connections())}
+     * @throws IllegalArgumentException if the sparsity is not in [0, 1)
+     */
+    long activeConnections();
+
+    /**
+     * The raw Erdős–Rényi-Kernel density of this layer: {@code Σ dims / Π dims} over {@link #weightShape()}, i.e.
+     * {@code (nIn + nOut) / (nIn · nOut)} for a fully connected layer and
+     * {@code (nIn + nOut + kH + kW) / (nIn · nOut · kH · kW)} for a convolution (RigL's kernel-aware ERK).
+     */
+    default double erkRawDensity() {
+        long[] shape = weightShape();
+        double sum = 0.0;
+        double product = 1.0;
+        for (long d : shape) {
+            sum += d;
+            product *= d;
+        }
+        return sum / product;
+    }
+}

@@ -1,0 +1,201 @@
+package io.github.dl4jsparse.layers.runtime;
+
+import io.github.dl4jsparse.layers.SparseConv2D;
+import io.github.dl4jsparse.layers.WeightStorage;
+import io.github.dl4jsparse.mask.BinaryMasks;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.github.dl4jsparse.layers.SparseLayerConfig.ACTIVE_INDEX_KEY;
+import static io.github.dl4jsparse.layers.SparseLayerConfig.BIAS_KEY;
+import static io.github.dl4jsparse.layers.SparseLayerConfig.WEIGHT_KEY;
+import static io.github.dl4jsparse.layers.SparseLayerConfig.WEIGHT_MASK_KEY;
+
+/**
+ * The runtime layer of {@link SparseConv2D}: DL4J's own convolution (forward, backward, helpers, data formats,
+ * convolution modes) on the masked kernel {@code W ⊙ M}, with the kernel's gradient turned into the storage's.
+ *
+ * <p>Where DL4J's {@link ConvolutionLayer} reads its kernel, this layer hands it the storage's dense view of
+ * {@code W ⊙ M} (the parameter itself under dense storage, masked in place in training; a working copy scattered from
+ * the active connections under active storage, kept while they are unchanged). Where it writes the kernel's gradient,
+ * this layer points it at the storage's dense gradient target, then masks it (dense storage: {@code dL/dW ⊙ M}) or
+ * gathers it at the active positions (active storage). The weight storages are the ones of {@link SparseLinearLayer},
+ * viewing the kernel {@code [nOut, nIn, kH, kW]} as the connection matrix {@code [nIn · kH · kW, nOut]}.
+ */
+public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
+
+    private final LayerWeights weights;
+    private final long[] kernelShape;
+    private boolean captureDenseWeightGradient;
+    private DenseWeightGradient keptGradient;
+
+    public SparseConv2DLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+        SparseConv2D c = (SparseConv2D) conf.getLayer();
+        this.kernelShape = c.weightShape();
+        LayerParams params = new LayerParams(this::getParam, key -> gradientViews.get(key), this::layerName,
+                this::matrixView);
+        this.weights = c.resolvedStorage() == WeightStorage.ACTIVE
+                ? new ActiveWeights(params, c.connectionRows(), c.connectionColumns())
+                : new MaskedDenseWeights(params);
+    }
+
+    @Override
+    public SparseConv2D sparseConfig() {
+        return (SparseConv2D) conf.getLayer();
+    }
+
+    /** A kernel-shaped array ({@code [nOut, nIn, kH, kW]}, 'c') as the connection matrix {@code [rows, nOut]}, 'f'. */
+    private INDArray matrixView(INDArray kernel) {
+        return kernel.reshape('c', kernelShape[0], kernel.length() / kernelShape[0]).transpose();
+    }
+
+    /** The connection matrix {@code [rows, nOut]} ('f') as a kernel {@code [nOut, nIn, kH, kW]} ('c'): a view. */
+    private INDArray kernelView(INDArray matrix) {
+        return matrix.transpose().reshape('c', kernelShape);
+    }
+
+    /** The kernel DL4J's convolution multiplies by: {@code W ⊙ M}. Other parameters as DL4J reads them. */
+    @Override
+    protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (WEIGHT_KEY.equals(param)) {
+            return kernelView(weights.maskedMatrix(training, workspaceMgr));
+        }
+        return super.getParamWithNoise(param, training, workspaceMgr);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray target = weights.denseGradientTarget();
+        Map<String, INDArray> views = gradientViews;
+        Map<String, INDArray> redirected = new LinkedHashMap<>(views);
+        redirected.put(WEIGHT_KEY, kernelView(target));
+        Pair<Gradient, INDArray> dense;
+        gradientViews = redirected;
+        try {
+            dense = super.backpropGradient(epsilon, workspaceMgr);
+        } finally {
+            gradientViews = views;
+        }
+        if (captureDenseWeightGradient) {
+            keptGradient = new DenseGradientMatrix(target);
+            captureDenseWeightGradient = false;
+        }
+        Gradient gradient = new DefaultGradient();
+        weights.weightGradientFromDense(target, gradient);
+        if (layerConf().hasBias()) {
+            gradient.gradientForVariable().put(BIAS_KEY, dense.getFirst().getGradientFor(BIAS_KEY));
+        }
+        return new Pair<>(gradient, dense.getSecond());
+    }
+
+    @Override
+    public void captureDenseWeightGradient() {
+        captureDenseWeightGradient = true;
+    }
+
+    @Override
+    public DenseWeightGradient takeWeightGradient() {
+        DenseWeightGradient g = keptGradient;
+        keptGradient = null;
+        captureDenseWeightGradient = false;
+        return g;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // SparseLayer
+
+    @Override
+    public BinaryMasks.Counts sparsityCounts() {
+        return weights.counts(layerName());
+    }
+
+    @Override
+    public int[] activePositions() {
+        return weights.activePositions();
+    }
+
+    @Override
+    public double[] activeValues() {
+        return weights.activeValues();
+    }
+
+    @Override
+    public void rewire(int[] positions, List<INDArray> updaterStates) {
+        weights.rewire(positions, updaterStates);
+    }
+
+    @Override
+    public String trainableWeightKey() {
+        return weights.trainableKey();
+    }
+
+    /** @return {@code W ⊙ M}, {@code [nOut, nIn, kH, kW]}, order 'c': a copy, outside any workspace */
+    @Override
+    public INDArray maskedWeights() {
+        return kernel(weights.flatWeights());
+    }
+
+    /** @return the mask, {@code [nOut, nIn, kH, kW]}, order 'c': a copy, outside any workspace */
+    @Override
+    public INDArray weightMask() {
+        return kernel(weights.flatMask());
+    }
+
+    private INDArray kernel(double[] positionOrder) {
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return Nd4j.create(positionOrder, kernelShape, 'c').castTo(dataType);
+        }
+    }
+
+    @Override
+    public void setMaskedWeights(INDArray weights, INDArray mask) {
+        for (INDArray a : new INDArray[]{weights, mask}) {
+            if (!Arrays.equals(a.shape(), kernelShape)) {
+                throw new IllegalArgumentException("SparseConv2D layer '" + layerName() + "': expected weights and "
+                        + "mask of shape " + Arrays.toString(kernelShape) + ", got " + Arrays.toString(a.shape()));
+            }
+        }
+        BinaryMasks.requireBinary(layerName(), "mask", mask);
+        this.weights.set(matrixView(weights.castTo(dataType).dup('c')), matrixView(mask.castTo(dataType).dup('c')));
+    }
+
+    /**
+     * Assigns a parameter; a new mask must be binary and new active-connection positions valid, and after setting W
+     * or the mask, W is multiplied by the mask so masked weights stay exactly 0.
+     *
+     * @throws IllegalStateException for a mask that is not binary or invalid positions; nothing is changed then
+     */
+    @Override
+    public void setParam(String key, INDArray val) {
+        if (WEIGHT_MASK_KEY.equals(key)) {
+            BinaryMasks.requireBinary(layerName(), key, val);
+        }
+        if (ACTIVE_INDEX_KEY.equals(key)) {
+            SparseConv2D c = sparseConfig();
+            ActiveWeights.requireValidIndex(layerName(), val, c.connectionRows(), c.connectionColumns());
+        }
+        super.setParam(key, val);
+        if (WEIGHT_MASK_KEY.equals(key) || WEIGHT_KEY.equals(key)) {
+            getParam(WEIGHT_KEY).muli(getParam(WEIGHT_MASK_KEY));
+        }
+    }
+
+    String layerName() {
+        String name = conf.getLayer().getLayerName();
+        return name != null ? name : "index " + index;
+    }
+}

@@ -98,7 +98,7 @@ class PruneRegrowListenerTest {
         Layer[] all = net instanceof MultiLayerNetwork ? ((MultiLayerNetwork) net).getLayers() : ((ComputationGraph) net).getLayers();
         List<Layer> out = new ArrayList<>();
         for (Layer l : all) {
-            if (l.conf().getLayer() instanceof SparseLinear) {
+            if (l.conf().getLayer() instanceof io.github.dl4jsparse.layers.SparseLayerConfig) {
                 out.add(l);
             }
         }
@@ -119,17 +119,18 @@ class PruneRegrowListenerTest {
      * the index parameter gives them (0 at inactive positions by construction), after checking the index is valid.
      */
     static List<INDArray> denseStates(Model model, Layer l) {
-        SparseLinearLayer layer = (SparseLinearLayer) l;
-        SparseLinear conf = (SparseLinear) l.conf().getLayer();
+        io.github.dl4jsparse.layers.runtime.SparseLayer layer = (io.github.dl4jsparse.layers.runtime.SparseLayer) l;
+        io.github.dl4jsparse.layers.SparseLayerConfig conf = layer.sparseConfig();
         List<INDArray> states = UpdaterStates.of(model, l, layer.trainableWeightKey());
         INDArray index = l.getParam(SparseLinear.ACTIVE_INDEX_KEY);
         if (index == null) {
             return states;
         }
-        io.github.dl4jsparse.layers.runtime.ActiveWeights.requireValidIndex("test", index, conf.getNIn(), conf.getNOut());
+        io.github.dl4jsparse.layers.runtime.ActiveWeights.requireValidIndex("test", index, conf.connectionRows(),
+                conf.connectionColumns());
         List<INDArray> out = new ArrayList<>();
         for (INDArray state : states) {
-            double[] dense = new double[(int) (conf.getNIn() * conf.getNOut())];
+            double[] dense = new double[(int) conf.connections()];
             for (int k = 0; k < state.length(); k++) {
                 dense[(int) index.getDouble(0, k)] = state.getDouble(k); // positions i + j·nIn
             }
@@ -178,7 +179,7 @@ class PruneRegrowListenerTest {
                 assertEquals(0.0, weights(l).mul(m.rsub(1.0)).amaxNumber().doubleValue(), "leak in layer " + i);
                 // updater state exactly 0 wherever the mask is 0
                 for (INDArray state : denseStates(model, l)) {
-                    INDArray inactive = m.dup('f').reshape('f', new long[]{m.length()}).rsub(1.0);
+                    INDArray inactive = Layers.maskByPosition(l).rsub(1.0);
                     assertEquals(0.0, state.mul(inactive).amaxNumber().doubleValue(), "stale updater state in layer " + i);
                 }
                 long dropped = before.sub(m).eq(1.0).castTo(DataType.INT32).sumNumber().longValue();
@@ -205,13 +206,35 @@ class PruneRegrowListenerTest {
         ProductRoute.setDefault(ProductRoute.AUTO);
     }
 
-    @ParameterizedTest(name = "{0}, {1} storage, {2} products")
-    @CsvSource({"RANDOM, DENSE, AUTO", "RANDOM, ACTIVE, DENSE", "RANDOM, ACTIVE, KERNELS", "GRADIENT, DENSE, AUTO",
-            "GRADIENT, ACTIVE, DENSE", "GRADIENT, ACTIVE, KERNELS"})
-    void invariantsHoldAfterManyUpdates(RegrowCriterion criterion, WeightStorage storage, ProductRoute route) {
+    /** Two SparseConv2D layers and a SparseLinear one on 12 inputs seen as a 2x6 image. */
+    static MultiLayerNetwork cnn(long seed, IUpdater updater, double sparsity, WeightStorage storage) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(updater)
+                .dataType(DataType.DOUBLE).list()
+                .layer(new io.github.dl4jsparse.layers.SparseConv2D.Builder(2, 2).name("conv1").nOut(16)
+                        .sparsity(sparsity).activation(Activation.TANH).storage(storage)
+                        .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).build())
+                .layer(new io.github.dl4jsparse.layers.SparseConv2D.Builder(2, 3).name("conv2").nOut(20)
+                        .sparsity(sparsity).activation(Activation.RELU).storage(storage).build())
+                .layer(new SparseLinear.Builder().name("fc").nOut(30).sparsity(sparsity).activation(Activation.RELU)
+                        .storage(storage).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(2, 6, 1))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    @ParameterizedTest(name = "{0}, {1} storage, {2} products, {3}")
+    @CsvSource({"RANDOM, DENSE, AUTO, MLP", "RANDOM, ACTIVE, DENSE, MLP", "RANDOM, ACTIVE, KERNELS, MLP",
+            "GRADIENT, DENSE, AUTO, MLP", "GRADIENT, ACTIVE, DENSE, MLP", "GRADIENT, ACTIVE, KERNELS, MLP",
+            "RANDOM, DENSE, AUTO, CNN", "RANDOM, ACTIVE, AUTO, CNN", "GRADIENT, DENSE, AUTO, CNN",
+            "GRADIENT, ACTIVE, AUTO, CNN"})
+    void invariantsHoldAfterManyUpdates(RegrowCriterion criterion, WeightStorage storage, ProductRoute route, String kind) {
         ProductRoute.setDefault(route);
         for (IUpdater updater : new IUpdater[]{new Adam(1e-2), new Nesterovs(0.05, 0.9)}) {
-            MultiLayerNetwork net = mlp(42, updater, 0.8, storage);
+            MultiLayerNetwork net = kind.equals("CNN") ? cnn(42, updater, 0.8, storage) : mlp(42, updater, 0.8, storage);
             PruneRegrowListener pr = PruneRegrowListener.builder(criterion).deltaT(5).plannedIterations(200)
                     .alpha(0.5).build();
             InvariantChecker checker = new InvariantChecker(pr, net);
@@ -223,7 +246,7 @@ class PruneRegrowListenerTest {
             SparsityReport report = SparsityReport.of(net);
             assertEquals(0, report.leaks());
             for (LayerSparsity l : report.layers()) {
-                assertEquals(0.8, l.maskSparsity(), 1e-3);
+                assertEquals(Math.round(0.8 * l.connections()), l.maskZeros(), "exact count of " + l.name());
             }
             assertEquals(pr.updates().get(29).after().activeConnections(), report.activeConnections());
         }
@@ -427,16 +450,19 @@ class PruneRegrowListenerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(RegrowCriterion.class)
-    void checkpointResumeContinuesExactlyLikeAnUninterruptedRun(RegrowCriterion criterion, @TempDir File dir) throws Exception {
+    @CsvSource({"RANDOM, MLP", "GRADIENT, MLP", "RANDOM, CNN", "GRADIENT, CNN"})
+    void checkpointResumeContinuesExactlyLikeAnUninterruptedRun(RegrowCriterion criterion, String kind, @TempDir File dir)
+            throws Exception {
+        java.util.function.Supplier<MultiLayerNetwork> net = () -> kind.equals("CNN")
+                ? cnn(9, new Adam(1e-2), 0.75, WeightStorage.AUTO) : mlp(9, new Adam(1e-2), 0.75);
         List<DataSet> data = batches(50, 300);
         // steps 10, 20, 30, 40 update; the split after 19 steps makes the resumed run start on an update step
         for (int split : new int[]{19, 23}) {
-            MultiLayerNetwork uninterrupted = mlp(9, new Adam(1e-2), 0.75);
+            MultiLayerNetwork uninterrupted = net.get();
             uninterrupted.setListeners(listener(criterion));
             fit(uninterrupted, data);
 
-            MultiLayerNetwork first = mlp(9, new Adam(1e-2), 0.75);
+            MultiLayerNetwork first = net.get();
             PruneRegrowListener firstListener = listener(criterion);
             first.setListeners(firstListener);
             fit(first, data.subList(0, split));
@@ -493,5 +519,94 @@ class PruneRegrowListenerTest {
         assertNull(pr.seed());
         assertNotNull(pr.toString());
         assertTrue(pr.toString().contains("RigL"), pr.toString());
+    }
+
+    /** A user-supplied criterion: grows the inactive connections of lowest position (deterministic, no randomness). */
+    static final class LowestInactive implements GrowthCriterion {
+        int calls;
+
+        @Override
+        public int[] grow(GrowthRequest request) {
+            calls++;
+            int[] out = new int[request.count()];
+            int n = 0;
+            int c = 0;
+            for (int p = 0; n < out.length; p++) {
+                while (c < request.active().length && request.active()[c] < p) {
+                    c++;
+                }
+                if (c < request.active().length && request.active()[c] == p) {
+                    continue;
+                }
+                out[n++] = p;
+            }
+            return out;
+        }
+
+        @Override
+        public String displayName() {
+            return "lowest-inactive";
+        }
+    }
+
+    @Test
+    void aUserSuppliedGrowthCriterionPlugsIn(@TempDir File dir) throws Exception {
+        MultiLayerNetwork net = cnn(5, new Adam(1e-2), 0.8, WeightStorage.ACTIVE);
+        LowestInactive criterion = new LowestInactive();
+        PruneRegrowListener pr = PruneRegrowListener.builder(criterion).deltaT(5).plannedIterations(20).build();
+        List<Layer> layers = sparseLayers(net);
+        List<int[]> before = new ArrayList<>();
+        net.setListeners(pr, new BaseTrainingListener() {
+            @Override
+            public void onGradientCalculation(Model model) {
+                if (pr.schedule().isUpdateStep(((MultiLayerNetwork) model).getIterationCount() + 1L)) {
+                    before.clear();
+                    layers.forEach(l -> before.add(((io.github.dl4jsparse.layers.runtime.SparseLayer) l).activePositions()));
+                }
+            }
+        });
+        fit(net, batches(5, 77));
+        assertEquals(1, pr.updates().size());
+        assertEquals(3, criterion.calls, "called once per sparse layer (two SparseConv2D, one SparseLinear)");
+        for (int i = 0; i < layers.size(); i++) {
+            int[] after = ((io.github.dl4jsparse.layers.runtime.SparseLayer) layers.get(i)).activePositions();
+            java.util.Set<Integer> old = new java.util.HashSet<>();
+            for (int p : before.get(i)) {
+                old.add(p);
+            }
+            int grown = 0;
+            int lowestNotGrown = Integer.MAX_VALUE;
+            for (int p : after) {
+                if (!old.contains(p)) {
+                    grown++;
+                }
+            }
+            // the grown ones are the lowest inactive positions: every inactive position below the largest grown one was grown
+            int expectedGrown = (int) pr.updates().get(0).layers().get(i).grown();
+            assertEquals(expectedGrown, grown, "layer " + i);
+            int[] expected = criterion.grow(new GrowthRequest("x", null, before.get(i), null, expectedGrown, null, null, 0));
+            for (int p : expected) {
+                assertTrue(java.util.Arrays.binarySearch(after, p) >= 0, "position " + p + " grown in layer " + i);
+            }
+        }
+        assertEquals(0, SparsityReport.of(net).leaks());
+        assertTrue(pr.toString().contains("lowest-inactive"), pr.toString());
+
+        File file = new File(dir, "custom.zip");
+        ModelSerializer.writeModel(net, file, true);
+        pr.saveTo(file);
+        assertTrue(PruneRegrowListener.restoreFrom(file).criterion() instanceof LowestInactive);
+    }
+
+    @Test
+    void aCriterionThatGrowsActiveConnectionsIsRefused() {
+        MultiLayerNetwork net = mlp(5, new Adam(1e-2), 0.8);
+        GrowthCriterion regrowTheActive = request -> java.util.Arrays.copyOf(request.active(), request.count());
+        net.setListeners(PruneRegrowListener.builder(regrowTheActive).deltaT(2).plannedIterations(10).build());
+        INDArray before = net.params().dup();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> fit(net, batches(2, 3)));
+        assertTrue(e.getMessage().contains("layer fc1") && e.getMessage().contains("already active"), e.getMessage());
+        assertEquals(0, SparsityReport.of(net).leaks());
+        assertNotNull(before);
     }
 }

@@ -160,6 +160,43 @@ class GradientCheckTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} storage, {1}")
+    @CsvSource({"DENSE, NCW", "ACTIVE, NCW", "ACTIVE, NWC"})
+    void sparseLinearAfterAnLstmPassesGradientCheck(WeightStorage storage, org.deeplearning4j.nn.conf.RNNFormat format) {
+        MultiLayerConfiguration conf = base().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.LSTM.Builder().nOut(4).activation(Activation.TANH)
+                        .dataFormat(format).build())
+                .layer(new SparseLinear.Builder().nOut(5).sparsity(0.5).activation(Activation.TANH).storage(storage).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(3).activation(Activation.SOFTMAX).dataFormat(format).build())
+                .setInputType(InputType.recurrent(3, 4, format))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Nd4j.getRandom().setSeed(3);
+        boolean ncw = format == org.deeplearning4j.nn.conf.RNNFormat.NCW;
+        INDArray x = ncw ? Nd4j.randn(DataType.DOUBLE, 2, 3, 4) : Nd4j.randn(DataType.DOUBLE, 2, 4, 3);
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, ncw ? new long[]{2, 3, 4} : new long[]{2, 4, 3});
+        java.util.Random random = new java.util.Random(3);
+        for (int n = 0; n < 2; n++) {
+            for (int t = 0; t < 4; t++) {
+                int c = random.nextInt(3);
+                y.putScalar(ncw ? new long[]{n, c, t} : new long[]{n, t, c}, 1.0);
+            }
+        }
+        assertEquals(ncw ? java.util.List.of(2L, 3L, 4L) : java.util.List.of(2L, 4L, 3L),
+                java.util.Arrays.stream(net.output(x).shape()).boxed().toList(), "per time step output");
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                .input(x).labels(y)
+                .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
+                .excludeParams(structure("1")));
+        assertTrue(ok, "gradient check of LSTM -> SparseLinear -> RnnOutputLayer, " + storage + ", " + format);
+        double err = maxRelativeError(net, new DataSet(x, y), net.paramTable());
+        System.out.printf("Gradient check (LSTM -> SparseLinear -> RnnOutputLayer, %s, %s, double): max relative error %.3g%n",
+                storage, format, err);
+        assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
+    }
+
     /** Central differences over every W and b entry with a gradient above 1e-7, against backprop: the largest relative error. */
     private static double maxRelativeError(MultiLayerNetwork net, DataSet data, Map<String, INDArray> params) {
         net.setInput(data.getFeatures());

@@ -1,22 +1,33 @@
 package io.github.dl4jsparse.testutil;
 
-import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
+import io.github.dl4jsparse.Networks;
+import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The dense view of a SparseLinear layer's weights and mask, whatever its storage. */
+/** The dense view of a sparse layer's weights and mask, whatever its kind and storage. */
 public final class Layers {
 
     private Layers() {
     }
 
-    /** @return {@code W ⊙ M} of a SparseLinear layer, {@code [nIn, nOut]} */
+    /** @return {@code W ⊙ M} of a sparse layer, in its weight shape ({@code [nIn, nOut]} for SparseLinear) */
     public static INDArray weights(Layer layer) {
-        return ((SparseLinearLayer) layer).weightMatrix();
+        return ((SparseLayer) Networks.unwrap(layer)).maskedWeights();
     }
 
-    /** @return the mask of a SparseLinear layer, {@code [nIn, nOut]} */
+    /** @return the mask of a sparse layer, in its weight shape ({@code [nIn, nOut]} for SparseLinear) */
     public static INDArray mask(Layer layer) {
-        return ((SparseLinearLayer) layer).maskMatrix();
+        return ((SparseLayer) Networks.unwrap(layer)).weightMask();
+    }
+
+    /** @return the mask of a sparse layer as a vector over its connection positions (1.0 where active) */
+    public static INDArray maskByPosition(Layer layer) {
+        SparseLayer sparse = (SparseLayer) Networks.unwrap(layer);
+        double[] m = new double[(int) sparse.sparseConfig().connections()];
+        for (int p : sparse.activePositions()) {
+            m[p] = 1.0;
+        }
+        return org.nd4j.linalg.factory.Nd4j.create(m, new long[]{m.length}, 'c');
     }
 }

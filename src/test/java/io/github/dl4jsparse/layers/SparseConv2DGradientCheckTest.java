@@ -1,0 +1,182 @@
+package io.github.dl4jsparse.layers;
+
+import io.github.dl4jsparse.testutil.Images;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Double-precision gradient checks of {@link SparseConv2D} in both storages, over strides, padding, dilation, both
+ * data formats and both convolution modes, in a MultiLayerNetwork, a ComputationGraph and a stack
+ * conv → SparseConv2D → SparseLinear. The structure parameters (mask, positions) are excluded: they are not trainable.
+ */
+class SparseConv2DGradientCheckTest {
+
+    private static final double EPS = 1e-6;
+    private static final double MAX_REL_ERROR = 1e-5;
+    private static final double MIN_ABS_ERROR = 1e-9;
+
+    private static DataType previousDataType;
+
+    @BeforeAll
+    static void useDoublePrecision() {
+        previousDataType = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restorePrecision() {
+        Nd4j.setDefaultDataTypes(previousDataType, previousDataType);
+    }
+
+    private static NeuralNetConfiguration.Builder base() {
+        return new NeuralNetConfiguration.Builder().seed(12345).dataType(DataType.DOUBLE).updater(new NoOp());
+    }
+
+    private static Set<String> structure(String... layers) {
+        Set<String> out = new HashSet<>();
+        for (String l : layers) {
+            out.add(l + "_" + SparseLayerConfig.WEIGHT_MASK_KEY);
+            out.add(l + "_" + SparseLayerConfig.ACTIVE_INDEX_KEY);
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}, {1}, stride {2}, padding {3}, dilation {4}, {5}")
+    @CsvSource({
+            "NCHW, Truncate, 2, 1, 1, DENSE", "NCHW, Truncate, 2, 1, 1, ACTIVE",
+            "NCHW, Truncate, 1, 0, 2, DENSE", "NCHW, Truncate, 1, 0, 2, ACTIVE",
+            "NHWC, Same, 2, 0, 1, DENSE", "NHWC, Same, 2, 0, 1, ACTIVE",
+            "NHWC, Truncate, 1, 1, 2, DENSE", "NHWC, Truncate, 1, 1, 2, ACTIVE",
+            "NCHW, Same, 1, 0, 2, ACTIVE"})
+    void sparseConvolutionPassesGradientCheck(CNN2DFormat format, ConvolutionMode mode, int stride, int padding,
+                                              int dilation, WeightStorage storage) {
+        MultiLayerConfiguration conf = base().convolutionMode(mode).list()
+                .layer(new SparseConv2D.Builder(3, 3).nOut(4).stride(stride, stride).padding(padding, padding)
+                        .dilation(dilation, dilation).dataFormat(format).sparsity(0.5).storage(storage)
+                        .activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(7, 7, 2, format))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        assertTrue(net.getLayer(0).conf().getLayer() instanceof SparseConv2D s && s.resolvedStorage() == storage);
+        DataSet data = Images.classification(3, 2, 7, 7, format, 3, 7, DataType.DOUBLE);
+        check(net, data, "0");
+        double err = maxRelativeError(net, data);
+        System.out.printf("Gradient check (SparseConv2D %s %s stride %d padding %d dilation %d, %s, double): max "
+                + "relative error %.3g%n", format, mode, stride, padding, dilation, storage, err);
+        assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
+    void stackOfConvSparseConvAndSparseLinearPassesGradientCheck(WeightStorage storage) {
+        MultiLayerConfiguration conf = base().list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.TANH).build())
+                .layer(new SparseConv2D.Builder(2, 2).nOut(4).sparsity(0.6).storage(storage).activation(Activation.SOFTPLUS).build())
+                .layer(new SparseLinear.Builder().nOut(5).sparsity(0.5).storage(storage).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(6, 6, 2))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        DataSet data = Images.classification(3, 2, 6, 6, CNN2DFormat.NCHW, 3, 8, DataType.DOUBLE);
+        check(net, data, "1", "2");
+        double err = maxRelativeError(net, data);
+        System.out.printf("Gradient check (conv -> SparseConv2D -> SparseLinear, %s, double): max relative error %.3g%n",
+                storage, err);
+        assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
+    void computationGraphWithSparseConvolutionsPassesGradientCheck(WeightStorage storage) {
+        ComputationGraphConfiguration conf = base().graphBuilder()
+                .addInputs("in")
+                .addLayer("a", new SparseConv2D.Builder(3, 3).nOut(3).sparsity(0.5).storage(storage)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "in")
+                .addLayer("b", new SparseConv2D.Builder(2, 2).nOut(2).sparsity(0.4).storage(storage)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.TANH).build(), "in")
+                .addLayer("c", new SparseConv2D.Builder(3, 3).nOut(3).stride(2, 2).sparsity(0.5).storage(storage)
+                        .activation(Activation.RELU).build(), "a", "b")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "c")
+                .setOutputs("out")
+                .setInputTypes(InputType.convolutional(6, 6, 2))
+                .build();
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        DataSet data = Images.classification(3, 2, 6, 6, CNN2DFormat.NCHW, 3, 9, DataType.DOUBLE);
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
+                .inputs(new INDArray[]{data.getFeatures()}).labels(new INDArray[]{data.getLabels()})
+                .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
+                .excludeParams(structure("a", "b", "c")));
+        assertTrue(ok, "gradient check of a ComputationGraph with a merge into a SparseConv2D, " + storage);
+    }
+
+    private static void check(MultiLayerNetwork net, DataSet data, String... sparseLayers) {
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                .input(data.getFeatures()).labels(data.getLabels())
+                .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
+                .excludeParams(structure(sparseLayers)));
+        assertTrue(ok, "gradient check failed");
+    }
+
+    /** Central differences over every trainable entry with a gradient above 1e-7, against backprop: the largest relative error. */
+    static double maxRelativeError(MultiLayerNetwork net, DataSet data) {
+        net.setInput(data.getFeatures());
+        net.setLabels(data.getLabels());
+        net.computeGradientAndScore();
+        Map<String, INDArray> analytic = net.gradient().gradientForVariable();
+        double worst = 0;
+        for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
+            if (!SparseLayerConfig.isTrainableParam(e.getKey().substring(e.getKey().indexOf('_') + 1))) {
+                continue;
+            }
+            INDArray p = e.getValue();
+            INDArray grad = analytic.get(e.getKey()).dup(p.ordering()).divi(data.numExamples());
+            for (long i = 0; i < p.length(); i++) {
+                double original = p.getDouble(i);
+                p.putScalar(i, original + EPS);
+                double plus = net.score(data, true);
+                p.putScalar(i, original - EPS);
+                double minus = net.score(data, true);
+                p.putScalar(i, original);
+                double numeric = (plus - minus) / (2 * EPS);
+                double a = grad.getDouble(i);
+                if (Math.abs(a) + Math.abs(numeric) < 1e-7) {
+                    continue;
+                }
+                worst = Math.max(worst, Math.abs(a - numeric) / (Math.abs(a) + Math.abs(numeric)));
+            }
+        }
+        return worst;
+    }
+}

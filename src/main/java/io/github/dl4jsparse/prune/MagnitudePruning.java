@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.prune;
 
+import io.github.dl4jsparse.layers.SparseConv2D;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import org.deeplearning4j.nn.api.Layer;
@@ -8,6 +9,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -22,8 +24,8 @@ import java.util.Map;
 
 /**
  * Dense → prune → fine-tune: converts every {@code DenseLayer} of a trained {@link MultiLayerNetwork} or
- * {@link ComputationGraph} into a
- * {@link SparseLinear} whose mask keeps the largest-magnitude weights, with the surviving weights, biases and all other
+ * {@link ComputationGraph} into a {@link SparseLinear}, and every {@code ConvolutionLayer} into a
+ * {@link SparseConv2D}, whose mask keeps the largest-magnitude weights, with the surviving weights, biases and all other
  * layers' parameters copied over. The result trains with plain {@code fit()} and the masks stay fixed: fine-tuning.
  * The updater state starts fresh. The dense network is not changed.
  *
@@ -34,7 +36,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Counts are exact: layer-wise, each layer has {@code Math.round(sparsity · nIn · nOut)} zeros in its mask; global,
- * the converted layers together have {@code Math.round(sparsity · total)}. See Han et al., "Learning both Weights and
+ * the converted layers together have {@code Math.round(sparsity · total)}. Only layers of exactly these two classes
+ * are converted (not their subclasses such as depthwise or separable convolutions). See Han et al., "Learning both Weights and
  * Connections for Efficient Neural Networks", NeurIPS 2015, for the method.
  */
 public final class MagnitudePruning {
@@ -58,12 +61,12 @@ public final class MagnitudePruning {
         requireSparsity(sparsity);
         List<Integer> targets = new ArrayList<>();
         for (int i = 0; i < dense.getnLayers(); i++) {
-            if (dense.getLayerWiseConfigurations().getConf(i).getLayer().getClass() == DenseLayer.class) {
+            if (convertible(dense.getLayerWiseConfigurations().getConf(i).getLayer())) {
                 targets.add(i);
             }
         }
         if (targets.isEmpty()) {
-            throw new IllegalArgumentException("MagnitudePruning: the network has no DenseLayer to convert");
+            throw new IllegalArgumentException("MagnitudePruning: the network has no DenseLayer or ConvolutionLayer to convert");
         }
 
         List<double[]> masks = computeMasks(targets.stream().map(dense::getLayer).toList(), sparsity, scope);
@@ -98,13 +101,12 @@ public final class MagnitudePruning {
         requireSparsity(sparsity);
         List<String> targets = new ArrayList<>();
         for (Map.Entry<String, GraphVertex> e : dense.getConfiguration().getVertices().entrySet()) {
-            if (e.getValue() instanceof LayerVertex
-                    && ((LayerVertex) e.getValue()).getLayerConf().getLayer().getClass() == DenseLayer.class) {
+            if (e.getValue() instanceof LayerVertex v && convertible(v.getLayerConf().getLayer())) {
                 targets.add(e.getKey());
             }
         }
         if (targets.isEmpty()) {
-            throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer to convert");
+            throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer or ConvolutionLayer to convert");
         }
         List<double[]> masks = computeMasks(targets.stream().map(dense::getLayer).toList(), sparsity, scope);
         ComputationGraphConfiguration conf = dense.getConfiguration().clone();
@@ -120,11 +122,18 @@ public final class MagnitudePruning {
         return sparse;
     }
 
-    /** Replaces the DenseLayer of each layer configuration with its SparseLinear counterpart of the mask's sparsity. */
+    /** Layers converted: exactly {@code DenseLayer} and {@code ConvolutionLayer}. */
+    private static boolean convertible(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        return layer.getClass() == DenseLayer.class || layer.getClass() == ConvolutionLayer.class;
+    }
+
+    /** Replaces each layer configuration's dense layer with its sparse counterpart of the mask's sparsity. */
     private static void replaceWithSparse(List<NeuralNetConfiguration> layerConfs, List<double[]> masks) {
         for (int t = 0; t < layerConfs.size(); t++) {
             NeuralNetConfiguration layerConf = layerConfs.get(t);
-            layerConf.setLayer(sparseLike((DenseLayer) layerConf.getLayer(), zeroFraction(masks.get(t))));
+            double sparsity = zeroFraction(masks.get(t));
+            layerConf.setLayer(layerConf.getLayer() instanceof ConvolutionLayer c
+                    ? sparseLike(c, sparsity) : sparseLike((DenseLayer) layerConf.getLayer(), sparsity));
             layerConf.clearVariables(); // the dense layer's parameter names; the new layer declares its own
         }
     }
@@ -147,8 +156,8 @@ public final class MagnitudePruning {
         INDArray m = Nd4j.create(mask, w.shape(), 'c').castTo(w.dataType());
         ((SparseLayer) to).setMaskedWeights(w, m);
         if (from.paramTable().containsKey(DefaultParamInitializer.BIAS_KEY)) {
-            to.paramTable().get(SparseLinear.BIAS_KEY).assign(from.getParam(DefaultParamInitializer.BIAS_KEY)
-                    .reshape(1, w.size(1)));
+            INDArray bias = to.paramTable().get(SparseLinear.BIAS_KEY);
+            bias.assign(from.getParam(DefaultParamInitializer.BIAS_KEY).reshape(bias.shape()));
         }
     }
 
@@ -184,6 +193,28 @@ public final class MagnitudePruning {
     private static double zeroFraction(double[] mask) {
         long zeros = java.util.Arrays.stream(mask).filter(v -> v == 0.0).count();
         return (double) zeros / mask.length;
+    }
+
+    /** A SparseConv2D configured like {@code c}: shape, geometry, format, activation, updaters, regularisation, dropout, name. */
+    private static SparseConv2D sparseLike(ConvolutionLayer c, double sparsity) {
+        SparseConv2D.Builder b = new SparseConv2D.Builder(c.getKernelSize()[0], c.getKernelSize()[1])
+                .nIn(c.getNIn()).nOut(c.getNOut()).sparsity(Math.min(sparsity, Math.nextDown(1.0)))
+                .stride(c.getStride()).padding(c.getPadding()).dilation(c.getDilation())
+                .convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
+                .hasBias(c.hasBias()).activation(c.getActivationFn()).weightInit(c.getWeightInitFn())
+                .biasInit(c.getBiasInit()).updater(c.getIUpdater()).biasUpdater(c.getBiasUpdater());
+        b.setRegularization(new ArrayList<>(c.getRegularization()));
+        b.setRegularizationBias(new ArrayList<>(c.getRegularizationBias()));
+        if (c.getLayerName() != null) {
+            b.name(c.getLayerName());
+        }
+        if (c.getIDropout() != null) {
+            b.dropOut(c.getIDropout().clone());
+        }
+        SparseConv2D layer = b.build();
+        layer.setGradientNormalization(c.getGradientNormalization());
+        layer.setGradientNormalizationThreshold(c.getGradientNormalizationThreshold());
+        return layer;
     }
 
     /** A SparseLinear configured like {@code d}: shape, activation, updaters, regularisation, dropout, name. */

@@ -137,4 +137,24 @@ class SparsityDistributionTest {
     private static double raw(LayerShape l) {
         return (double) (l.nIn() + l.nOut()) / (l.nIn() * l.nOut());
     }
+
+    @Test
+    void erkIsKernelAwareForConvolutionsAndKeepsLeNet5sFirstLayerDense() {
+        MultiLayerConfiguration conf = io.github.dl4jsparse.models.SparseLeNet5.uniform(0.9, 1, new Adam(1e-3));
+        SparsityDistribution.erk(0.9).build().applyTo(conf);
+        double[] s = new double[4];
+        long[] connections = {20 * 25, 50 * 20 * 25, 800 * 500, 500 * 10};
+        double active = 0;
+        for (int i = 0; i < 4; i++) {
+            s[i] = ((io.github.dl4jsparse.layers.SparseLayerConfig) conf.getConf(i == 0 ? 0 : i == 1 ? 2 : i + 2).getLayer()).getSparsity();
+            active += (1 - s[i]) * connections[i];
+        }
+        System.out.printf("ERK 0.9 on LeNet-5: conv1 %.4f, conv2 %.4f, fc1 %.4f, fc2 %.4f%n", s[0], s[1], s[2], s[3]);
+        assertEquals(0.0, s[0], "conv1's raw ERK density (20+1+5+5)/500 exceeds 1 after scaling: dense");
+        assertEquals(0.1 * (500 + 25000 + 400000 + 5000), active, 1e-6, "same active count as uniform 0.9");
+        // the free layers follow (nIn + nOut + kH + kW) / (nIn · nOut · kH · kW)
+        double conv2Raw = (50 + 20 + 5 + 5) / (50.0 * 20 * 25);
+        double fc1Raw = (800 + 500) / (800.0 * 500);
+        assertEquals(conv2Raw / fc1Raw, (1 - s[1]) / (1 - s[2]), 1e-9);
+    }
 }

@@ -180,9 +180,43 @@ class MagnitudePruningTest {
     void rejectsAGraphWithoutDenseLayers() {
         ComputationGraph sparseOnly = Nets.graph(new NeuralNetConfiguration.Builder().seed(1), true, 0.5);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MagnitudePruning.toSparse(sparseOnly, 0.5));
-        assertEquals("MagnitudePruning: the graph has no DenseLayer to convert", e.getMessage());
+        assertEquals("MagnitudePruning: the graph has no DenseLayer or ConvolutionLayer to convert", e.getMessage());
         IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
                 () -> MagnitudePruning.toSparse(trainedDenseGraph(), Double.NaN));
         assertTrue(nan.getMessage().contains("sparsity must be in [0, 1), got NaN"), nan.getMessage());
+    }
+
+    @Test
+    void convolutionLayersBecomeSparseConv2DKeepingTheLargestWeights() {
+        MultiLayerNetwork dense = new MultiLayerNetwork(io.github.dl4jsparse.models.SparseLeNet5.uniform(
+                io.github.dl4jsparse.models.SparseMlp.DENSE, 4, new Adam(1e-3)));
+        dense.init();
+        MultiLayerNetwork sparse = MagnitudePruning.toSparse(dense, 0.8);
+        for (String name : io.github.dl4jsparse.models.SparseLeNet5.LAYERS) {
+            org.deeplearning4j.nn.api.Layer layer = sparse.getLayer(name);
+            INDArray w = dense.getLayer(name).getParam("W");
+            INDArray mask = Layers.mask(layer);
+            assertEquals(java.util.Arrays.toString(w.shape()), java.util.Arrays.toString(mask.shape()), name);
+            assertEquals(Math.round(0.8 * w.length()), w.length() - mask.sumNumber().longValue(), "exact count, " + name);
+            // every kept weight is at least as large as every pruned one
+            double keptMin = Double.MAX_VALUE;
+            double prunedMax = 0;
+            double[] abs = org.nd4j.linalg.ops.transforms.Transforms.abs(w).dup('c').data().asDouble();
+            double[] m = mask.dup('c').data().asDouble();
+            for (int i = 0; i < abs.length; i++) {
+                if (m[i] == 1.0) {
+                    keptMin = Math.min(keptMin, abs[i]);
+                } else {
+                    prunedMax = Math.max(prunedMax, abs[i]);
+                }
+            }
+            assertTrue(keptMin >= prunedMax, name + ": kept " + keptMin + " < pruned " + prunedMax);
+            assertEquals(0.0, TestData.maxAbsDiff(w.mul(mask), Layers.weights(layer)), name);
+        }
+        assertInstanceOf(io.github.dl4jsparse.layers.SparseConv2D.class, sparse.getLayer("conv1").conf().getLayer());
+        assertInstanceOf(SparseLinear.class, sparse.getLayer("fc1").conf().getLayer());
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 3, 784);
+        MultiLayerNetwork same = MagnitudePruning.toSparse(dense, 0.0);
+        assertTrue(TestData.maxAbsDiff(dense.output(x), same.output(x)) < 1e-6, "sparsity 0 computes the dense outputs");
     }
 }

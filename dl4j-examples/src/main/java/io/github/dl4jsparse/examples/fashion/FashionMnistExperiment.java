@@ -8,6 +8,7 @@ import io.github.dl4jsparse.dynamic.MaskUpdate;
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.dynamic.PruneRegrowSchedule;
 import io.github.dl4jsparse.dynamic.RegrowCriterion;
+import io.github.dl4jsparse.models.SparseLeNet5;
 import io.github.dl4jsparse.models.SparseMlp;
 import io.github.dl4jsparse.prune.MagnitudePruning;
 import io.github.dl4jsparse.sparsity.ActivationSparsity;
@@ -52,7 +53,8 @@ import java.util.concurrent.Future;
  * the CI smoke test),
  * {@code --epochs N}, {@code --seeds N}, {@code --train-limit N}, {@code --out DIR}, {@code --data DIR},
  * {@code --threads N} (runs at a time; default: the number of cores; set {@code OMP_NUM_THREADS=1} then),
- * {@code --first-seed N} (seeds N, N+1, ...; default 1), {@code --methods a,b} (only these, by table name with spaces as underscores, e.g. {@code dense,static_0.9}),
+ * {@code --cnn} (the LeNet-5 grid instead: dense; static, SET and RigL-ERK at 0.9 and 0.95 on every layer; with
+ * {@code --quick} 3,000/1,000 examples, 1 epoch, 1 seed), {@code --first-seed N} (seeds N, N+1, ...; default 1), {@code --methods a,b} (only these, by table name with spaces as underscores, e.g. {@code dense,static_0.9}),
  * {@code --plot-from CSV} (no training: draw the plots of a curves CSV, e.g. {@code docs/fashion-mnist-curves.csv},
  * for {@code --methods} or all).
  */
@@ -67,6 +69,7 @@ public final class FashionMnistExperiment {
 
     public static void main(String[] args) throws IOException {
         boolean quick = false;
+        boolean cnn = false;
         int epochs = 15;
         int seeds = 3;
         int trainLimit = 0;
@@ -80,6 +83,7 @@ public final class FashionMnistExperiment {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
+                case "--cnn" -> cnn = true;
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--train-limit" -> trainLimit = Integer.parseInt(args[++i]);
@@ -96,13 +100,18 @@ public final class FashionMnistExperiment {
             replot(plotFrom, only, out);
             return;
         }
-        if (quick) {
+        if (quick && cnn) {
+            epochs = 1;
+            seeds = 1;
+            trainLimit = 3000;
+            testLimit = 1000;
+        } else if (quick) {
             epochs = 2;
             seeds = 1;
             trainLimit = 6000;
             testLimit = 1000;
         }
-        List<Method> methods = quick
+        List<Method> methods = cnn ? cnnGrid() : quick
                 ? List.of(Method.dense("dense", LENET), Method.sparse("static 0.9", LENET, 0.9),
                         Method.prune("prune 0.9", LENET, 0.9),
                         Method.dynamic("RigL-ERK 0.9", LENET, 0.9, RegrowCriterion.GRADIENT, true))
@@ -167,7 +176,7 @@ public final class FashionMnistExperiment {
             }
         }
 
-        String table = table(methods, results, epochs, seeds);
+        String table = cnn ? cnnTable(methods, results, epochs, seeds) : table(methods, results, epochs, seeds);
         Files.writeString(out.resolve("results.md"), table);
         System.out.println();
         System.out.println(table);
@@ -248,6 +257,18 @@ public final class FashionMnistExperiment {
         }
     }
 
+    /** The LeNet-5 grid: dense; static, SET and RigL-ERK at 0.9 and 0.95 on every weight layer. */
+    private static List<Method> cnnGrid() {
+        List<Method> m = new ArrayList<>();
+        m.add(Method.lenet5("LeNet-5 dense", Double.NaN, null, false));
+        for (double s : new double[]{0.9, 0.95}) {
+            m.add(Method.lenet5("LeNet-5 static " + s, s, null, false));
+            m.add(Method.lenet5("LeNet-5 SET " + s, s, RegrowCriterion.RANDOM, false));
+            m.add(Method.lenet5("LeNet-5 RigL-ERK " + s, s, RegrowCriterion.GRADIENT, true));
+        }
+        return m;
+    }
+
     private static List<Method> fullGrid() {
         List<Method> m = new ArrayList<>();
         m.add(Method.dense("dense", LENET));
@@ -272,7 +293,8 @@ public final class FashionMnistExperiment {
     static RunResult run(Method method, int seed, int epochs, int deltaT, ShuffledDataSetIterator train, DataSet test,
                          ProgressBar progress) {
         long start = System.nanoTime();
-        MultiLayerConfiguration conf = SparseMlp.of(method.widths(), method.sparsities(), seed, new Adam(1e-3));
+        MultiLayerConfiguration conf = method.cnn() ? SparseLeNet5.of(method.sparsities(), seed, new Adam(1e-3))
+                : SparseMlp.of(method.widths(), method.sparsities(), seed, new Adam(1e-3));
         if (method.erk()) {
             SparsityDistribution.erk(method.sparsities()[0]).build().applyTo(conf);
         }
@@ -299,7 +321,7 @@ public final class FashionMnistExperiment {
                 net = MagnitudePruning.toSparse(net, method.pruneTo());
                 afterPrune = accuracy(net, test);
             }
-            double active = activeConnections(net, method.widths());
+            double active = method.cnn() ? Double.NaN : activeConnections(net, method.widths()); // MACs: MLPs only
             double sum = 0;
             int batches = 0;
             train.reset();
@@ -322,8 +344,9 @@ public final class FashionMnistExperiment {
         double[] hidden = java.util.Arrays.copyOf(zeros, zeros.length - 2); // drop the logits layer and the loss layer
         double denseSpent = 3.0 * denseMacs * (double) train.numExamples() * epochs;
         List<MaskUpdate> updates = pruneRegrow != null ? pruneRegrow.updates() : List.of();
+        long modelBytes = 4L * (net.numParams() + net.getUpdater().getStateViewArray().length());
         return new RunResult(loss, accuracy, afterPrune, hidden, spentMacs / denseSpent, (System.nanoTime() - start) / 1e9,
-                updates);
+                updates, modelBytes);
     }
 
     private static double accuracy(MultiLayerNetwork net, DataSet test) {
@@ -365,6 +388,29 @@ public final class FashionMnistExperiment {
                     m.prunes() ? meanStd(pruned) : "", zeros,
                     runs.stream().mapToDouble(RunResult::computeRatio).average().orElse(Double.NaN),
                     runs.stream().mapToDouble(RunResult::seconds).average().orElse(Double.NaN)));
+        }
+        return sb.toString();
+    }
+
+    /** The CNN table: accuracy, parameters + updater state against the dense network's, wall time. */
+    private static String cnnTable(List<Method> methods, Map<String, List<RunResult>> results, int epochs, int seeds) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Fashion-MNIST, LeNet-5, test accuracy after %d epochs, mean ± std over %d "
+                + "seed(s)%n%n", epochs, seeds));
+        sb.append("| method | final test accuracy | parameters + Adam state | vs dense | s per run |\n");
+        sb.append("|---|---|---|---|---|\n");
+        double denseBytes = results.values().iterator().next().get(0).modelBytes();
+        for (Method m : methods) {
+            if (m.name().endsWith("dense")) {
+                denseBytes = results.get(m.name()).get(0).modelBytes();
+            }
+        }
+        for (Method m : methods) {
+            List<RunResult> runs = results.get(m.name());
+            long bytes = runs.get(0).modelBytes();
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f MB | %.3fx | %.0f |%n", m.name(),
+                    meanStd(runs.stream().mapToDouble(RunResult::finalAccuracy).toArray()), bytes / 1e6,
+                    bytes / denseBytes, runs.stream().mapToDouble(RunResult::seconds).average().orElse(Double.NaN)));
         }
         return sb.toString();
     }

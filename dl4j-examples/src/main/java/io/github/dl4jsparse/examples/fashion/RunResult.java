@@ -14,9 +14,10 @@ import java.util.List;
  * @param computeRatio       training multiply-adds on active connections / those of the dense equivalent
  * @param seconds            wall time of the run
  * @param maskUpdates        the prune-and-regrow updates of dynamic sparse training; empty for other methods
+ * @param modelBytes         bytes of the parameters and the updater state at the end (float: 4 per number)
  */
 record RunResult(double[] trainLoss, double[] testAccuracy, double accuracyAfterPrune, double[] activationZeros,
-                 double computeRatio, double seconds, List<MaskUpdate> maskUpdates) {
+                 double computeRatio, double seconds, List<MaskUpdate> maskUpdates, long modelBytes) {
 
     double finalAccuracy() {
         return testAccuracy[testAccuracy.length - 1];

@@ -18,7 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A snapshot of a network's sparsity: per {@link SparseLinear} layer its mask sparsity, weight sparsity, active
+ * A snapshot of a network's sparsity: per sparse layer ({@link SparseLinear},
+ * {@link io.github.dl4jsparse.layers.SparseConv2D}) its mask sparsity, weight sparsity, active
  * connections and leaks, and global figures over all sparse layers and over all weights of the network.
  * The reference design's {@code measure_sparsity(model)} is {@link #maskSparsity()}.
  *
@@ -173,7 +174,7 @@ public final class SparsityReport {
 
     /**
      * @return parameters of the function the network computes: every parameter except the masks, a
-     *         {@link SparseLinear} layer counted as {@code nIn · nOut} weights plus its bias whatever its
+     *         sparse layer counted as all its connections (weights) plus its bias whatever its
      *         {@link io.github.dl4jsparse.layers.WeightStorage}
      */
     public long trainableParameters() {

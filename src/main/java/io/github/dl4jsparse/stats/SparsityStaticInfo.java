@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * What a training session's sparse layers are, posted once: the model class, the network seed and, per
- * {@code SparseLinear} layer, its name, shape and configured (target) sparsity.
+ * sparse layer ({@code SparseLinear}, {@code SparseConv2D}), its name, shape (inputs per output unit, outputs) and
+ * configured (target) sparsity.
  */
 public final class SparsityStaticInfo extends SparsityRecord {
 

@@ -46,26 +46,29 @@ class TrainingInvariantsTest {
         List<IUpdater> updaters = List.of(new Adam(1e-2), new Nesterovs(0.05, 0.9), new RmsProp(1e-2), new Sgd(0.1),
                 new AdaGrad(0.1), new AdaMax(1e-2), new Nadam(1e-2));
         List<Arguments> out = new ArrayList<>();
-        for (WeightStorage storage : new WeightStorage[]{WeightStorage.DENSE, WeightStorage.ACTIVE}) {
-            for (IUpdater u : updaters) {
-                for (String reg : new String[]{"none", "l1", "l2", "weightDecay"}) {
-                    out.add(Arguments.of(storage, u, reg, GradientNormalization.None, 0.0));
+        for (boolean conv : new boolean[]{false, true}) {
+            for (WeightStorage storage : new WeightStorage[]{WeightStorage.DENSE, WeightStorage.ACTIVE}) {
+                for (IUpdater u : updaters) {
+                    for (String reg : new String[]{"none", "l1", "l2", "weightDecay"}) {
+                        out.add(Arguments.of(storage, u, reg, GradientNormalization.None, 0.0, conv));
+                    }
                 }
+                out.add(Arguments.of(storage, new Adam(1e-2), "l2", GradientNormalization.RenormalizeL2PerLayer, 0.0, conv));
+                out.add(Arguments.of(storage, new Sgd(0.1), "none", GradientNormalization.RenormalizeL2PerParamType, 0.0, conv));
+                out.add(Arguments.of(storage, new Nesterovs(0.05, 0.9), "none", GradientNormalization.ClipElementWiseAbsoluteValue, 0.0, conv));
+                out.add(Arguments.of(storage, new Adam(1e-2), "weightDecay", GradientNormalization.ClipL2PerLayer, 0.0, conv));
+                out.add(Arguments.of(storage, new Adam(1e-2), "none", GradientNormalization.None, 0.5, conv));
+                out.add(Arguments.of(storage, new Sgd(0.1), "l1", GradientNormalization.None, 0.7, conv));
             }
-            out.add(Arguments.of(storage, new Adam(1e-2), "l2", GradientNormalization.RenormalizeL2PerLayer, 0.0));
-            out.add(Arguments.of(storage, new Sgd(0.1), "none", GradientNormalization.RenormalizeL2PerParamType, 0.0));
-            out.add(Arguments.of(storage, new Nesterovs(0.05, 0.9), "none", GradientNormalization.ClipElementWiseAbsoluteValue, 0.0));
-            out.add(Arguments.of(storage, new Adam(1e-2), "weightDecay", GradientNormalization.ClipL2PerLayer, 0.0));
-            out.add(Arguments.of(storage, new Adam(1e-2), "none", GradientNormalization.None, 0.5));
-            out.add(Arguments.of(storage, new Sgd(0.1), "l1", GradientNormalization.None, 0.7));
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} {2} {3} dropout={4}")
+    @ParameterizedTest(name = "{0} {1} {2} {3} dropout={4} SparseConv2D first={5}")
     @MethodSource("recipes")
     void masksStayFixedAndMaskedWeightsStayZero(WeightStorage storage, IUpdater updater, String regularization,
-                                                 GradientNormalization normalization, double dropoutRetain) {
+                                                 GradientNormalization normalization, double dropoutRetain,
+                                                 boolean conv) {
         NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(3).updater(updater)
                 .gradientNormalization(normalization).gradientNormalizationThreshold(0.5);
         switch (regularization) {
@@ -78,10 +81,13 @@ class TrainingInvariantsTest {
             base.dropOut(dropoutRetain);
         }
         MultiLayerConfiguration conf = base.list()
-                .layer(new SparseLinear.Builder().nOut(16).sparsity(0.7).activation(Activation.RELU).storage(storage).build())
+                .layer(conv
+                        ? new SparseConv2D.Builder(2, 3).nOut(6).sparsity(0.7).activation(Activation.RELU).storage(storage)
+                                .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).build()
+                        : new SparseLinear.Builder().nOut(16).sparsity(0.7).activation(Activation.RELU).storage(storage).build())
                 .layer(new SparseLinear.Builder().nOut(12).sparsity(0.5).activation(Activation.TANH).storage(storage).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.feedForward(10))
+                .setInputType(conv ? InputType.convolutionalFlat(2, 5, 1) : InputType.feedForward(10))
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();

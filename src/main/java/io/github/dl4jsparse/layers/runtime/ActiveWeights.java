@@ -271,23 +271,13 @@ public final class ActiveWeights implements LayerWeights {
         return pattern;
     }
 
+    /**
+     * @throws IllegalStateException naming the layer, the entry and its value if the positions are not integral, in
+     *                               range and strictly increasing: a corrupt parameter (e.g. averaged across workers)
+     *                               is refused, never rounded
+     */
     private SparsePattern build(double[] idx, int indexRows) {
-        int active = idx.length / indexRows;
-        int[] positions = new int[active];
-        // rounded (rint: exact up to 2^24, unlike x + 0.5f): robust to the tiny perturbations of a gradient check
-        for (int k = 0; k < active; k++) {
-            long q = (long) Math.rint(idx[k]);
-            if (indexRows == 2) {
-                q += (long) Math.rint(idx[active + k]) << POSITION_BITS;
-            }
-            positions[k] = q < 0 || q >= (long) nIn * nOut ? -1 : (int) q;
-        }
-        try {
-            return SparsePattern.of(nIn, nOut, positions);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("Layer '" + layer.name().get() + "': parameter '"
-                    + ACTIVE_INDEX_KEY + "' is corrupt: " + e.getMessage(), e);
-        }
+        return SparsePattern.of(nIn, nOut, validPositions(layer.name().get(), idx, indexRows, nIn, nOut));
     }
 
     /** The column-major positions of {@code p}'s active connections, in slot order. */
@@ -437,6 +427,7 @@ public final class ActiveWeights implements LayerWeights {
     /** Masked positions, exact zeros and leaks; leaks are 0 by construction: a masked weight is not stored. */
     @Override
     public BinaryMasks.Counts counts(String layerName) {
+        pattern(); // refuses corrupt positions: a report never counts on them
         long size = (long) nIn * nOut;
         int active = (int) values().length();
         double[] v = DirectBuffers.readDoubles(DirectBuffers.contiguous(values(), 'c'), active);
@@ -624,6 +615,18 @@ public final class ActiveWeights implements LayerWeights {
         }
         int active = (int) index.size(1);
         double[] idx = DirectBuffers.readDoubles(DirectBuffers.contiguous(index, 'c'), indexRows * active);
+        validPositions(layerName, idx, indexRows, nIn, nOut);
+    }
+
+    /**
+     * The positions held by an index parameter's values ({@code indexRows} rows of {@code idx.length / indexRows}).
+     *
+     * @throws IllegalStateException naming the layer, the parameter, the entry and its value unless every position is
+     *                               an integer in {@code [0, nIn · nOut)}, strictly increasing
+     */
+    private static int[] validPositions(String layerName, double[] idx, int indexRows, long nIn, long nOut) {
+        int active = idx.length / indexRows;
+        int[] positions = new int[active];
         long previous = -1;
         for (int k = 0; k < active; k++) {
             double low = idx[k];
@@ -641,7 +644,9 @@ public final class ActiveWeights implements LayerWeights {
                         + k + " (input " + position % nIn + ", output " + position / nIn + ") is not after the previous "
                         + "one in column-major order; positions must be strictly increasing");
             }
+            positions[k] = (int) position;
             previous = position;
         }
+        return positions;
     }
 }

@@ -185,7 +185,7 @@ public final class FashionMnist {
         /**
          * Loads the split and builds the iterator.
          *
-         * @throws IllegalArgumentException for batchSize <= 0 or limit < 0
+         * @throws IllegalArgumentException for {@code batchSize <= 0} or {@code limit < 0}
          * @throws IOException              as {@link #load}
          */
         public ShuffledDataSetIterator build() throws IOException {

@@ -309,8 +309,8 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig 
 
         /**
          * @throws IllegalArgumentException naming the layer, the parameter and the value: for a sparsity unset, NaN
-         *                                  or outside [0, 1), nOut <= 0, nIn < 0, a kernel, stride or dilation entry
-         *                                  <= 0, a negative padding, or a kernel/stride/padding/dilation that is not
+         *                                  or outside [0, 1), {@code nOut <= 0}, {@code nIn < 0}, a kernel, stride or dilation entry
+         *                                  {@code <= 0}, a negative padding, or a kernel/stride/padding/dilation that is not
          *                                  two numbers
          */
         @Override

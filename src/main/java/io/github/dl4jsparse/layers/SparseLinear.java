@@ -559,7 +559,7 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
         /**
          * Builds the layer configuration.
          *
-         * @throws IllegalArgumentException if sparsity is unset, NaN or outside [0, 1), if nOut <= 0 or nIn < 0
+         * @throws IllegalArgumentException if sparsity is unset, NaN or outside [0, 1), if {@code nOut <= 0} or {@code nIn < 0}
          */
         @Override
         @SuppressWarnings("unchecked")

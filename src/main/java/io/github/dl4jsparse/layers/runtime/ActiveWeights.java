@@ -62,9 +62,9 @@ public final class ActiveWeights implements LayerWeights {
      * A dense working copy of {@code W ⊙ M} (inference on the dense route, and every pass of a convolution), and the
      * pattern and values it was made from.
      */
-    private INDArray inferenceDense;
-    private SparsePattern inferencePattern;
-    private Object inferenceValues;
+    private INDArray denseCopy;
+    private SparsePattern denseCopyPattern;
+    private Object denseCopyValues;
     /** The dense weight gradient a convolution's backward pass writes, before it is gathered; reused. */
     private INDArray denseGradient;
 
@@ -156,7 +156,7 @@ public final class ActiveWeights implements LayerWeights {
             }
         } else {
             next.denseWeights = training ? scatter(p, x.dataType(), workspaceMgr, ArrayType.ACTIVATIONS)
-                    : inferenceWeights(p, x.dataType());
+                    : denseCopyOf(p, x.dataType());
             z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), batch, nOut);
             x.mmuli(next.denseWeights, z);
         }
@@ -294,35 +294,36 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     /**
-     * {@code W ⊙ M} for inference on the dense route: the copy scattered by the last inference pass while positions and
-     * values are unchanged (one vectorised comparison of the values; the layer is then used for inference only, as a
-     * deployed model is), else scattered anew outside the workspaces and kept. Only layers dense enough for the dense
-     * route get one, so it costs at most a few times their active storage.
+     * {@code W ⊙ M} as a dense working copy, for inference on the dense route and for every pass of a convolution: the
+     * copy scattered last while positions and values are unchanged (one vectorised comparison of the values: a deployed
+     * model scatters once; a training convolution once per step, its backward pass reusing the forward pass's), else
+     * scattered anew outside the workspaces and kept. Fully connected layers get one only when dense enough for the
+     * dense route, so it costs at most a few times their active storage.
      */
-    private INDArray inferenceWeights(SparsePattern p, DataType type) {
+    private INDArray denseCopyOf(SparsePattern p, DataType type) {
         INDArray values = DirectBuffers.contiguous(values(), 'c');
-        boolean valid = inferenceDense != null && inferencePattern == p && inferenceDense.dataType() == type;
+        boolean valid = denseCopy != null && denseCopyPattern == p && denseCopy.dataType() == type;
         if (valid && type == DataType.FLOAT) {
-            valid = inferenceValues instanceof float[] f && DirectBuffers.floats(values).mismatch(FloatBuffer.wrap(f)) < 0;
+            valid = denseCopyValues instanceof float[] f && DirectBuffers.floats(values).mismatch(FloatBuffer.wrap(f)) < 0;
         } else if (valid) {
-            valid = inferenceValues instanceof double[] d && DirectBuffers.doubles(values).mismatch(DoubleBuffer.wrap(d)) < 0;
+            valid = denseCopyValues instanceof double[] d && DirectBuffers.doubles(values).mismatch(DoubleBuffer.wrap(d)) < 0;
         }
         if (!valid) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                inferenceDense = scatter(p, type, LayerWorkspaceMgr.noWorkspaces(), ArrayType.FF_WORKING_MEM);
+                denseCopy = scatter(p, type, LayerWorkspaceMgr.noWorkspaces(), ArrayType.FF_WORKING_MEM);
             }
-            inferencePattern = p;
+            denseCopyPattern = p;
             if (type == DataType.FLOAT) {
                 float[] copy = new float[(int) values.length()];
                 DirectBuffers.floats(values).get(0, copy);
-                inferenceValues = copy;
+                denseCopyValues = copy;
             } else {
                 double[] copy = new double[(int) values.length()];
                 DirectBuffers.doubles(values).get(0, copy);
-                inferenceValues = copy;
+                denseCopyValues = copy;
             }
         }
-        return inferenceDense;
+        return denseCopy;
     }
 
     /** {@code W ⊙ M} as a zeroed dense 'f' array of the given workspace with the active values written in. */
@@ -379,7 +380,7 @@ public final class ActiveWeights implements LayerWeights {
 
     @Override
     public INDArray maskedMatrix(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        return inferenceWeights(pattern(), values().dataType());
+        return denseCopyOf(pattern(), values().dataType());
     }
 
     @Override

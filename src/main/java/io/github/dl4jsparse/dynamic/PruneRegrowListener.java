@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.Serializable;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -63,6 +64,8 @@ public class PruneRegrowListener extends BaseTrainingListener {
 
     private final Config config;
     private final List<MaskUpdate> updates = new ArrayList<>();
+    /** The network this listener rewires; a second one calling it is refused (see {@link #requireOneNetwork}). */
+    private transient WeakReference<Model> network;
 
     private PruneRegrowListener(Config config) {
         this.config = config;
@@ -89,12 +92,34 @@ public class PruneRegrowListener extends BaseTrainingListener {
     /** Arms the layers to keep their dense weight gradient when the coming backward pass is an update step's. */
     @Override
     public void onForwardPass(Model model, List<INDArray> activations) {
+        requireOneNetwork(model);
         armIfUpdateStep(model);
     }
 
     @Override
     public void onForwardPass(Model model, Map<String, INDArray> activations) {
+        requireOneNetwork(model);
         armIfUpdateStep(model);
+    }
+
+    /**
+     * Throws if a second network calls this listener while the first is alive: that is what DL4J's
+     * {@code ParallelWrapper} does (it hands the same listener to every worker, each training its own copy), and there
+     * each worker would rewire its copy differently and parameter averaging would then mix the positions and values
+     * of different connections.
+     *
+     * @throws IllegalStateException saying what to do instead
+     */
+    private synchronized void requireOneNetwork(Model model) {
+        Model known = network != null ? network.get() : null;
+        if (known == null) {
+            network = new WeakReference<>(model);
+        } else if (known != model) {
+            throw new IllegalStateException("PruneRegrowListener is called by a second network while it rewires "
+                    + "another one. ParallelWrapper does this: it gives the same listener to every worker, each worker "
+                    + "would rewire its own copy differently, and averaging would mix the connections. Train such a "
+                    + "network on one worker (plain fit()), or give each network its own PruneRegrowListener.");
+        }
     }
 
     private void armIfUpdateStep(Model model) {
@@ -110,6 +135,7 @@ public class PruneRegrowListener extends BaseTrainingListener {
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
+        requireOneNetwork(model);
         if (config.schedule.isUpdateStep(iteration + 1L)) {
             MaskUpdate update = update(model, iteration);
             updates.add(update);

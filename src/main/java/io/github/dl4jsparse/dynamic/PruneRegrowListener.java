@@ -137,10 +137,14 @@ public class PruneRegrowListener extends BaseTrainingListener {
     public void iterationDone(Model model, int iteration, int epoch) {
         requireOneNetwork(model);
         if (config.schedule.isUpdateStep(iteration + 1L)) {
-            MaskUpdate update = update(model, iteration);
-            updates.add(update);
-            log.info("{}", update);
+            record(update(model, iteration));
         }
+    }
+
+    /** Keeps and logs an update made by this listener or by {@link ParallelPruneRegrow} on its behalf. */
+    void record(MaskUpdate update) {
+        updates.add(update);
+        log.info("{}", update);
     }
 
     /** Prunes and regrows every sparse layer of {@code model} once, as after {@code iteration}. */

@@ -89,4 +89,100 @@ class ParallelWrapperTest {
             }
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"SET", "RigL", "RigL-ERK"})
+    void parallelPruneRegrowKeepsTheSingleWorkerGuarantees(String method) {
+        MultiLayerNetwork net;
+        if (method.equals("RigL-ERK")) {
+            org.deeplearning4j.nn.conf.MultiLayerConfiguration conf = io.github.dl4jsparse.models.SparseMlp.of(
+                    new int[]{12, 40, 30, 4}, new double[]{0.9, 0.9, 0.9}, 3, new Adam(1e-2));
+            io.github.dl4jsparse.distribution.SparsityDistribution.erk(0.9).build().applyTo(conf);
+            net = new MultiLayerNetwork(conf);
+            net.init();
+        } else {
+            net = PruneRegrowListenerTest.mlp(3, new Adam(1e-2), 0.9, WeightStorage.ACTIVE);
+        }
+        List<Layer> sparse = new ArrayList<>();
+        List<int[]> initial = new ArrayList<>();
+        for (Layer l : net.getLayers()) {
+            if (l instanceof io.github.dl4jsparse.layers.runtime.SparseLayer s) {
+                sparse.add(l);
+                initial.add(s.activePositions());
+            }
+        }
+        List<Long> counts = sparse.stream().map(l -> ((SparseLayerConfig) l.conf().getLayer()).activeConnections()).toList();
+        // 3 workers, 24 minibatches an epoch: 8 global steps an epoch, 5 epochs = 40 steps; updates every 4 until 30
+        PruneRegrowListener listener = PruneRegrowListener.builder(method.equals("SET") ? RegrowCriterion.RANDOM
+                : RegrowCriterion.GRADIENT).deltaT(4).plannedIterations(40).alpha(0.5).build();
+        ParallelPruneRegrow.builder(net, listener).workers(3).averagingFrequency(4).build()
+                .fit(new ListDataSetIterator<>(PruneRegrowListenerTest.batches(24, 8), 1), 5);
+
+        assertEquals(40, net.getIterationCount(), "global steps");
+        assertEquals(5, net.getEpochCount());
+        assertEquals(7, listener.updates().size(), "updates at steps 4, 8, ..., 28");
+        long changed = 0;
+        for (int i = 0; i < sparse.size(); i++) {
+            Layer l = sparse.get(i);
+            io.github.dl4jsparse.layers.runtime.SparseLayer s = (io.github.dl4jsparse.layers.runtime.SparseLayer) l;
+            SparseLayerConfig conf = s.sparseConfig();
+            INDArray index = l.getParam(SparseLayerConfig.ACTIVE_INDEX_KEY);
+            if (index != null) {
+                ActiveWeights.requireValidIndex(conf.getLayerName(), index, conf.connectionRows(), conf.connectionColumns());
+            }
+            int[] now = s.activePositions();
+            assertEquals((long) counts.get(i), now.length, "exact count of " + conf.getLayerName());
+            java.util.Set<Integer> before = new java.util.HashSet<>();
+            for (int p : initial.get(i)) {
+                before.add(p);
+            }
+            for (int p : now) {
+                if (!before.contains(p)) {
+                    changed++;
+                }
+            }
+            INDArray inactive = io.github.dl4jsparse.testutil.Layers.maskByPosition(l).rsub(1.0);
+            for (INDArray state : PruneRegrowListenerTest.denseStates(net, l)) {
+                assertEquals(0.0, state.mul(inactive).amaxNumber().doubleValue(), "updater state at inactive positions");
+            }
+        }
+        assertTrue(changed > 0, "masks changed");
+        assertEquals(0, SparsityReport.of(net).leaks());
+        System.out.printf("ParallelPruneRegrow %s, 3 workers, averaging every 4: %d updates, %d connections moved, "
+                + "0 leaks, exact counts%n", method, listener.updates().size(), changed);
+    }
+
+    @Test
+    void parallelPruneRegrowRefusesAnAttachedListenerAndAMisalignedSchedule() {
+        MultiLayerNetwork net = PruneRegrowListenerTest.mlp(3, new Adam(1e-2), 0.9, WeightStorage.ACTIVE);
+        PruneRegrowListener listener = PruneRegrowListener.set().deltaT(6).plannedIterations(40).build();
+        IllegalArgumentException misaligned = assertThrows(IllegalArgumentException.class,
+                () -> ParallelPruneRegrow.builder(net, listener).workers(2).averagingFrequency(4).build());
+        assertTrue(misaligned.getMessage().contains("deltaT (6)") && misaligned.getMessage().contains("averagingFrequency (4)"),
+                misaligned.getMessage());
+        net.setListeners(listener);
+        IllegalStateException attached = assertThrows(IllegalStateException.class,
+                () -> ParallelPruneRegrow.builder(net, listener).workers(2).averagingFrequency(2).build()
+                        .fit(new ListDataSetIterator<>(PruneRegrowListenerTest.batches(4, 1), 1), 1));
+        assertTrue(attached.getMessage().contains("Remove it"), attached.getMessage());
+    }
+
+    @Test
+    void nextUpdateStepFollowsTheSchedule() {
+        PruneRegrowSchedule s = new PruneRegrowSchedule(0.3, 4, 2, 30, PruneRegrowSchedule.Decay.COSINE);
+        assertEquals(6, ParallelPruneRegrow.nextUpdateStep(s, 0));
+        assertEquals(10, ParallelPruneRegrow.nextUpdateStep(s, 6));
+        assertEquals(10, ParallelPruneRegrow.nextUpdateStep(s, 7));
+        assertEquals(30, ParallelPruneRegrow.nextUpdateStep(s, 26));
+        assertEquals(-1, ParallelPruneRegrow.nextUpdateStep(s, 30));
+        for (long step = 0; step < 40; step++) {
+            long next = ParallelPruneRegrow.nextUpdateStep(s, step);
+            for (long t = step + 1; t < (next < 0 ? 40 : next); t++) {
+                assertTrue(!s.isUpdateStep(t), "no update step between " + step + " and " + next);
+            }
+            if (next >= 0) {
+                assertTrue(s.isUpdateStep(next));
+            }
+        }
+    }
 }

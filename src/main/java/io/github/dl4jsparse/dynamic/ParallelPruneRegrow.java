@@ -26,7 +26,9 @@ import java.util.NoSuchElementException;
  *
  * <p>How: training runs in stretches that end at the listener's update steps. Each stretch is one
  * {@code ParallelWrapper.fit}, which starts its workers from the main network (worker 0 trains the main network
- * itself) and, since the stretch is a whole number of averaging periods, ends on an averaging step. At an update step
+ * itself) and ends on an averaging step: it averages every {@code averagingFrequency} steps, or, for a stretch whose
+ * length is not a multiple of that (the schedule's deltaT is not, or an earlier {@code fit} call ended between two
+ * updates), every {@code gcd(length, averagingFrequency)} steps. At an update step
  * the listener prunes and regrows the main network (RigL's dense gradient is taken on the main network from the
  * stretch's last minibatch). A step is one {@code ParallelWrapper} iteration, one minibatch per worker: the schedule
  * counts these global steps, so plan it with {@code iterationsPerEpoch / workers}.
@@ -79,8 +81,10 @@ public final class ParallelPruneRegrow {
             long next = nextUpdateStep(schedule, step);
             long steps = next < 0 ? Long.MAX_VALUE / workers : next - step;
             Stretch stretch = new Stretch(stream, steps * workers);
+            // a stretch that ends at an update step ends on an averaging step: average every gcd(steps, frequency)
+            int frequency = next < 0 ? averagingFrequency : (int) gcd(steps, averagingFrequency);
             ParallelWrapper wrapper = new ParallelWrapper.Builder<>(model).workers(workers)
-                    .averagingFrequency(averagingFrequency).prefetchBuffer(0).build();
+                    .averagingFrequency(frequency).prefetchBuffer(0).build();
             try {
                 wrapper.fit(stretch);
             } finally {
@@ -123,6 +127,10 @@ public final class ParallelPruneRegrow {
         }
         ComputationGraph graph = (ComputationGraph) model;
         return graph.getListeners() == null ? List.of() : List.copyOf(graph.getListeners());
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** @return the first update step after {@code step}, or -1 if there is none */
@@ -292,17 +300,8 @@ public final class ParallelPruneRegrow {
             return this;
         }
 
-        /**
-         * @throws IllegalArgumentException unless the listener's deltaT and begin step are multiples of the averaging
-         *                                  frequency, so that every update step is an averaging step
-         */
+        /** @return the trainer */
         public ParallelPruneRegrow build() {
-            PruneRegrowSchedule s = listener.schedule();
-            if (s.deltaT() % averagingFrequency != 0 || s.begin() % averagingFrequency != 0) {
-                throw new IllegalArgumentException("the prune-and-regrow schedule's deltaT (" + s.deltaT() + ") and "
-                        + "begin step (" + s.begin() + ") must be multiples of averagingFrequency (" + averagingFrequency
-                        + "), so that every mask update starts from averaged parameters");
-            }
             return new ParallelPruneRegrow(this);
         }
     }

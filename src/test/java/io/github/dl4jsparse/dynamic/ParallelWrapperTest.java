@@ -115,8 +115,17 @@ class ParallelWrapperTest {
         // 3 workers, 24 minibatches an epoch: 8 global steps an epoch, 5 epochs = 40 steps; updates every 4 until 30
         PruneRegrowListener listener = PruneRegrowListener.builder(method.equals("SET") ? RegrowCriterion.RANDOM
                 : RegrowCriterion.GRADIENT).deltaT(4).plannedIterations(40).alpha(0.5).build();
-        ParallelPruneRegrow.builder(net, listener).workers(3).averagingFrequency(4).build()
-                .fit(new ListDataSetIterator<>(PruneRegrowListenerTest.batches(24, 8), 1), 5);
+        ParallelPruneRegrow trainer = ParallelPruneRegrow.builder(net, listener).workers(3).averagingFrequency(4).build();
+        if (method.equals("RigL-ERK")) {
+            // one call per epoch (8 steps each, stretches cut at epoch ends), as a runner evaluating per epoch does
+            ListDataSetIterator<DataSet> data = new ListDataSetIterator<>(PruneRegrowListenerTest.batches(24, 8), 1);
+            for (int e = 0; e < 5; e++) {
+                data.reset();
+                trainer.fit(data, 1);
+            }
+        } else {
+            trainer.fit(new ListDataSetIterator<>(PruneRegrowListenerTest.batches(24, 8), 1), 5);
+        }
 
         assertEquals(40, net.getIterationCount(), "global steps");
         assertEquals(5, net.getEpochCount());
@@ -153,13 +162,9 @@ class ParallelWrapperTest {
     }
 
     @Test
-    void parallelPruneRegrowRefusesAnAttachedListenerAndAMisalignedSchedule() {
+    void parallelPruneRegrowRefusesAnAttachedListener() {
         MultiLayerNetwork net = PruneRegrowListenerTest.mlp(3, new Adam(1e-2), 0.9, WeightStorage.ACTIVE);
         PruneRegrowListener listener = PruneRegrowListener.set().deltaT(6).plannedIterations(40).build();
-        IllegalArgumentException misaligned = assertThrows(IllegalArgumentException.class,
-                () -> ParallelPruneRegrow.builder(net, listener).workers(2).averagingFrequency(4).build());
-        assertTrue(misaligned.getMessage().contains("deltaT (6)") && misaligned.getMessage().contains("averagingFrequency (4)"),
-                misaligned.getMessage());
         net.setListeners(listener);
         IllegalStateException attached = assertThrows(IllegalStateException.class,
                 () -> ParallelPruneRegrow.builder(net, listener).workers(2).averagingFrequency(2).build()

@@ -8,6 +8,7 @@ import io.github.dl4jsparse.dynamic.MaskUpdate;
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.dynamic.PruneRegrowSchedule;
 import io.github.dl4jsparse.dynamic.RegrowCriterion;
+import io.github.dl4jsparse.dynamic.ParallelPruneRegrow;
 import io.github.dl4jsparse.models.SparseLeNet5;
 import io.github.dl4jsparse.models.SparseMlp;
 import io.github.dl4jsparse.prune.MagnitudePruning;
@@ -16,6 +17,7 @@ import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
@@ -53,6 +55,9 @@ import java.util.concurrent.Future;
  * the CI smoke test),
  * {@code --epochs N}, {@code --seeds N}, {@code --train-limit N}, {@code --out DIR}, {@code --data DIR},
  * {@code --threads N} (runs at a time; default: the number of cores; set {@code OMP_NUM_THREADS=1} then),
+ * {@code --workers N} (each run trains on N ParallelWrapper workers, parameter averaging every {@code --averaging K}
+ * steps, default 4; prune-and-regrow through {@code ParallelPruneRegrow}, its schedule in global steps; the loss
+ * column is then the last minibatch's; default 1: plain {@code fit}),
  * {@code --cnn} (the LeNet-5 grid instead: dense; static, SET and RigL-ERK at 0.9 and 0.95 on every layer; with
  * {@code --quick} 3,000/1,000 examples, 1 epoch, 1 seed), {@code --first-seed N} (seeds N, N+1, ...; default 1), {@code --methods a,b} (only these, by table name with spaces as underscores, e.g. {@code dense,static_0.9}),
  * {@code --plot-from CSV} (no training: draw the plots of a curves CSV, e.g. {@code docs/fashion-mnist-curves.csv},
@@ -78,6 +83,8 @@ public final class FashionMnistExperiment {
         Path data = FashionMnist.defaultDirectory();
         int threads = Runtime.getRuntime().availableProcessors();
         int firstSeed = 1;
+        int workers = 1;
+        int averaging = 4;
         List<String> only = null;
         Path plotFrom = null;
         for (int i = 0; i < args.length; i++) {
@@ -90,6 +97,8 @@ public final class FashionMnistExperiment {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--workers" -> workers = Integer.parseInt(args[++i]);
+                case "--averaging" -> averaging = Integer.parseInt(args[++i]);
                 case "--first-seed" -> firstSeed = Integer.parseInt(args[++i]);
                 case "--methods" -> only = List.of(args[++i].split(","));
                 case "--plot-from" -> plotFrom = Path.of(args[++i]);
@@ -136,13 +145,15 @@ public final class FashionMnistExperiment {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         Map<String, List<Future<RunResult>>> futures = new LinkedHashMap<>();
         final int epochCount = epochs;
+        final Parallelism parallelism = new Parallelism(workers, averaging);
         // prune-and-regrow every 100 steps (RigL's default); the quick run has only 94 steps, so every 10
         final int deltaT = quick ? 10 : PruneRegrowSchedule.DEFAULT_DELTA_T;
         for (Method method : methods) {
             for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
                 final int s = seed;
                 futures.computeIfAbsent(method.name(), k -> new ArrayList<>()).add(pool.submit(() ->
-                        run(method, s, epochCount, deltaT, new ShuffledDataSetIterator(train, BATCH, true, s), test, progress)));
+                        run(method, s, epochCount, deltaT, new ShuffledDataSetIterator(train, BATCH, true, s), test, progress,
+                                parallelism)));
             }
         }
         pool.shutdown();
@@ -290,8 +301,18 @@ public final class FashionMnistExperiment {
         return m;
     }
 
+    /** How many ParallelWrapper workers a run trains on (1: plain {@code fit}), averaging every {@code averaging} steps. */
+    record Parallelism(int workers, int averaging) {
+        static final Parallelism NONE = new Parallelism(1, 1);
+    }
+
     static RunResult run(Method method, int seed, int epochs, int deltaT, ShuffledDataSetIterator train, DataSet test,
                          ProgressBar progress) {
+        return run(method, seed, epochs, deltaT, train, test, progress, Parallelism.NONE);
+    }
+
+    static RunResult run(Method method, int seed, int epochs, int deltaT, ShuffledDataSetIterator train, DataSet test,
+                         ProgressBar progress, Parallelism parallelism) {
         long start = System.nanoTime();
         MultiLayerConfiguration conf = method.cnn() ? SparseLeNet5.of(method.sparsities(), seed, new Adam(1e-3))
                 : SparseMlp.of(method.widths(), method.sparsities(), seed, new Adam(1e-3));
@@ -303,11 +324,19 @@ public final class FashionMnistExperiment {
         PruneRegrowListener pruneRegrow = null;
         // all connections of the SparseLinear layers, active or not: fixed for a run that prunes and regrows
         double sparseConnections = SparsityReport.of(net).connections();
+        int workers = parallelism.workers();
+        ParallelPruneRegrow parallelPruneRegrow = null;
         if (method.isDynamic()) {
             long iterationsPerEpoch = (train.numExamples() + BATCH - 1) / BATCH;
-            pruneRegrow = PruneRegrowListener.builder(method.regrow()).plannedEpochs(epochs, iterationsPerEpoch)
+            long stepsPerEpoch = (iterationsPerEpoch + workers - 1) / workers; // global steps
+            pruneRegrow = PruneRegrowListener.builder(method.regrow()).plannedEpochs(epochs, stepsPerEpoch)
                     .deltaT(deltaT).build();
-            net.setListeners(pruneRegrow);
+            if (workers > 1) {
+                parallelPruneRegrow = ParallelPruneRegrow.builder(net, pruneRegrow).workers(workers)
+                        .averagingFrequency(parallelism.averaging()).build();
+            } else {
+                net.setListeners(pruneRegrow);
+            }
         }
         int pruneAt = method.prunes() ? Math.round(epochs * 2f / 3f) : -1;
         double[] loss = new double[epochs];
@@ -325,6 +354,19 @@ public final class FashionMnistExperiment {
             double sum = 0;
             int batches = 0;
             train.reset();
+            if (workers > 1) {
+                if (parallelPruneRegrow != null) {
+                    parallelPruneRegrow.fit(train, 1);
+                } else {
+                    ParallelWrapper wrapper = new ParallelWrapper.Builder<>(net).workers(workers)
+                            .averagingFrequency(parallelism.averaging()).prefetchBuffer(0).build();
+                    wrapper.fit(train);
+                    wrapper.shutdown();
+                }
+                sum = net.score(); // the last minibatch's: ParallelWrapper reports no per-minibatch loss
+                batches = 1;
+                spentMacs = Double.NaN;
+            }
             while (train.hasNext()) {
                 DataSet batch = train.next();
                 net.fit(batch);

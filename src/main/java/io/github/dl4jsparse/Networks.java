@@ -78,6 +78,26 @@ public final class Networks {
     }
 
     /**
+     * Runs one forward and backward pass of {@code model} on {@code data} (labels included), leaving the parameters as
+     * they are: what layers that keep something from their backward pass (RigL's dense gradient) need.
+     *
+     * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
+     */
+    public static void computeGradient(Model model, org.nd4j.linalg.dataset.api.DataSet data) {
+        if (model instanceof MultiLayerNetwork net) {
+            net.setInput(data.getFeatures());
+            net.setLabels(data.getLabels());
+            net.computeGradientAndScore();
+        } else if (model instanceof ComputationGraph graph) {
+            graph.setInput(0, data.getFeatures());
+            graph.setLabel(0, data.getLabels());
+            graph.computeGradientAndScore();
+        } else {
+            throw unsupported(model);
+        }
+    }
+
+    /**
      * @return the layer inside DL4J's wrappers ({@code FrozenLayer}, {@code FrozenLayerWithBackprop}, any
      *         {@code BaseWrapperLayer}), or the layer itself
      */

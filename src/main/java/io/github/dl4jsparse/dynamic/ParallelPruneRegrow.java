@@ -1,8 +1,6 @@
 package io.github.dl4jsparse.dynamic;
 
 import io.github.dl4jsparse.Networks;
-import io.github.dl4jsparse.layers.runtime.SparseLayer;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -78,7 +76,7 @@ public final class ParallelPruneRegrow {
         PruneRegrowSchedule schedule = listener.schedule();
         while (stream.hasNext()) {
             long step = Networks.iterationCount(model);
-            long next = nextUpdateStep(schedule, step);
+            long next = schedule.nextUpdateStep(step);
             long steps = next < 0 ? Long.MAX_VALUE / workers : next - step;
             Stretch stretch = new Stretch(stream, steps * workers);
             // a stretch that ends at an update step ends on an averaging step: average every gcd(steps, frequency)
@@ -97,28 +95,8 @@ public final class ParallelPruneRegrow {
         }
     }
 
-    private void update(long iteration, org.nd4j.linalg.dataset.api.DataSet probe) {
-        if (listener.criterion().needsDenseGradient()) {
-            for (Layer layer : Networks.layers(model)) {
-                if (layer instanceof SparseLayer sparse) {
-                    sparse.captureDenseWeightGradient();
-                }
-            }
-            computeGradient(probe);
-        }
-        listener.record(listener.update(model, iteration));
-    }
-
-    private void computeGradient(org.nd4j.linalg.dataset.api.DataSet probe) {
-        if (model instanceof MultiLayerNetwork net) {
-            net.setInput(probe.getFeatures());
-            net.setLabels(probe.getLabels());
-            net.computeGradientAndScore();
-        } else if (model instanceof ComputationGraph graph) {
-            graph.setInput(0, probe.getFeatures());
-            graph.setLabel(0, probe.getLabels());
-            graph.computeGradientAndScore();
-        }
+    private void update(long iteration, org.nd4j.linalg.dataset.DataSet probe) {
+        listener.updateNow(model, iteration, probe);
     }
 
     private List<TrainingListener> listeners() {
@@ -131,14 +109,6 @@ public final class ParallelPruneRegrow {
 
     private static long gcd(long a, long b) {
         return b == 0 ? a : gcd(b, a % b);
-    }
-
-    /** @return the first update step after {@code step}, or -1 if there is none */
-    static long nextUpdateStep(PruneRegrowSchedule schedule, long step) {
-        long first = Math.max(step + 1, schedule.begin() + schedule.deltaT());
-        long aligned = schedule.begin() + ((first - schedule.begin() + schedule.deltaT() - 1) / schedule.deltaT())
-                * schedule.deltaT();
-        return aligned <= schedule.end() ? aligned : -1;
     }
 
     /** The minibatches of several epochs of {@code data}, one after the other; the network's epoch count follows. */

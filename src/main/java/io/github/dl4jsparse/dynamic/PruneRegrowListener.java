@@ -56,7 +56,7 @@ import java.util.SplittableRandom;
  * the same configuration ({@link #saveTo(File)} / {@link #restoreFrom(File)} keep it in the model file) continues
  * exactly like an uninterrupted run.
  */
-public class PruneRegrowListener extends BaseTrainingListener {
+public class PruneRegrowListener extends BaseTrainingListener implements Serializable {
 
     private static final Logger log = LoggerFactory.getLogger(PruneRegrowListener.class);
     /** The key under which {@link #saveTo(File)} stores the configuration in a model file. */
@@ -141,10 +141,34 @@ public class PruneRegrowListener extends BaseTrainingListener {
         }
     }
 
-    /** Keeps and logs an update made by this listener or by {@link ParallelPruneRegrow} on its behalf. */
-    void record(MaskUpdate update) {
+    private void record(MaskUpdate update) {
         updates.add(update);
         log.info("{}", update);
+    }
+
+    /**
+     * Prunes and regrows {@code model} now, as after {@code iteration}, for a trainer that calls this listener itself
+     * instead of attaching it (multi-worker training: {@link ParallelPruneRegrow}, Spark). A criterion that needs the
+     * dense weight gradient (RigL) gets it from one forward and backward pass of {@code model} on {@code probe}; the
+     * parameters are not changed by that pass.
+     *
+     * @param model     the network whose masks change (the one the workers start from next)
+     * @param iteration the global step after which the update happens; the schedule's update step is {@code iteration + 1}
+     * @param probe     a minibatch for the dense gradient (ignored by criteria that do not need it)
+     * @return the update, also kept in {@link #updates()}
+     */
+    public MaskUpdate updateNow(Model model, long iteration, org.nd4j.linalg.dataset.DataSet probe) {
+        if (config.growth().needsDenseGradient()) {
+            for (Layer layer : Networks.layers(model)) {
+                if (layer instanceof SparseLayer sparse) {
+                    sparse.captureDenseWeightGradient();
+                }
+            }
+            Networks.computeGradient(model, probe);
+        }
+        MaskUpdate update = update(model, iteration);
+        record(update);
+        return update;
     }
 
     /** Prunes and regrows every sparse layer of {@code model} once, as after {@code iteration}. */
@@ -296,6 +320,17 @@ public class PruneRegrowListener extends BaseTrainingListener {
         }
         Config config = ModelSerializer.getObjectFromFile(modelFile, MODEL_FILE_KEY);
         return new PruneRegrowListener(config);
+    }
+
+    /**
+     * Refuses Java serialisation, which is how Spark would ship the listener to its executors: there each executor
+     * would rewire its own copy of the network. Its configuration travels with a model file ({@link #saveTo}).
+     */
+    @java.io.Serial
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+        throw new java.io.NotSerializableException("PruneRegrowListener is not sent to Spark executors or other JVMs: "
+                + "each would rewire its own copy of the network. On Spark, prune and regrow on the driver with "
+                + "dl4j-sparse-spark's SparkPruneRegrow; to keep the configuration, use saveTo(modelFile)");
     }
 
     @Override

@@ -62,6 +62,13 @@ public record PruneRegrowSchedule(double alpha, int deltaT, long begin, long end
         return step > begin && step <= end && (step - begin) % deltaT == 0;
     }
 
+    /** @return the first update step after {@code step}, or -1 if there is none */
+    public long nextUpdateStep(long step) {
+        long first = Math.max(step + 1, begin + deltaT);
+        long aligned = begin + ((first - begin + deltaT - 1) / deltaT) * deltaT;
+        return aligned <= end ? aligned : -1;
+    }
+
     /** @return the fraction of each layer's active connections dropped at {@code step}; 0 outside (begin, end] */
     public double dropFraction(long step) {
         if (step <= begin || step > end) {

@@ -40,7 +40,7 @@ import java.util.UUID;
  * net.setListeners(new StatsListener(storage), SparsityListener.builder().frequency(10).router(storage).build());
  * }</pre>
  */
-public class SparsityListener extends BaseTrainingListener {
+public class SparsityListener extends BaseTrainingListener implements java.io.Serializable {
 
     /** Reports kept by default. */
     public static final int DEFAULT_CAPACITY = 1000;
@@ -212,5 +212,17 @@ public class SparsityListener extends BaseTrainingListener {
         public SparsityListener build() {
             return new SparsityListener(frequency, capacity, router, sessionId, workerId);
         }
+    }
+
+    /**
+     * Refuses Java serialisation, which is how Spark would ship the listener to its executors: their reports would be of
+     * the executors' copies and lost there. On Spark, report the driver's network ({@code SparsityReport.of(sparkNet
+     * .getNetwork())}) between fits.
+     */
+    @java.io.Serial
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+        throw new java.io.NotSerializableException("SparsityListener is not sent to Spark executors or other JVMs: their "
+                + "reports would be of the executors' copies. On Spark, report the driver's network between fits: "
+                + "SparsityReport.of(sparkNet.getNetwork())");
     }
 }

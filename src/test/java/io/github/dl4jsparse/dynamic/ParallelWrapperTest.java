@@ -173,15 +173,15 @@ class ParallelWrapperTest {
     }
 
     @Test
-    void nextUpdateStepFollowsTheSchedule() {
+    void theScheduleNamesItsNextUpdateStep() {
         PruneRegrowSchedule s = new PruneRegrowSchedule(0.3, 4, 2, 30, PruneRegrowSchedule.Decay.COSINE);
-        assertEquals(6, ParallelPruneRegrow.nextUpdateStep(s, 0));
-        assertEquals(10, ParallelPruneRegrow.nextUpdateStep(s, 6));
-        assertEquals(10, ParallelPruneRegrow.nextUpdateStep(s, 7));
-        assertEquals(30, ParallelPruneRegrow.nextUpdateStep(s, 26));
-        assertEquals(-1, ParallelPruneRegrow.nextUpdateStep(s, 30));
+        assertEquals(6, s.nextUpdateStep(0));
+        assertEquals(10, s.nextUpdateStep(6));
+        assertEquals(10, s.nextUpdateStep(7));
+        assertEquals(30, s.nextUpdateStep(26));
+        assertEquals(-1, s.nextUpdateStep(30));
         for (long step = 0; step < 40; step++) {
-            long next = ParallelPruneRegrow.nextUpdateStep(s, step);
+            long next = s.nextUpdateStep(step);
             for (long t = step + 1; t < (next < 0 ? 40 : next); t++) {
                 assertTrue(!s.isUpdateStep(t), "no update step between " + step + " and " + next);
             }

@@ -1,0 +1,191 @@
+package io.github.dl4jsparse.spark;
+
+import io.github.dl4jsparse.dynamic.PruneRegrowListener;
+import io.github.dl4jsparse.dynamic.RegrowCriterion;
+import io.github.dl4jsparse.layers.SparseLayerConfig;
+import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.runtime.ActiveWeights;
+import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.sparsity.SparsityReport;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.ByteArrayOutputStream;
+import java.io.NotSerializableException;
+import java.io.ObjectOutputStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Spark local[2] with parameter averaging: static masks stay exact; SET and RigL through {@link SparkPruneRegrow}. */
+class SparkPruneRegrowTest {
+
+    private static final int BATCH = 8;
+    private static final int WORKERS = 2;
+    private static JavaSparkContext sc;
+
+    @BeforeAll
+    static void startSpark() {
+        SparkConf conf = new SparkConf().setMaster("local[" + WORKERS + "]").setAppName("dl4j-sparse-test")
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
+        sc = new JavaSparkContext(conf);
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        sc.stop();
+    }
+
+    private static MultiLayerNetwork net() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(12).updater(new Adam(1e-2)).list()
+                .layer(new SparseLinear.Builder().name("fc1").nOut(40).sparsity(0.9).activation(Activation.TANH).build())
+                .layer(new SparseLinear.Builder().name("fc2").nOut(30).sparsity(0.9).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(4)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(12))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    /** 48 minibatches of 8 examples: 24 global steps an epoch with 2 workers; labels depend on the inputs. */
+    private static JavaRDD<DataSet> data() {
+        Nd4j.getRandom().setSeed(3);
+        Random random = new Random(3);
+        List<DataSet> out = new ArrayList<>();
+        for (int b = 0; b < 48; b++) {
+            INDArray x = Nd4j.randn(DataType.FLOAT, BATCH, 12);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, BATCH, 4);
+            for (int i = 0; i < BATCH; i++) {
+                int c = x.getDouble(i, 0) > 0 ? (x.getDouble(i, 1) > 0 ? 0 : 1) : (random.nextBoolean() ? 2 : 3);
+                y.putScalar(i, c, 1.0);
+            }
+            out.add(new DataSet(x, y));
+        }
+        return sc.parallelize(out, WORKERS);
+    }
+
+    private static SparkDl4jMultiLayer spark(MultiLayerNetwork net) {
+        ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(WORKERS, BATCH)
+                .batchSizePerWorker(BATCH).averagingFrequency(3).workerPrefetchNumBatches(0).saveUpdater(true)
+                .rngSeed(5).build();
+        return new SparkDl4jMultiLayer(sc, net, tm);
+    }
+
+    private static List<int[]> positions(MultiLayerNetwork net) {
+        List<int[]> out = new ArrayList<>();
+        for (Layer l : net.getLayers()) {
+            if (l instanceof SparseLayer s) {
+                out.add(s.activePositions());
+            }
+        }
+        return out;
+    }
+
+    private static void requireValid(MultiLayerNetwork net) {
+        for (Layer l : net.getLayers()) {
+            INDArray index = l.getParam(SparseLayerConfig.ACTIVE_INDEX_KEY);
+            if (index != null) {
+                SparseLayerConfig c = (SparseLayerConfig) l.conf().getLayer();
+                ActiveWeights.requireValidIndex(c.getLayerName(), index, c.connectionRows(), c.connectionColumns());
+            }
+        }
+        SparsityReport report = SparsityReport.of(net);
+        assertEquals(0, report.leaks());
+        report.layers().forEach(l -> assertEquals(Math.round(0.9 * l.connections()), l.maskZeros(), l.name()));
+    }
+
+    @Test
+    void staticMasksStayExactUnderParameterAveraging() {
+        MultiLayerNetwork net = net();
+        List<int[]> before = positions(net);
+        SparkDl4jMultiLayer sparkNet = spark(net);
+        JavaRDD<DataSet> data = data();
+        double lossBefore = sparkNet.getNetwork().score(data.first());
+        for (int e = 0; e < 3; e++) {
+            sparkNet.fit(data);
+        }
+        MultiLayerNetwork trained = sparkNet.getNetwork();
+        requireValid(trained);
+        List<int[]> after = positions(trained);
+        for (int i = 0; i < before.size(); i++) {
+            assertTrue(java.util.Arrays.equals(before.get(i), after.get(i)), "positions unchanged, layer " + i);
+        }
+        assertTrue(trained.score(data.first()) < lossBefore, "loss falls");
+    }
+
+    @ParameterizedTest
+    @EnumSource(RegrowCriterion.class)
+    void pruneAndRegrowOnTheDriverKeepsTheInvariants(RegrowCriterion criterion) {
+        MultiLayerNetwork net = net();
+        List<int[]> before = positions(net);
+        SparkDl4jMultiLayer sparkNet = spark(net);
+        // 24 global steps an epoch, 3 epochs = 72; updates every 6 steps until 54
+        PruneRegrowListener listener = PruneRegrowListener.builder(criterion).deltaT(6).plannedIterations(72).alpha(0.5).build();
+        SparkPruneRegrow trainer = new SparkPruneRegrow(sparkNet, listener, WORKERS);
+        JavaRDD<DataSet> data = data();
+        for (int e = 0; e < 3; e++) {
+            trainer.fitEpoch(data);
+        }
+        assertEquals(72, trainer.steps());
+        assertEquals(3, sparkNet.getNetwork().getEpochCount());
+        assertEquals(9, listener.updates().size(), "updates at steps 6, 12, ..., 54");
+        MultiLayerNetwork trained = sparkNet.getNetwork();
+        requireValid(trained);
+        List<int[]> after = positions(trained);
+        long moved = 0;
+        for (int i = 0; i < before.size(); i++) {
+            Set<Integer> old = new HashSet<>();
+            for (int p : before.get(i)) {
+                old.add(p);
+            }
+            for (int p : after.get(i)) {
+                moved += old.contains(p) ? 0 : 1;
+            }
+        }
+        assertTrue(moved > 0, "masks changed");
+        System.out.printf("SparkPruneRegrow %s, local[2], averaging every 3: %d updates, %d connections moved, 0 leaks, "
+                + "exact counts%n", criterion, listener.updates().size(), moved);
+    }
+
+    @Test
+    void listenersRefuseToBeShippedToExecutors() {
+        PruneRegrowListener listener = PruneRegrowListener.set().plannedIterations(10).build();
+        NotSerializableException e = assertThrows(NotSerializableException.class,
+                () -> new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(listener));
+        assertTrue(e.getMessage().contains("SparkPruneRegrow"), e.getMessage());
+        MultiLayerNetwork net = net();
+        net.setListeners(listener);
+        IllegalArgumentException attached = assertThrows(IllegalArgumentException.class,
+                () -> new SparkPruneRegrow(spark(net), listener, WORKERS));
+        assertTrue(attached.getMessage().contains("Remove it"), attached.getMessage());
+    }
+}

@@ -90,13 +90,9 @@ public final class ParallelPruneRegrow {
             }
             long done = Networks.iterationCount(model);
             if (next >= 0 && done == next) {
-                update(done - 1, stretch.last);
+                listener.updateNow(model, done - 1, stretch.last);
             }
         }
-    }
-
-    private void update(long iteration, org.nd4j.linalg.dataset.DataSet probe) {
-        listener.updateNow(model, iteration, probe);
     }
 
     private List<TrainingListener> listeners() {

@@ -175,26 +175,35 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     MaskUpdate update(Model model, long iteration) {
         double dropFraction = config.schedule.dropFraction(iteration + 1L);
         long seed = config.seed != null ? config.seed : Networks.seed(model);
-        List<LayerUpdate> layerUpdates = new ArrayList<>();
+        List<Rewiring> plans = new ArrayList<>();
         Layer[] layers = Networks.layers(model);
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] instanceof SparseLayer sparse) {
                 // separate streams: how ties among the dropped are broken never shifts which connections SET grows
                 SplittableRandom dropRandom = new SplittableRandom(mix(seed, iteration, 2 * i));
                 SplittableRandom growRandom = new SplittableRandom(mix(seed, iteration, 2 * i + 1));
-                layerUpdates.add(updateLayer(model, layers[i], sparse, iteration, dropFraction, dropRandom, growRandom));
+                plans.add(planLayer(layers[i], sparse, iteration, dropFraction, dropRandom, growRandom));
             }
+        }
+        // every layer's new connections are chosen and checked before any layer changes
+        List<LayerUpdate> layerUpdates = new ArrayList<>();
+        for (Rewiring plan : plans) {
+            if (plan.positions() != null) {
+                // dropped and grown connections start at 0 with zero updater state; the others keep theirs
+                plan.sparse().rewire(plan.positions(), UpdaterStates.of(model, plan.layer(), plan.sparse().trainableWeightKey()));
+            }
+            layerUpdates.add(plan.update());
         }
         return new MaskUpdate(iteration, layerUpdates, SparsityReport.of(model));
     }
 
     /**
-     * Drops the {@code k} active connections of smallest |W| and grows {@code k} inactive ones, working on the active
-     * positions and values only (memory proportional to the active connections; RigL's dense gradient is read a block
+     * Chooses the {@code k} active connections of smallest |W| to drop and {@code k} inactive ones to grow, working on
+     * the active positions and values only (memory proportional to the active connections; RigL's dense gradient is read a block
      * of columns at a time).
      */
-    private LayerUpdate updateLayer(Model model, Layer dl4jLayer, SparseLayer layer, long iteration,
-                                    double dropFraction, SplittableRandom dropRandom, SplittableRandom growRandom) {
+    private Rewiring planLayer(Layer dl4jLayer, SparseLayer layer, long iteration, double dropFraction,
+                               SplittableRandom dropRandom, SplittableRandom growRandom) {
         DenseWeightGradient denseGradient = layer.takeWeightGradient();
         String name = Networks.layerName(dl4jLayer);
         int[] active = layer.activePositions();
@@ -202,7 +211,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         long size = layer.sparseConfig().connections();
         int k = (int) Math.min((long) Math.floor(dropFraction * active.length), size - active.length);
         if (k == 0) {
-            return new LayerUpdate(name, active.length, 0, 0, dropFraction);
+            return new Rewiring(dl4jLayer, layer, null, new LayerUpdate(name, active.length, 0, 0, dropFraction));
         }
         int[] slots = new int[active.length];
         for (int s = 0; s < slots.length; s++) {
@@ -218,9 +227,12 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         int[] grow = growth.grow(new GrowthRequest(name, layer.sparseConfig(), active.clone(), w.clone(), k,
                 growth.needsDenseGradient() ? denseGradient : null, growRandom, iteration));
         requireGrowth(growth, name, grow, active, k, size);
-        // dropped and grown connections start at 0 with zero updater state; the others keep theirs
-        layer.rewire(rewired(active, drop, grow), UpdaterStates.of(model, dl4jLayer, layer.trainableWeightKey()));
-        return new LayerUpdate(name, active.length, drop.length, grow.length, dropFraction);
+        return new Rewiring(dl4jLayer, layer, rewired(active, drop, grow),
+                new LayerUpdate(name, active.length, drop.length, grow.length, dropFraction));
+    }
+
+    /** One layer's part of an update: its new positions (null: unchanged) and what is reported. */
+    private record Rewiring(Layer layer, SparseLayer sparse, int[] positions, LayerUpdate update) {
     }
 
     /**

@@ -599,14 +599,17 @@ class PruneRegrowListenerTest {
     }
 
     @Test
-    void aCriterionThatGrowsActiveConnectionsIsRefused() {
+    void aCriterionThatGrowsActiveConnectionsIsRefusedBeforeAnyLayerChanges() {
         MultiLayerNetwork net = mlp(5, new Adam(1e-2), 0.8);
-        GrowthCriterion regrowTheActive = request -> java.util.Arrays.copyOf(request.active(), request.count());
+        // fine for fc1, wrong for fc2: fc1 must not have been rewired either
+        GrowthCriterion regrowTheActive = request -> request.layerName().equals("fc1")
+                ? RegrowCriterion.RANDOM.grow(request) : java.util.Arrays.copyOf(request.active(), request.count());
         net.setListeners(PruneRegrowListener.builder(regrowTheActive).deltaT(2).plannedIterations(10).build());
-        INDArray before = net.params().dup();
+        int[] fc1Before = ((io.github.dl4jsparse.layers.runtime.SparseLayer) net.getLayer(0)).activePositions();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> fit(net, batches(2, 3)));
-        assertTrue(e.getMessage().contains("layer fc1") && e.getMessage().contains("already active"), e.getMessage());
+        assertTrue(e.getMessage().contains("layer fc2") && e.getMessage().contains("already active"), e.getMessage());
+        assertTrue(java.util.Arrays.equals(fc1Before,
+                ((io.github.dl4jsparse.layers.runtime.SparseLayer) net.getLayer(0)).activePositions()), "fc1 unchanged");
         assertEquals(0, SparsityReport.of(net).leaks());
-        assertNotNull(before);
     }
 }

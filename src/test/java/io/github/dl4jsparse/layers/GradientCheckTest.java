@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.layers;
 
 import io.github.dl4jsparse.kernels.ProductRoute;
+import io.github.dl4jsparse.testutil.GradientChecks;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -26,8 +27,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,16 +64,6 @@ class GradientCheckTest {
         return new NeuralNetConfiguration.Builder().seed(12345).dataType(DataType.DOUBLE).updater(new NoOp());
     }
 
-    /** Parameters that say which connections exist: not differentiable, excluded from the checks. */
-    private static Set<String> structure(String... layers) {
-        Set<String> out = new java.util.HashSet<>();
-        for (String l : layers) {
-            out.add(l + "_" + SparseLinear.WEIGHT_MASK_KEY);
-            out.add(l + "_" + SparseLinear.ACTIVE_INDEX_KEY);
-        }
-        return out;
-    }
-
     private static MultiLayerNetwork stack(Dropout dropout, WeightStorage storage) {
         MultiLayerConfiguration conf = base().list()
                 .layer(new SparseLinear.Builder().nOut(7).sparsity(0.5).activation(Activation.TANH).dropOut(dropout).storage(storage).build())
@@ -97,9 +86,9 @@ class GradientCheckTest {
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
                 .input(data.getFeatures()).labels(data.getLabels())
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .excludeParams(structure("0", "1", "2")));
+                .excludeParams(GradientChecks.structure("0", "1", "2")));
         assertTrue(ok, "gradient check of a stack of three SparseLinear layers, " + storage);
-        double err = maxRelativeError(net, data, net.paramTable());
+        double err = GradientChecks.maxRelativeError(net, data, EPS);
         System.out.printf("Gradient check (MultiLayerNetwork, 3 SparseLinear, %s, double): max relative error %.3g%n",
                 storage, err);
         assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
@@ -114,7 +103,7 @@ class GradientCheckTest {
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
                 .input(data.getFeatures()).labels(data.getLabels())
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .excludeParams(structure("0", "1", "2"))
+                .excludeParams(GradientChecks.structure("0", "1", "2"))
                 .callEachIter(n -> Nd4j.getRandom().setSeed(12345)));
         assertTrue(ok, "gradient check with dropout on the first SparseLinear layer");
     }
@@ -139,7 +128,7 @@ class GradientCheckTest {
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
                 .inputs(new INDArray[]{data.getFeatures()}).labels(new INDArray[]{data.getLabels()})
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .excludeParams(structure("a", "b", "c")));
+                .excludeParams(GradientChecks.structure("a", "b", "c")));
         assertTrue(ok, "gradient check of a ComputationGraph with a merge into a SparseLinear layer");
     }
 
@@ -189,45 +178,11 @@ class GradientCheckTest {
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
                 .input(x).labels(y)
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .excludeParams(structure("1")));
+                .excludeParams(GradientChecks.structure("1")));
         assertTrue(ok, "gradient check of LSTM -> SparseLinear -> RnnOutputLayer, " + storage + ", " + format);
-        double err = maxRelativeError(net, new DataSet(x, y), net.paramTable());
+        double err = GradientChecks.maxRelativeError(net, new DataSet(x, y), EPS);
         System.out.printf("Gradient check (LSTM -> SparseLinear -> RnnOutputLayer, %s, %s, double): max relative error %.3g%n",
                 storage, format, err);
         assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
-    }
-
-    /** Central differences over every W and b entry with a gradient above 1e-7, against backprop: the largest relative error. */
-    private static double maxRelativeError(MultiLayerNetwork net, DataSet data, Map<String, INDArray> params) {
-        net.setInput(data.getFeatures());
-        net.setLabels(data.getLabels());
-        net.computeGradientAndScore();
-        Map<String, INDArray> analytic = net.gradient().gradientForVariable();
-        double worst = 0;
-        for (Map.Entry<String, INDArray> e : params.entrySet()) {
-            if (e.getKey().endsWith(SparseLinear.WEIGHT_MASK_KEY) || e.getKey().endsWith(SparseLinear.ACTIVE_INDEX_KEY)) {
-                continue;
-            }
-            INDArray p = e.getValue();
-            // same linear indexing as p; DL4J's gradient is summed over the minibatch, the score averaged
-            INDArray grad = analytic.get(e.getKey()).dup(p.ordering()).divi(data.numExamples());
-            for (long i = 0; i < p.length(); i++) {
-                double original = p.getDouble(i);
-                p.putScalar(i, original + EPS);
-                double plus = net.score(data, true);
-                p.putScalar(i, original - EPS);
-                double minus = net.score(data, true);
-                p.putScalar(i, original);
-                double numeric = (plus - minus) / (2 * EPS);
-                double a = grad.getDouble(i);
-                if (Math.abs(a) + Math.abs(numeric) < 1e-7) {
-                    continue; // masked weight or vanishing gradient: relative error meaningless
-                }
-                double absErr = Math.abs(a - numeric);
-                double rel = absErr / (Math.abs(a) + Math.abs(numeric));
-                worst = Math.max(worst, rel);
-            }
-        }
-        return worst;
     }
 }

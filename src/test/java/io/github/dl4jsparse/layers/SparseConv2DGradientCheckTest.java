@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.layers;
 
+import io.github.dl4jsparse.testutil.GradientChecks;
 import io.github.dl4jsparse.testutil.Images;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -25,9 +26,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,15 +57,6 @@ class SparseConv2DGradientCheckTest {
         return new NeuralNetConfiguration.Builder().seed(12345).dataType(DataType.DOUBLE).updater(new NoOp());
     }
 
-    private static Set<String> structure(String... layers) {
-        Set<String> out = new HashSet<>();
-        for (String l : layers) {
-            out.add(l + "_" + SparseLayerConfig.WEIGHT_MASK_KEY);
-            out.add(l + "_" + SparseLayerConfig.ACTIVE_INDEX_KEY);
-        }
-        return out;
-    }
-
     @ParameterizedTest(name = "{0}, {1}, stride {2}, padding {3}, dilation {4}, {5}")
     @CsvSource({
             "NCHW, Truncate, 2, 1, 1, DENSE", "NCHW, Truncate, 2, 1, 1, ACTIVE",
@@ -89,7 +78,7 @@ class SparseConv2DGradientCheckTest {
         assertTrue(net.getLayer(0).conf().getLayer() instanceof SparseConv2D s && s.resolvedStorage() == storage);
         DataSet data = Images.classification(3, 2, 7, 7, format, 3, 7, DataType.DOUBLE);
         check(net, data, "0");
-        double err = maxRelativeError(net, data);
+        double err = GradientChecks.maxRelativeError(net, data, EPS);
         System.out.printf("Gradient check (SparseConv2D %s %s stride %d padding %d dilation %d, %s, double): max "
                 + "relative error %.3g%n", format, mode, stride, padding, dilation, storage, err);
         assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
@@ -109,7 +98,7 @@ class SparseConv2DGradientCheckTest {
         net.init();
         DataSet data = Images.classification(3, 2, 6, 6, CNN2DFormat.NCHW, 3, 8, DataType.DOUBLE);
         check(net, data, "1", "2");
-        double err = maxRelativeError(net, data);
+        double err = GradientChecks.maxRelativeError(net, data, EPS);
         System.out.printf("Gradient check (conv -> SparseConv2D -> SparseLinear, %s, double): max relative error %.3g%n",
                 storage, err);
         assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
@@ -137,7 +126,7 @@ class SparseConv2DGradientCheckTest {
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(graph)
                 .inputs(new INDArray[]{data.getFeatures()}).labels(new INDArray[]{data.getLabels()})
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .excludeParams(structure("a", "b", "c")));
+                .excludeParams(GradientChecks.structure("a", "b", "c")));
         assertTrue(ok, "gradient check of a ComputationGraph with a merge into a SparseConv2D, " + storage);
     }
 
@@ -145,38 +134,7 @@ class SparseConv2DGradientCheckTest {
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
                 .input(data.getFeatures()).labels(data.getLabels())
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
-                .excludeParams(structure(sparseLayers)));
+                .excludeParams(GradientChecks.structure(sparseLayers)));
         assertTrue(ok, "gradient check failed");
-    }
-
-    /** Central differences over every trainable entry with a gradient above 1e-7, against backprop: the largest relative error. */
-    static double maxRelativeError(MultiLayerNetwork net, DataSet data) {
-        net.setInput(data.getFeatures());
-        net.setLabels(data.getLabels());
-        net.computeGradientAndScore();
-        Map<String, INDArray> analytic = net.gradient().gradientForVariable();
-        double worst = 0;
-        for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
-            if (!SparseLayerConfig.isTrainableParam(e.getKey().substring(e.getKey().indexOf('_') + 1))) {
-                continue;
-            }
-            INDArray p = e.getValue();
-            INDArray grad = analytic.get(e.getKey()).dup(p.ordering()).divi(data.numExamples());
-            for (long i = 0; i < p.length(); i++) {
-                double original = p.getDouble(i);
-                p.putScalar(i, original + EPS);
-                double plus = net.score(data, true);
-                p.putScalar(i, original - EPS);
-                double minus = net.score(data, true);
-                p.putScalar(i, original);
-                double numeric = (plus - minus) / (2 * EPS);
-                double a = grad.getDouble(i);
-                if (Math.abs(a) + Math.abs(numeric) < 1e-7) {
-                    continue;
-                }
-                worst = Math.max(worst, Math.abs(a - numeric) / (Math.abs(a) + Math.abs(numeric)));
-            }
-        }
-        return worst;
     }
 }

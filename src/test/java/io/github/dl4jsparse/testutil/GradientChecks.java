@@ -1,0 +1,63 @@
+package io.github.dl4jsparse.testutil;
+
+import io.github.dl4jsparse.layers.SparseLayerConfig;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** What the double-precision gradient checks of the sparse layers share. */
+public final class GradientChecks {
+
+    private GradientChecks() {
+    }
+
+    /** @return the parameters that say which connections exist in {@code layers}: not differentiable, excluded */
+    public static Set<String> structure(String... layers) {
+        Set<String> out = new HashSet<>();
+        for (String l : layers) {
+            out.add(l + "_" + SparseLayerConfig.WEIGHT_MASK_KEY);
+            out.add(l + "_" + SparseLayerConfig.ACTIVE_INDEX_KEY);
+        }
+        return out;
+    }
+
+    /**
+     * Central differences over every trainable entry with a gradient above 1e-7, against backprop.
+     *
+     * @return the largest relative error
+     */
+    public static double maxRelativeError(MultiLayerNetwork net, DataSet data, double eps) {
+        net.setInput(data.getFeatures());
+        net.setLabels(data.getLabels());
+        net.computeGradientAndScore();
+        Map<String, INDArray> analytic = net.gradient().gradientForVariable();
+        double worst = 0;
+        for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
+            if (!SparseLayerConfig.isTrainableParam(e.getKey().substring(e.getKey().indexOf('_') + 1))) {
+                continue;
+            }
+            INDArray p = e.getValue();
+            // same linear indexing as p; DL4J's gradient is summed over the minibatch, the score averaged
+            INDArray grad = analytic.get(e.getKey()).dup(p.ordering()).divi(data.numExamples());
+            for (long i = 0; i < p.length(); i++) {
+                double original = p.getDouble(i);
+                p.putScalar(i, original + eps);
+                double plus = net.score(data, true);
+                p.putScalar(i, original - eps);
+                double minus = net.score(data, true);
+                p.putScalar(i, original);
+                double numeric = (plus - minus) / (2 * eps);
+                double a = grad.getDouble(i);
+                if (Math.abs(a) + Math.abs(numeric) < 1e-7) {
+                    continue; // masked weight or vanishing gradient: relative error meaningless
+                }
+                worst = Math.max(worst, Math.abs(a - numeric) / (Math.abs(a) + Math.abs(numeric)));
+            }
+        }
+        return worst;
+    }
+}

@@ -13,10 +13,9 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
@@ -28,6 +27,9 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 
+import static io.github.dl4jsparse.testutil.GradientChecks.EPS;
+import static io.github.dl4jsparse.testutil.GradientChecks.MAX_REL_ERROR;
+import static io.github.dl4jsparse.testutil.GradientChecks.MIN_ABS_ERROR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,28 +38,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * differences of the loss. The masks are excluded from the perturbation: they are not trainable and their gradient
  * is 0 by design. DL4J 1.0.0-M2.1's stock SameDiff layers fail these checks (gradients 2x, 4x, ... too large).
  */
+@ExtendWith(GradientChecks.DoublePrecision.class)
 class GradientCheckTest {
-
-    private static final double EPS = 1e-6;
-    private static final double MAX_REL_ERROR = 1e-5;
-    private static final double MIN_ABS_ERROR = 1e-9;
-
-    private static DataType previousDataType;
-
-    @BeforeAll
-    static void useDoublePrecision() {
-        previousDataType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
 
     @AfterEach
     void restoreRoute() {
         ProductRoute.setDefault(ProductRoute.AUTO);
-    }
-
-    @AfterAll
-    static void restorePrecision() {
-        Nd4j.setDefaultDataTypes(previousDataType, previousDataType);
     }
 
     private static NeuralNetConfiguration.Builder base() {

@@ -13,8 +13,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -22,11 +21,13 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 
+import static io.github.dl4jsparse.testutil.GradientChecks.EPS;
+import static io.github.dl4jsparse.testutil.GradientChecks.MAX_REL_ERROR;
+import static io.github.dl4jsparse.testutil.GradientChecks.MIN_ABS_ERROR;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -34,24 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * data formats and both convolution modes, in a MultiLayerNetwork, a ComputationGraph and a stack
  * conv → SparseConv2D → SparseLinear. The structure parameters (mask, positions) are excluded: they are not trainable.
  */
+@ExtendWith(GradientChecks.DoublePrecision.class)
 class SparseConv2DGradientCheckTest {
-
-    private static final double EPS = 1e-6;
-    private static final double MAX_REL_ERROR = 1e-5;
-    private static final double MIN_ABS_ERROR = 1e-9;
-
-    private static DataType previousDataType;
-
-    @BeforeAll
-    static void useDoublePrecision() {
-        previousDataType = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restorePrecision() {
-        Nd4j.setDefaultDataTypes(previousDataType, previousDataType);
-    }
 
     private static NeuralNetConfiguration.Builder base() {
         return new NeuralNetConfiguration.Builder().seed(12345).dataType(DataType.DOUBLE).updater(new NoOp());

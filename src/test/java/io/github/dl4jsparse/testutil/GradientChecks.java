@@ -2,8 +2,13 @@ package io.github.dl4jsparse.testutil;
 
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.HashSet;
 import java.util.Map;
@@ -12,7 +17,31 @@ import java.util.Set;
 /** What the double-precision gradient checks of the sparse layers share. */
 public final class GradientChecks {
 
+    /** Central-difference step. */
+    public static final double EPS = 1e-6;
+    /** Largest relative error a gradient check accepts. */
+    public static final double MAX_REL_ERROR = 1e-5;
+    /** Absolute error below which a gradient check accepts any relative error. */
+    public static final double MIN_ABS_ERROR = 1e-9;
+
     private GradientChecks() {
+    }
+
+    /** Runs a test class in double precision (ND4J's default data types), restoring the previous ones after it. */
+    public static final class DoublePrecision implements BeforeAllCallback, AfterAllCallback {
+        private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(DoublePrecision.class);
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            context.getStore(NAMESPACE).put("previous", Nd4j.dataType());
+            Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            DataType previous = context.getStore(NAMESPACE).get("previous", DataType.class);
+            Nd4j.setDefaultDataTypes(previous, previous);
+        }
     }
 
     /** @return the parameters that say which connections exist in {@code layers}: not differentiable, excluded */

@@ -71,6 +71,22 @@ public final class Networks {
         throw unsupported(model);
     }
 
+    /**
+     * @return the network's training listeners (an empty collection when none)
+     * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
+     */
+    public static java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners(Model model) {
+        java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners;
+        if (model instanceof MultiLayerNetwork net) {
+            listeners = net.getListeners();
+        } else if (model instanceof ComputationGraph graph) {
+            listeners = graph.getListeners();
+        } else {
+            throw unsupported(model);
+        }
+        return listeners != null ? listeners : java.util.List.of();
+    }
+
     /** @return the layer's configured name, or its index when it has none (as {@code SparsityReport} names it) */
     public static String layerName(Layer layer) {
         String name = layer.conf().getLayer().getLayerName();

@@ -64,6 +64,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
 
     private final Config config;
     private final List<MaskUpdate> updates = new ArrayList<>();
+    private final ExploredConnections explored = new ExploredConnections();
     /** The network this listener rewires; a second one calling it is refused (see {@link #requireOneNetwork}). */
     private transient WeakReference<Model> network;
 
@@ -192,7 +193,9 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                 // dropped and grown connections start at 0 with zero updater state; the others keep theirs
                 plan.sparse().rewire(plan.positions(), UpdaterStates.of(model, plan.layer(), plan.sparse().trainableWeightKey()));
             }
-            layerUpdates.add(plan.update());
+            LayerUpdate u = plan.update();
+            layerUpdates.add(new LayerUpdate(u.layer(), u.activeConnections(), u.dropped(), u.grown(), u.dropFraction(),
+                    explored.record(u.layer(), plan.activeBefore(), plan.grown()), u.connections()));
         }
         return new MaskUpdate(iteration, layerUpdates, SparsityReport.of(model));
     }
@@ -211,7 +214,8 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         long size = layer.sparseConfig().connections();
         int k = (int) Math.min((long) Math.floor(dropFraction * active.length), size - active.length);
         if (k == 0) {
-            return new Rewiring(dl4jLayer, layer, null, new LayerUpdate(name, active.length, 0, 0, dropFraction));
+            return new Rewiring(dl4jLayer, layer, null, new LayerUpdate(name, active.length, 0, 0, dropFraction,
+                    0, size), active, new int[0]);
         }
         int[] slots = new int[active.length];
         for (int s = 0; s < slots.length; s++) {
@@ -228,11 +232,15 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                 growth.needsDenseGradient() ? denseGradient : null, growRandom, iteration));
         requireGrowth(growth, name, grow, active, k, size);
         return new Rewiring(dl4jLayer, layer, rewired(active, drop, grow),
-                new LayerUpdate(name, active.length, drop.length, grow.length, dropFraction));
+                new LayerUpdate(name, active.length, drop.length, grow.length, dropFraction, 0, size), active, grow);
     }
 
-    /** One layer's part of an update: its new positions (null: unchanged) and what is reported. */
-    private record Rewiring(Layer layer, SparseLayer sparse, int[] positions, LayerUpdate update) {
+    /**
+     * One layer's part of an update: its new positions (null: unchanged), what is reported (without the explored
+     * count, known once the update is applied), and the positions before and grown.
+     */
+    private record Rewiring(Layer layer, SparseLayer sparse, int[] positions, LayerUpdate update, int[] activeBefore,
+                            int[] grown) {
     }
 
     /**

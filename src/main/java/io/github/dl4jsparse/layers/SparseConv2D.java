@@ -92,6 +92,12 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig 
         return getNOut();
     }
 
+    /** @return {@code kH · kW}: the rows of one input channel */
+    @Override
+    public long rowsPerInputUnit() {
+        return (long) kernelSize[0] * kernelSize[1];
+    }
+
     /** @return {@code [nOut, nIn, kH, kW]} */
     @Override
     public long[] weightShape() {

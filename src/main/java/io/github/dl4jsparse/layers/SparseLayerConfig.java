@@ -69,6 +69,22 @@ public interface SparseLayerConfig {
     /** @return the output units ({@code nOut}) */
     long connectionColumns();
 
+    /**
+     * @return how many consecutive connection rows belong to one input unit: 1 for a fully connected layer,
+     *         {@code kH · kW} for a convolution (an input channel's rows are its kernel positions)
+     */
+    default long rowsPerInputUnit() {
+        return 1;
+    }
+
+    /**
+     * @return {@code [height, width, channels]} of the flattened image input the layer was configured for
+     *         ({@code InputType.convolutionalFlat}), or null when unknown
+     */
+    default long[] imageInput() {
+        return null;
+    }
+
     /** @return the shape of the layer's dense weight tensor: {@code [nIn, nOut]} or {@code [nOut, nIn, kH, kW]} */
     long[] weightShape();
 

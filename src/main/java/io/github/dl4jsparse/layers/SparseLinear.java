@@ -73,6 +73,8 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
     private double biasInit;
     private Long maskSeed;
     private WeightStorage storage = WeightStorage.AUTO;
+    /** {@code [height, width, channels]} of the {@code convolutionalFlat} input this layer was built for, or null. */
+    private long[] imageInputShape;
 
     private SparseLinear() {
         // for Jackson. A configuration saved before WeightStorage existed has no "storage" field: its parameters are
@@ -231,6 +233,9 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
 
     @Override
     public void setNIn(InputType inputType, boolean override) {
+        if (inputType instanceof InputType.InputTypeConvolutionalFlat flat) {
+            imageInputShape = new long[]{flat.getHeight(), flat.getWidth(), flat.getDepth()};
+        }
         if (nIn > 0 && !override) {
             return;
         }
@@ -415,6 +420,25 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
 
     public void setBiasInit(double biasInit) {
         this.biasInit = biasInit;
+    }
+
+    /**
+     * @return {@code [height, width, channels]} of the {@code InputType.convolutionalFlat} input this layer was
+     *         configured for by {@code setInputType}, or null; the Sparsity page draws its input-connectivity heat map
+     *         in this shape
+     */
+    public long[] getImageInputShape() {
+        return imageInputShape == null ? null : imageInputShape.clone();
+    }
+
+    /** For JSON: see {@link #getImageInputShape()}. */
+    public void setImageInputShape(long[] imageInputShape) {
+        this.imageInputShape = imageInputShape == null ? null : imageInputShape.clone();
+    }
+
+    @Override
+    public long[] imageInput() {
+        return getImageInputShape();
     }
 
     /** @return the seed of the mask's draw, or null when it is drawn from the network's random generator */

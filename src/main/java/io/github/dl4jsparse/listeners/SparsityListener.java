@@ -1,6 +1,12 @@
 package io.github.dl4jsparse.listeners;
 
+import io.github.dl4jsparse.Networks;
+import io.github.dl4jsparse.connectivity.ConnectivityReport;
+import io.github.dl4jsparse.connectivity.ImageShape;
+import io.github.dl4jsparse.dynamic.MaskUpdate;
+import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.stats.PruneRegrowUpdate;
 import io.github.dl4jsparse.stats.SparsityStaticInfo;
 import io.github.dl4jsparse.stats.SparsityStorageMetaData;
 import io.github.dl4jsparse.stats.SparsityUpdate;
@@ -13,7 +19,11 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -39,6 +49,16 @@ import java.util.UUID;
  * StatsStorage storage = new FileStatsStorage(new File("stats.dl4j"));
  * net.setListeners(new StatsListener(storage), SparsityListener.builder().frequency(10).router(storage).build());
  * }</pre>
+ *
+ * <p>With a router the listener also records what dynamic sparse training does, for the page's rewiring charts:
+ * <ul>
+ *   <li>every update of each {@link PruneRegrowListener} attached to the same network (or given to
+ *       {@link Builder#pruneRegrow}) as a {@link PruneRegrowUpdate}: dropped, grown, drop fraction and explored
+ *       connections per layer; posted at the next iteration or epoch end;</li>
+ *   <li>with every report, a {@link ConnectivityReport}: in- and out-degree histograms and dead units per layer and,
+ *       for a first layer reading an image ({@code InputType.convolutional}, {@code convolutionalFlat}, or
+ *       {@link Builder#inputShape}), its active connections per input pixel.</li>
+ * </ul>
  */
 public class SparsityListener extends BaseTrainingListener implements java.io.Serializable {
 
@@ -53,8 +73,14 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
     private final StatsStorageRouter router;
     private final String sessionId;
     private final String workerId;
+    private final ImageShape inputShape;
+    private final List<PruneRegrowListener> givenPruneRegrow;
+    /** Per prune-and-regrow listener, the number of its updates posted so far. */
+    private final Map<PruneRegrowListener, Integer> postedUpdates = new IdentityHashMap<>();
     private boolean staticInfoPosted;
     private long lastTimestamp;
+    private ConnectivityReport firstConnectivity;
+    private ConnectivityReport latestConnectivity;
 
     /**
      * @param frequency measure every this many iterations, >= 1
@@ -68,10 +94,11 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
      * @param capacity  number of most recent reports kept, >= 1
      */
     public SparsityListener(int frequency, int capacity) {
-        this(frequency, capacity, null, null, null);
+        this(frequency, capacity, null, null, null, null, List.of());
     }
 
-    private SparsityListener(int frequency, int capacity, StatsStorageRouter router, String sessionId, String workerId) {
+    private SparsityListener(int frequency, int capacity, StatsStorageRouter router, String sessionId, String workerId,
+                             ImageShape inputShape, List<PruneRegrowListener> pruneRegrow) {
         if (frequency < 1) {
             throw new IllegalArgumentException("SparsityListener: frequency must be >= 1, got " + frequency);
         }
@@ -83,6 +110,8 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
         this.router = router;
         this.sessionId = sessionId != null ? sessionId : UUID.randomUUID().toString();
         this.workerId = workerId != null ? workerId : "worker-0";
+        this.inputShape = inputShape;
+        this.givenPruneRegrow = List.copyOf(pruneRegrow);
     }
 
     /** @return a builder: frequency, capacity, and a stats router with session and worker IDs */
@@ -90,8 +119,23 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
         return new Builder();
     }
 
+    /**
+     * Checks a given {@link Builder#inputShape} against the network before training starts.
+     *
+     * @throws IllegalArgumentException naming the shape and the first layer's nIn when they do not match
+     */
+    @Override
+    public void onEpochStart(Model model) {
+        if (inputShape != null) {
+            ConnectivityReport.requireFits(model, inputShape);
+        }
+    }
+
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
+        if (router != null) {
+            postPruneRegrowUpdates(model);
+        }
         if (iteration % frequency == 0) {
             record(model, SparsityReport.of(model));
         }
@@ -99,12 +143,22 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
 
     @Override
     public void onEpochEnd(Model model) {
+        if (router != null) {
+            postPruneRegrowUpdates(model);
+        }
         record(model, SparsityReport.of(model));
     }
 
     private void record(Model model, SparsityReport report) {
         if (router != null) {
-            post(model, report);
+            ConnectivityReport connectivity = ConnectivityReport.of(model, inputShape);
+            synchronized (reports) {
+                if (firstConnectivity == null) {
+                    firstConnectivity = connectivity;
+                }
+                latestConnectivity = connectivity;
+            }
+            post(model, report, connectivity);
         }
         if (log.isInfoEnabled()) {
             String prefix = "iteration " + report.iteration() + ", epoch " + report.epoch() + ": ";
@@ -121,16 +175,47 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
         }
     }
 
-    private void post(Model model, SparsityReport report) {
-        // a StatsStorage keys updates by timestamp: two in the same millisecond would overwrite each other
-        long now = Math.max(System.currentTimeMillis(), lastTimestamp + 1);
-        lastTimestamp = now;
+    private void post(Model model, SparsityReport report, ConnectivityReport connectivity) {
+        postStaticInfoOnce(model);
+        router.putUpdate(new SparsityUpdate(sessionId, workerId, nextTimestamp(), report, connectivity));
+    }
+
+    /** Posts the prune-and-regrow updates made since the last call, oldest first. */
+    private void postPruneRegrowUpdates(Model model) {
+        Set<PruneRegrowListener> sources = new LinkedHashSet<>(givenPruneRegrow);
+        for (org.deeplearning4j.optimize.api.TrainingListener l : Networks.listeners(model)) {
+            if (l instanceof PruneRegrowListener p) {
+                sources.add(p);
+            }
+        }
+        for (PruneRegrowListener source : sources) {
+            List<MaskUpdate> updates = source.updates();
+            int posted = postedUpdates.getOrDefault(source, 0);
+            if (posted < updates.size()) {
+                postStaticInfoOnce(model);
+                for (MaskUpdate u : updates.subList(posted, updates.size())) {
+                    router.putUpdate(new PruneRegrowUpdate(sessionId, workerId, nextTimestamp(), u,
+                            source.criterion().displayName()));
+                }
+                postedUpdates.put(source, updates.size());
+            }
+        }
+    }
+
+    private void postStaticInfoOnce(Model model) {
         if (!staticInfoPosted) {
+            long now = nextTimestamp();
             router.putStorageMetaData(new SparsityStorageMetaData(sessionId, workerId, now));
             router.putStaticInfo(SparsityStaticInfo.describe(model, sessionId, workerId, now));
             staticInfoPosted = true;
         }
-        router.putUpdate(new SparsityUpdate(sessionId, workerId, now, report));
+    }
+
+    /** A StatsStorage keys updates by timestamp: two in the same millisecond would overwrite each other. */
+    private long nextTimestamp() {
+        long now = Math.max(System.currentTimeMillis(), lastTimestamp + 1);
+        lastTimestamp = now;
+        return now;
     }
 
     /** @return the session ID under which records are posted (a random UUID unless set) */
@@ -157,6 +242,25 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
         }
     }
 
+    /** @return the connectivity measured with the first report posted to the router, or null before it (or without a router) */
+    public ConnectivityReport firstConnectivity() {
+        synchronized (reports) {
+            return firstConnectivity;
+        }
+    }
+
+    /** @return the connectivity measured with the latest report posted to the router, or null */
+    public ConnectivityReport latestConnectivity() {
+        synchronized (reports) {
+            return latestConnectivity;
+        }
+    }
+
+    /** @return the image shape given for the input heat map, or null (detected from the network) */
+    public ImageShape inputShape() {
+        return inputShape;
+    }
+
     /** @return the measuring frequency in iterations */
     public int frequency() {
         return frequency;
@@ -174,6 +278,8 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
         private StatsStorageRouter router;
         private String sessionId;
         private String workerId;
+        private ImageShape inputShape;
+        private final List<PruneRegrowListener> pruneRegrow = new ArrayList<>();
 
         private Builder() {
         }
@@ -208,9 +314,41 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
             return this;
         }
 
+        /**
+         * The shape of the network's image input, for the first layer's input-connectivity heat map; default none:
+         * detected from {@code setInputType(InputType.convolutional(...))} or {@code convolutionalFlat(...)}. Needed
+         * when the network was configured with {@code InputType.feedForward(784)} for 28x28 images.
+         *
+         * @throws IllegalArgumentException for a dimension below 1; a shape that does not match the first layer's nIn
+         *                                  is refused when training starts
+         */
+        public Builder inputShape(long height, long width, long channels) {
+            return inputShape(ImageShape.of(height, width, channels));
+        }
+
+        /** As {@link #inputShape(long, long, long)} with one channel. */
+        public Builder inputShape(long height, long width) {
+            return inputShape(height, width, 1);
+        }
+
+        /** As {@link #inputShape(long, long, long)}; null for none. */
+        public Builder inputShape(ImageShape shape) {
+            this.inputShape = shape;
+            return this;
+        }
+
+        /**
+         * Also records the updates of this prune-and-regrow listener; default: those attached to the network. Needed
+         * when a trainer calls the listener itself ({@code ParallelPruneRegrow}, Spark) instead of attaching it.
+         */
+        public Builder pruneRegrow(PruneRegrowListener listener) {
+            this.pruneRegrow.add(java.util.Objects.requireNonNull(listener, "pruneRegrow listener"));
+            return this;
+        }
+
         /** @throws IllegalArgumentException for a frequency or capacity below 1 */
         public SparsityListener build() {
-            return new SparsityListener(frequency, capacity, router, sessionId, workerId);
+            return new SparsityListener(frequency, capacity, router, sessionId, workerId, inputShape, pruneRegrow);
         }
     }
 

@@ -16,17 +16,28 @@ import java.nio.ByteBuffer;
  * The common part of the records {@code SparsityListener} posts to a DL4J {@code StatsStorageRouter}: session, type,
  * worker and timestamp, and a compact binary encoding (a version byte, then big-endian fields; no Java
  * serialisation, so decoding a stats file runs no code from it). Type ID: {@value #TYPE_ID}.
+ *
+ * <p>Format versions: 1 (dl4j-sparse up to the connectivity records) and {@value #FORMAT_VERSION} (adds
+ * connectivity to {@link SparsityUpdate} and the {@link PruneRegrowUpdate} record); both are read.
+ *
+ * <p>Decoding a byte array never throws: a stats storage decodes all of a session's records at once, and one
+ * unreadable record (a format version from a newer library, a truncated or corrupt record) must not hide the others.
+ * Such a record keeps its error in {@link #readError()} and its fields unset; readers check it.
  */
 public abstract class SparsityRecord implements Persistable {
 
     /** The type ID of every sparsity record in a {@code StatsStorage}. */
     public static final String TYPE_ID = "dl4j-sparse.SparsityListener";
 
-    private static final int FORMAT_VERSION = 1;
+    /** The format version this library writes. */
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format version this library reads. */
+    public static final int MIN_FORMAT_VERSION = 1;
 
     private String sessionId;
     private String workerId;
     private long timestamp;
+    private String readError;
 
     /** For decoding (a {@code StatsStorage} instantiates records by their no-argument constructor). */
     protected SparsityRecord() {
@@ -61,8 +72,20 @@ public abstract class SparsityRecord implements Persistable {
     /** Writes the subclass's fields. */
     protected abstract void writeBody(DataOutputStream out) throws IOException;
 
-    /** Reads the subclass's fields, in the order {@link #writeBody} wrote them. */
-    protected abstract void readBody(DataInputStream in) throws IOException;
+    /**
+     * Reads the subclass's fields, in the order {@link #writeBody} wrote them in format {@code version}.
+     *
+     * @param version the record's format version, in {@code [MIN_FORMAT_VERSION, FORMAT_VERSION]}
+     */
+    protected abstract void readBody(DataInputStream in, int version) throws IOException;
+
+    /**
+     * @return null for a record read in full; otherwise why it could not be read (e.g. {@code SparsityUpdate record
+     *         of 57 bytes: unsupported format version 9, this library reads versions 1 to 2}), its fields then unset
+     */
+    public String readError() {
+        return readError;
+    }
 
     @Override
     public int encodingLengthBytes() {
@@ -95,15 +118,19 @@ public abstract class SparsityRecord implements Persistable {
     }
 
     /**
-     * @throws IllegalArgumentException for bytes that are not a record of this type and format version
+     * Reads a record; never throws. Bytes that are not a whole record of a known format version leave the record
+     * unread, with the reason in {@link #readError()}.
      */
     @Override
     public void decode(byte[] bytes) {
         try {
             decode(new ByteArrayInputStream(bytes));
-        } catch (IOException e) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": corrupt record of " + bytes.length
-                    + " bytes: " + e.getMessage(), e);
+            readError = null;
+        } catch (java.io.EOFException e) {
+            readError = getClass().getSimpleName() + " record of " + bytes.length + " bytes: truncated (it ends "
+                    + "before its fields do)";
+        } catch (IOException | RuntimeException e) {
+            readError = getClass().getSimpleName() + " record of " + bytes.length + " bytes: " + e.getMessage();
         }
     }
 
@@ -114,17 +141,21 @@ public abstract class SparsityRecord implements Persistable {
         decode(bytes);
     }
 
+    /**
+     * @throws IOException for a format version this library does not read, or a truncated or corrupt record
+     */
     @Override
     public void decode(InputStream inputStream) throws IOException {
         DataInputStream in = new DataInputStream(inputStream);
         int version = in.readUnsignedByte();
-        if (version != FORMAT_VERSION) {
-            throw new IOException("unsupported format version " + version + " (this library writes " + FORMAT_VERSION + ")");
+        if (version < MIN_FORMAT_VERSION || version > FORMAT_VERSION) {
+            throw new IOException("unsupported format version " + version + ", this library reads versions "
+                    + MIN_FORMAT_VERSION + " to " + FORMAT_VERSION);
         }
         sessionId = in.readUTF();
         workerId = in.readUTF();
         timestamp = in.readLong();
-        readBody(in);
+        readBody(in, version);
     }
 
     /** Reads a non-negative count no larger than {@code max}, so a corrupt length cannot allocate gigabytes. */

@@ -91,7 +91,7 @@ public final class SparsityStaticInfo extends SparsityRecord {
     }
 
     @Override
-    protected void readBody(DataInputStream in) throws IOException {
+    protected void readBody(DataInputStream in, int version) throws IOException {
         modelClass = in.readUTF();
         seed = in.readLong();
         int n = readCount(in, 100_000, "layer");

@@ -38,7 +38,7 @@ public final class SparsityStorageMetaData extends SparsityRecord implements Sto
     }
 
     @Override
-    protected void readBody(DataInputStream in) {
+    protected void readBody(DataInputStream in, int version) {
         // nothing beyond the common fields
     }
 }

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.stats;
 
+import io.github.dl4jsparse.connectivity.ConnectivityReport;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 
@@ -11,7 +12,8 @@ import java.util.List;
 
 /**
  * One {@link SparsityReport} as a stats record: iteration, epoch, each sparse layer's exact counts and the network's
- * weight and parameter totals; {@link #toReport()} gives the report back.
+ * weight and parameter totals; {@link #toReport()} gives the report back. From format version 2 it may also hold the
+ * {@link ConnectivityReport} measured with it (degrees, dead units, the input heat map).
  */
 public final class SparsityUpdate extends SparsityRecord {
 
@@ -21,19 +23,34 @@ public final class SparsityUpdate extends SparsityRecord {
     private long networkWeights;
     private long networkWeightZeros;
     private long trainableParameters;
+    private ConnectivityReport connectivity;
 
     /** For decoding. */
     public SparsityUpdate() {
     }
 
     public SparsityUpdate(String sessionId, String workerId, long timestamp, SparsityReport report) {
+        this(sessionId, workerId, timestamp, report, null);
+    }
+
+    /**
+     * @param connectivity measured with {@code report}, or null
+     */
+    public SparsityUpdate(String sessionId, String workerId, long timestamp, SparsityReport report,
+                          ConnectivityReport connectivity) {
         super(sessionId, workerId, timestamp);
+        this.connectivity = connectivity;
         this.iteration = report.iteration();
         this.epoch = report.epoch();
         this.layers = report.layers();
         this.networkWeights = report.networkWeights();
         this.networkWeightZeros = report.networkWeightZeros();
         this.trainableParameters = report.trainableParameters();
+    }
+
+    /** @return the connectivity measured with the report, or null (none measured, or a format version 1 record) */
+    public ConnectivityReport connectivity() {
+        return connectivity;
     }
 
     /** @return the report this record holds */
@@ -57,10 +74,14 @@ public final class SparsityUpdate extends SparsityRecord {
             out.writeLong(l.weightZeros());
             out.writeLong(l.leaks());
         }
+        out.writeBoolean(connectivity != null);
+        if (connectivity != null) {
+            ConnectivityCodec.write(out, connectivity);
+        }
     }
 
     @Override
-    protected void readBody(DataInputStream in) throws IOException {
+    protected void readBody(DataInputStream in, int version) throws IOException {
         iteration = in.readLong();
         epoch = in.readInt();
         networkWeights = in.readLong();
@@ -73,6 +94,7 @@ public final class SparsityUpdate extends SparsityRecord {
                     in.readLong()));
         }
         layers = List.copyOf(read);
+        connectivity = version >= 2 && in.readBoolean() ? ConnectivityCodec.read(in, iteration) : null;
     }
 
     @Override

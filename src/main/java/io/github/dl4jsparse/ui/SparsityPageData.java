@@ -1,7 +1,13 @@
 package io.github.dl4jsparse.ui;
 
+import io.github.dl4jsparse.connectivity.ConnectivityReport;
+import io.github.dl4jsparse.connectivity.DegreeSummary;
+import io.github.dl4jsparse.connectivity.InputConnectivity;
+import io.github.dl4jsparse.connectivity.LayerConnectivity;
+import io.github.dl4jsparse.dynamic.LayerUpdate;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.stats.PruneRegrowUpdate;
 import io.github.dl4jsparse.stats.SparsityRecord;
 import io.github.dl4jsparse.stats.SparsityStaticInfo;
 import io.github.dl4jsparse.stats.SparsityUpdate;
@@ -14,9 +20,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the Sparsity page shows for one session, read from a {@link StatsStorage}: the static info, the latest
- * report per layer and globally, and the sparsity series over iterations, as plain maps and lists ready for JSON.
- * Needs only {@code deeplearning4j-core}; the UI module serves it.
+ * What the Sparsity page shows for one session, read from a {@link StatsStorage}, as plain maps and lists ready for
+ * JSON. Needs only {@code deeplearning4j-core}; the UI module serves it. Keys:
+ * <ul>
+ *   <li>{@code sessionId}, {@code workerId}, {@code modelClass}, {@code seed}, {@code updates} (reports read);</li>
+ *   <li>{@code latest}: the latest report per layer and globally; {@code series}: sparsity over iterations;</li>
+ *   <li>{@code rewiring} (only with prune-and-regrow records): the criterion, the update iterations, and per layer
+ *       the dropped, grown, drop fraction, active and explored counts per update, with the explored fraction and its
+ *       starting point (the active fraction before the first update);</li>
+ *   <li>{@code connectivity} (only with format version 2 reports): per layer the latest in- and out-degree summaries;
+ *       {@code inputFirst} and {@code inputLatest}: the first layer's heat map at the first and the latest report
+ *       that has one;</li>
+ *   <li>{@code errors}: one line per record that could not be read, naming it; the rest is shown.</li>
+ * </ul>
  */
 public final class SparsityPageData {
 
@@ -49,16 +65,30 @@ public final class SparsityPageData {
         out.put("workerId", worker);
         Persistable staticInfo = storage.getStaticInfo(sessionId, SparsityRecord.TYPE_ID, worker);
         Map<String, Double> targets = new LinkedHashMap<>();
-        if (staticInfo instanceof SparsityStaticInfo) {
-            SparsityStaticInfo info = (SparsityStaticInfo) staticInfo;
+        if (staticInfo instanceof SparsityStaticInfo info && info.readError() == null) {
             out.put("modelClass", info.modelClass());
             out.put("seed", info.seed());
             info.layers().forEach(l -> targets.put(l.name(), l.targetSparsity()));
         }
+        List<String> errors = new ArrayList<>();
+        if (staticInfo instanceof SparsityRecord r && r.readError() != null) {
+            errors.add("static info record: " + r.readError());
+        }
         List<SparsityReport> reports = new ArrayList<>();
-        for (Persistable p : storage.getAllUpdatesAfter(sessionId, SparsityRecord.TYPE_ID, worker, 0L)) {
-            if (p instanceof SparsityUpdate) {
-                reports.add(((SparsityUpdate) p).toReport());
+        List<ConnectivityReport> connectivity = new ArrayList<>();
+        List<PruneRegrowUpdate> rewiring = new ArrayList<>();
+        List<Persistable> records = storage.getAllUpdatesAfter(sessionId, SparsityRecord.TYPE_ID, worker, 0L);
+        for (int i = 0; i < records.size(); i++) {
+            Persistable p = records.get(i);
+            if (p instanceof SparsityRecord r && r.readError() != null) {
+                errors.add("update record " + (i + 1) + " of " + records.size() + ": " + r.readError());
+            } else if (p instanceof SparsityUpdate u) {
+                reports.add(u.toReport());
+                if (u.connectivity() != null) {
+                    connectivity.add(u.connectivity());
+                }
+            } else if (p instanceof PruneRegrowUpdate u) {
+                rewiring.add(u);
             }
         }
         out.put("updates", reports.size());
@@ -66,7 +96,99 @@ public final class SparsityPageData {
             out.put("latest", latest(reports.get(reports.size() - 1), targets));
         }
         out.put("series", series(reports));
+        if (!rewiring.isEmpty()) {
+            out.put("rewiring", rewiring(rewiring));
+        }
+        if (!connectivity.isEmpty()) {
+            out.put("connectivity", degrees(connectivity.get(connectivity.size() - 1)));
+            List<ConnectivityReport> withInput = connectivity.stream().filter(c -> c.input() != null).toList();
+            if (!withInput.isEmpty()) {
+                out.put("inputFirst", heatMap(withInput.get(0)));
+                out.put("inputLatest", heatMap(withInput.get(withInput.size() - 1)));
+            }
+        }
+        out.put("errors", errors);
         return out;
+    }
+
+    private static Map<String, Object> rewiring(List<PruneRegrowUpdate> updates) {
+        List<Long> iterations = new ArrayList<>();
+        Map<String, Map<String, Object>> layers = new LinkedHashMap<>();
+        for (PruneRegrowUpdate u : updates) {
+            iterations.add(u.iteration());
+            for (LayerUpdate l : u.layers()) {
+                Map<String, Object> m = layers.computeIfAbsent(l.layer(), k -> {
+                    Map<String, Object> fresh = new LinkedHashMap<>();
+                    fresh.put("connections", l.connections());
+                    // before the first update the explored connections are the active ones
+                    fresh.put("initialExploredFraction", (double) l.activeConnections() / l.connections());
+                    for (String key : List.of("iterations", "dropped", "grown", "dropFraction", "active", "explored",
+                            "exploredFraction")) {
+                        fresh.put(key, new ArrayList<>());
+                    }
+                    return fresh;
+                });
+                add(m, "iterations", u.iteration());
+                add(m, "dropped", l.dropped());
+                add(m, "grown", l.grown());
+                add(m, "dropFraction", l.dropFraction());
+                add(m, "active", l.activeConnections());
+                add(m, "explored", l.explored());
+                add(m, "exploredFraction", l.exploredFraction());
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("criterion", updates.get(updates.size() - 1).criterion());
+        out.put("iterations", iterations);
+        out.put("layers", layers);
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void add(Map<String, Object> m, String key, Object value) {
+        ((List<Object>) m.get(key)).add(value);
+    }
+
+    private static Map<String, Object> degrees(ConnectivityReport c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("iteration", c.iteration());
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (LayerConnectivity l : c.layers()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", l.name());
+            m.put("inDegree", summary(l.inDegree()));
+            m.put("outDegree", summary(l.outDegree()));
+            layers.add(m);
+        }
+        out.put("layers", layers);
+        return out;
+    }
+
+    private static Map<String, Object> summary(DegreeSummary d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("units", d.units());
+        m.put("dead", d.dead());
+        m.put("min", d.min());
+        m.put("max", d.max());
+        m.put("mean", d.mean());
+        m.put("total", d.total());
+        m.put("binWidth", d.binWidth());
+        m.put("histogram", d.histogram());
+        return m;
+    }
+
+    private static Map<String, Object> heatMap(ConnectivityReport c) {
+        InputConnectivity in = c.input();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("iteration", c.iteration());
+        m.put("layer", in.layer());
+        m.put("shape", in.shape().toString());
+        m.put("cellSize", in.cellSize());
+        m.put("rows", in.rows());
+        m.put("columns", in.columns());
+        m.put("counts", in.counts());
+        m.put("total", in.total());
+        return m;
     }
 
     private static Map<String, Object> latest(SparsityReport r, Map<String, Double> targets) {

@@ -53,8 +53,14 @@ public final class SparsityUpdate extends SparsityRecord {
         return connectivity;
     }
 
-    /** @return the report this record holds */
+    /**
+     * @return the report this record holds
+     * @throws IllegalStateException for a record that could not be read ({@link #readError()})
+     */
     public SparsityReport toReport() {
+        if (readError() != null) {
+            throw new IllegalStateException(readError());
+        }
         return SparsityReport.of(iteration, epoch, layers, networkWeights, networkWeightZeros, trainableParameters);
     }
 
@@ -99,6 +105,7 @@ public final class SparsityUpdate extends SparsityRecord {
 
     @Override
     public String toString() {
-        return "SparsityUpdate(session " + getSessionID() + ", " + toReport() + ")";
+        return readError() != null ? "SparsityUpdate(unreadable: " + readError() + ")"
+                : "SparsityUpdate(session " + getSessionID() + ", " + toReport() + ")";
     }
 }

@@ -77,11 +77,15 @@ public final class SparsityPageData {
         List<SparsityReport> reports = new ArrayList<>();
         List<ConnectivityReport> connectivity = new ArrayList<>();
         List<PruneRegrowUpdate> rewiring = new ArrayList<>();
-        List<Persistable> records = storage.getAllUpdatesAfter(sessionId, SparsityRecord.TYPE_ID, worker, 0L);
-        for (int i = 0; i < records.size(); i++) {
-            Persistable p = records.get(i);
+        // in timestamp order (a file storage's own listing is in hash order), each with its key to name it by
+        long[] times = storage.getAllUpdateTimes(sessionId, SparsityRecord.TYPE_ID, worker);
+        times = times == null ? new long[0] : times.clone();
+        java.util.Arrays.sort(times);
+        for (int i = 0; i < times.length; i++) {
+            Persistable p = storage.getUpdate(sessionId, SparsityRecord.TYPE_ID, worker, times[i]);
             if (p instanceof SparsityRecord r && r.readError() != null) {
-                errors.add("update record " + (i + 1) + " of " + records.size() + ": " + r.readError());
+                errors.add("update record " + (i + 1) + " of " + times.length + " (timestamp " + times[i] + ", "
+                        + java.time.Instant.ofEpochMilli(times[i]) + "): " + r.readError());
             } else if (p instanceof SparsityUpdate u) {
                 reports.add(u.toReport());
                 if (u.connectivity() != null) {

@@ -612,4 +612,49 @@ class PruneRegrowListenerTest {
                 ((io.github.dl4jsparse.layers.runtime.SparseLayer) net.getLayer(0)).activePositions()), "fc1 unchanged");
         assertEquals(0, SparsityReport.of(net).leaks());
     }
+
+    /** Explored = every connection seen active after some step, counted from the active positions themselves. */
+    @Test
+    void exploredCountsEveryDistinctConnectionEverActive() {
+        for (PruneRegrowListener.Builder builder : List.of(PruneRegrowListener.set(), PruneRegrowListener.rigl())) {
+            MultiLayerNetwork net = mlp(8, new Adam(1e-2), 0.9);
+            PruneRegrowListener pr = builder.deltaT(2).plannedIterations(40).build();
+            net.setListeners(pr);
+            List<java.util.Set<Integer>> seen = new ArrayList<>();
+            for (Layer l : sparseLayers(net)) {
+                java.util.Set<Integer> s = new java.util.HashSet<>();
+                for (int p : ((io.github.dl4jsparse.layers.runtime.SparseLayer) l).activePositions()) {
+                    s.add(p);
+                }
+                seen.add(s);
+            }
+            long lastExplored = 0;
+            for (DataSet ds : batches(40, 9)) {
+                net.fit(ds); // one step: the positions change only at update steps, after the step
+                for (int i = 0; i < seen.size(); i++) {
+                    for (int p : ((io.github.dl4jsparse.layers.runtime.SparseLayer) sparseLayers(net).get(i)).activePositions()) {
+                        seen.get(i).add(p);
+                    }
+                }
+                if (!pr.updates().isEmpty()) {
+                    MaskUpdate last = pr.updates().get(pr.updates().size() - 1);
+                    if (last.iteration() == net.getIterationCount() - 1) {
+                        for (int i = 0; i < seen.size(); i++) {
+                            LayerUpdate u = last.layers().get(i);
+                            assertEquals(seen.get(i).size(), u.explored(), pr.criterion().displayName() + " " + u);
+                            assertTrue(u.explored() >= u.activeConnections());
+                            assertEquals(((io.github.dl4jsparse.layers.runtime.SparseLayer) sparseLayers(net).get(i))
+                                    .sparseConfig().connections(), u.connections());
+                        }
+                        assertTrue(last.layers().get(0).explored() >= lastExplored, "explored never falls");
+                        lastExplored = last.layers().get(0).explored();
+                    }
+                }
+            }
+            assertEquals(15, pr.updates().size(), "updates at steps 2, 4, ..., 30 (75% of 40)");
+            MaskUpdate last = pr.updates().get(pr.updates().size() - 1);
+            assertTrue(last.layers().get(0).explored() > last.layers().get(0).activeConnections() * 3 / 2,
+                    pr.criterion().displayName() + " explored more than half as many again as are active: " + last);
+        }
+    }
 }

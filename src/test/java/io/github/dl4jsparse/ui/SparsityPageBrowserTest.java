@@ -1,5 +1,12 @@
 package io.github.dl4jsparse.ui;
 
+import io.github.dl4jsparse.connectivity.ConnectivityReport;
+import io.github.dl4jsparse.connectivity.DegreeSummary;
+import io.github.dl4jsparse.connectivity.ImageShape;
+import io.github.dl4jsparse.connectivity.LayerConnectivity;
+import io.github.dl4jsparse.dynamic.LayerUpdate;
+import io.github.dl4jsparse.dynamic.MaskUpdate;
+import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.listeners.SparsityListener;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
@@ -39,7 +46,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -61,20 +70,17 @@ class SparsityPageBrowserTest {
     private static InMemoryStatsStorage storage;
     private static MultiLayerNetwork net;
     private static SparsityListener listener;
+    private static MultiLayerNetwork riglNet;
+    private static SparsityListener riglSparsity;
+    private static PruneRegrowListener rigl;
+    private static final ImageShape SHAPE = ImageShape.of(4, 5, 1);
 
     @BeforeAll
     static void trainWithTheUiAttached() {
         server = VertxUIServer.getInstance(0, false, null); // port 0: any free port
         storage = new InMemoryStatsStorage();
         server.attach(storage);
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(1e-2)).list()
-                .layer(new SparseLinear.Builder().name("fc1").nOut(64).sparsity(0.9).activation(Activation.RELU).build())
-                .layer(new SparseLinear.Builder().name("fc2").nOut(32).sparsity(0.75).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(4)
-                        .activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.feedForward(20))
-                .build();
-        net = new MultiLayerNetwork(conf);
+        net = new MultiLayerNetwork(conf());
         net.init();
         listener = SparsityListener.builder().frequency(5).router(storage).sessionId("browser-test").build();
         net.setListeners(listener);
@@ -82,6 +88,26 @@ class SparsityPageBrowserTest {
         for (int i = 0; i < 21; i++) { // iterations 0..20: the last one is reported
             net.fit(data);
         }
+
+        // the same network under RigL, with the input shape given for the heat map
+        riglNet = new MultiLayerNetwork(conf());
+        riglNet.init();
+        rigl = PruneRegrowListener.rigl().deltaT(3).plannedIterations(40).build();
+        riglSparsity = SparsityListener.builder().frequency(5).router(storage).sessionId("rigl-test").inputShape(4, 5).build();
+        riglNet.setListeners(rigl, riglSparsity);
+        for (int i = 0; i < 31; i++) {
+            riglNet.fit(data);
+        }
+    }
+
+    private static MultiLayerConfiguration conf() {
+        return new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(1e-2)).list()
+                .layer(new SparseLinear.Builder().name("fc1").nOut(64).sparsity(0.9).activation(Activation.RELU).build())
+                .layer(new SparseLinear.Builder().name("fc2").nOut(32).sparsity(0.75).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(4)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(20))
+                .build();
     }
 
     @AfterAll
@@ -120,7 +146,8 @@ class SparsityPageBrowserTest {
 
         HttpResponse<String> sessions = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(url("/sparsity/sessions"))).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals("[\"browser-test\"]", sessions.body());
+        assertEquals(java.util.Set.of("browser-test", "rigl-test"),
+                java.util.Set.copyOf(List.of(new ObjectMapper().readValue(sessions.body(), String[].class))));
         HttpResponse<String> missing = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create(url("/sparsity/data/nope"))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());
@@ -154,6 +181,148 @@ class SparsityPageBrowserTest {
         Files.deleteIfExists(png);
         run(chromium, "--screenshot=" + png, "--window-size=960,760", "--hide-scrollbars", page);
         assertTrue(Files.exists(png) && Files.size(png) > 10_000, "no screenshot at " + png);
+    }
+
+    @Test
+    void aRigLRunsChartsShowTheListenersRecords() throws Exception {
+        Path chromium = chromium();
+        String page = url("/sparsity?session=rigl-test");
+        String dom = run(chromium, "--dump-dom", page);
+        assertTrue(Pattern.compile("id=\"rewiring-none\"[^>]*hidden").matcher(dom).find(), "the static note is hidden");
+        assertFalse(Pattern.compile("id=\"rewiring-charts\"[^>]*hidden").matcher(dom).find(), "the charts are shown");
+        assertTrue(dom.contains("id=\"back-to-train\" href=\"/train\""), "a link back to the DL4J UI");
+
+        // dropped and grown per update: one bar each, the sums over the layers of the listener's own records
+        List<MaskUpdate> updates = rigl.updates();
+        assertEquals(10, updates.size(), "updates at steps 3, 6, ..., 30");
+        List<String> grown = tags(dom, "rect", "bar-grown");
+        List<String> dropped = tags(dom, "rect", "bar-dropped");
+        assertEquals(updates.size(), grown.size());
+        assertEquals(updates.size(), dropped.size());
+        for (int u = 0; u < updates.size(); u++) {
+            assertEquals(String.valueOf(updates.get(u).iteration()), attr(grown.get(u), "data-iteration"));
+            assertEquals(updates.get(u).grown(), Long.parseLong(attr(grown.get(u), "data-value")));
+            assertEquals(updates.get(u).dropped(), Long.parseLong(attr(dropped.get(u), "data-value")));
+            assertEquals(updates.get(u).dropped(), updates.get(u).grown(), "dropped = grown");
+        }
+        assertTrue(updates.get(0).grown() > 0);
+        double[] fractions = doubles(attr(tags(dom, "polyline", "drop-fraction").get(0), "data-values"));
+        for (int u = 0; u < updates.size(); u++) {
+            assertEquals(updates.get(u).layers().get(0).dropFraction(), fractions[u], 1e-15);
+        }
+        assertTrue(fractions[0] > fractions[updates.size() - 1], "the cosine decay shows");
+
+        // explored per layer: the listener's counts, never below the active ones
+        List<String> explored = tags(dom, "polyline", "explored");
+        assertEquals(2, explored.size());
+        for (int i = 0; i < 2; i++) {
+            String line = explored.get(i);
+            assertEquals(i == 0 ? "fc1" : "fc2", attr(line, "data-layer"));
+            double[] e = doubles(attr(line, "data-explored"));
+            double[] a = doubles(attr(line, "data-active"));
+            for (int u = 0; u < updates.size(); u++) {
+                LayerUpdate l = updates.get(u).layers().get(i);
+                assertEquals(l.explored(), (long) e[u]);
+                assertEquals(l.activeConnections(), (long) a[u]);
+                assertTrue(e[u] >= a[u], "explored >= active");
+                assertEquals(l.exploredFraction(), doubles(attr(line, "data-values"))[u], 1e-15);
+            }
+        }
+
+        // the heat maps: the first is the first report's, the latest equals the network's now, cell by cell
+        long fc1Active = SparsityReport.of(riglNet).layers().get(0).activeConnections();
+        List<Long> first = counts(svg(dom, "heatmap-first"));
+        List<Long> latest = counts(svg(dom, "heatmap-latest"));
+        assertEquals(20, first.size());
+        assertEquals(fc1Active, first.stream().mapToLong(Long::longValue).sum(), "first map total = fc1's active count");
+        assertEquals(fc1Active, latest.stream().mapToLong(Long::longValue).sum(), "latest map total = fc1's active count");
+        long[] expected = ConnectivityReport.of(riglNet, SHAPE).input().counts();
+        assertArrayEquals(expected, latest.stream().mapToLong(Long::longValue).toArray());
+        assertArrayEquals(riglSparsity.firstConnectivity().input().counts(), first.stream().mapToLong(Long::longValue).toArray());
+        assertFalse(first.equals(latest), "RigL moved fc1's connections between the first and the latest report");
+
+        // degree histograms and dead units, per layer and side, as the listener measured them
+        ConnectivityReport c = riglSparsity.latestConnectivity();
+        for (LayerConnectivity l : c.layers()) {
+            for (String side : List.of("in", "out")) {
+                DegreeSummary d = side.equals("in") ? l.inDegree() : l.outDegree();
+                String hist = histogram(dom, l.name(), side);
+                assertArrayEquals(d.histogram(), counts(hist).stream().mapToLong(Long::longValue).toArray(), l.name() + " " + side);
+                Matcher dead = Pattern.compile("<span class=\"dead\" data-layer=\"" + l.name() + "\" data-side=\"" + side
+                        + "\">(\\d+)</span>").matcher(dom);
+                assertTrue(dead.find(), "dead count of " + l.name() + " " + side);
+                assertEquals(d.dead(), Long.parseLong(dead.group(1)));
+            }
+        }
+
+        Path png = screenshot(chromium, page, "sparsity-rigl.png", "1000,1900");
+        assertTrue(Files.size(png) > 30_000, "screenshot " + png);
+    }
+
+    @Test
+    void aStaticSessionShowsNoRewiringCharts() throws Exception {
+        String dom = run(chromium(), "--dump-dom", url("/sparsity?session=browser-test"));
+        assertFalse(Pattern.compile("id=\"rewiring-none\"[^>]*hidden").matcher(dom).find(), "the static note shows");
+        assertTrue(Pattern.compile("id=\"rewiring-charts\"[^>]*hidden").matcher(dom).find(), "no rewiring charts");
+        assertTrue(Pattern.compile("id=\"input-section\"[^>]*hidden").matcher(dom).find(), "no image: no heat map");
+        assertEquals(0, tags(dom, "rect", "bar-grown").size());
+        assertEquals(listener.latestConnectivity().layers().get(0).inDegree().dead(),
+                Long.parseLong(Pattern.compile("<span class=\"dead\" data-layer=\"fc1\" data-side=\"in\">(\\d+)</span>")
+                        .matcher(dom).results().findFirst().orElseThrow().group(1)));
+    }
+
+    private static Path screenshot(Path chromium, String page, String name, String size) throws Exception {
+        Path shots = Path.of("target", "ui-screenshots");
+        Files.createDirectories(shots);
+        Path png = shots.resolve(name).toAbsolutePath();
+        Files.deleteIfExists(png);
+        run(chromium, "--screenshot=" + png, "--window-size=" + size, "--hide-scrollbars", page);
+        assertTrue(Files.exists(png), "no screenshot at " + png);
+        return png;
+    }
+
+    /** The opening tags {@code <tag ... class="cls" ...>} in document order. */
+    private static List<String> tags(String dom, String tag, String cls) {
+        Matcher m = Pattern.compile("<" + tag + "\\b[^>]*\\bclass=\"" + Pattern.quote(cls) + "\"[^>]*>").matcher(dom);
+        List<String> out = new ArrayList<>();
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
+    }
+
+    private static String attr(String tag, String name) {
+        Matcher m = Pattern.compile("\\s" + Pattern.quote(name) + "=\"([^\"]*)\"").matcher(tag);
+        assertTrue(m.find(), "no " + name + " in " + tag);
+        return m.group(1);
+    }
+
+    private static double[] doubles(String csv) {
+        return java.util.Arrays.stream(csv.split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    /** The content of {@code <svg id="id">...</svg>}. */
+    private static String svg(String dom, String id) {
+        Matcher m = Pattern.compile("<svg id=\"" + Pattern.quote(id) + "\"[^>]*>(.*?)</svg>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "no svg " + id);
+        return m.group(1);
+    }
+
+    private static String histogram(String dom, String layer, String side) {
+        Matcher m = Pattern.compile("<svg[^>]*data-layer=\"" + Pattern.quote(layer) + "\" data-side=\"" + side
+                + "\"[^>]*>(.*?)</svg>", Pattern.DOTALL).matcher(dom);
+        assertTrue(m.find(), "no histogram " + layer + " " + side);
+        return m.group(1);
+    }
+
+    /** The {@code data-count} of every element, in document order. */
+    private static List<Long> counts(String fragment) {
+        List<Long> out = new ArrayList<>();
+        Matcher m = Pattern.compile("data-count=\"(\\d+)\"").matcher(fragment);
+        while (m.find()) {
+            out.add(Long.parseLong(m.group(1)));
+        }
+        return out;
     }
 
     private static String fixed4(double v) {

@@ -48,8 +48,16 @@ public final class SparsityStatsFileExample {
             for (String session : sessions) {
                 Map<String, Object> data = SparsityPageData.of(storage, session);
                 System.out.println("session " + session + ": " + data.get("updates") + " reports; latest " + data.get("latest"));
+                Object rewiring = data.get("rewiring");
+                System.out.println("session " + session + ": " + (rewiring == null ? 0
+                        : ((List<?>) ((Map<?, ?>) rewiring).get("iterations")).size()) + " prune-and-regrow updates, "
+                        + (data.containsKey("inputFirst") ? "an input heat map" : "no input heat map"));
+                for (Object error : (List<?>) data.get("errors")) {
+                    System.out.println("unreadable record: " + error);
+                }
             }
-            System.out.println("Sparsity page: " + server.getAddress() + "/sparsity");
+            System.out.println("Sparsity page: " + server.getAddress() + "/sparsity   DL4J UI: " + server.getAddress()
+                    + "/train");
             if (keepOpenSeconds > 0) {
                 Thread.sleep(keepOpenSeconds * 1000);
             }

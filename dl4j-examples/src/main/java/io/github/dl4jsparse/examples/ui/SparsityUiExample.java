@@ -3,6 +3,7 @@ package io.github.dl4jsparse.examples.ui;
 import io.github.dl4jsparse.data.FashionMnist;
 import io.github.dl4jsparse.data.ShuffledDataSetIterator;
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
+import io.github.dl4jsparse.connectivity.ImageShape;
 import io.github.dl4jsparse.listeners.SparsityListener;
 import io.github.dl4jsparse.models.SparseMlp;
 import org.deeplearning4j.core.storage.StatsStorage;
@@ -26,7 +27,13 @@ import java.nio.file.Path;
  * Sparsity page at {@code /sparsity}. The records also go to a stats file that {@link SparsityStatsFileExample} can
  * open later in another JVM.
  *
+ * <p>DL4J 1.0.0-M2.1's UI has a fixed sidebar (its templates list Overview, Model, System and Language; a
+ * {@code UIModule} can add routes but no menu entry), so the Sparsity page cannot be linked from there: the example
+ * prints both addresses, and the Sparsity page links back to {@code /train}.
+ *
  * <p>Options: {@code --port N} (default 9000; 0 for any free port), {@code --epochs N} (default 2),
+ * {@code --delta-t N} (steps between prune-and-regrow updates, default 20), {@code --input-shape HxW[xC]} (the image
+ * shape for the input heat map, default 28x28),
  * {@code --stats-file PATH} (default {@code dl4j-examples/target/sparsity-stats.dl4j}),
  * {@code --keep-open-seconds S} (after training, keep serving for S seconds; default 0). The server is stopped at the
  * end either way, so the JVM exits.
@@ -43,6 +50,8 @@ public final class SparsityUiExample {
         int port = 9000;
         int epochs = 2;
         long keepOpenSeconds = 0;
+        int deltaT = 20;
+        ImageShape inputShape = ImageShape.of(28, 28, 1);
         Path statsFile = Path.of("dl4j-examples/target/sparsity-stats.dl4j");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -50,6 +59,8 @@ public final class SparsityUiExample {
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--stats-file" -> statsFile = Path.of(args[++i]);
                 case "--keep-open-seconds" -> keepOpenSeconds = Long.parseLong(args[++i]);
+                case "--delta-t" -> deltaT = Integer.parseInt(args[++i]);
+                case "--input-shape" -> inputShape = ImageShape.parse(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -60,21 +71,25 @@ public final class SparsityUiExample {
         VertxUIServer server = VertxUIServer.getInstance(port, false, null);
         try {
             server.attach(storage);
-            System.out.println("DL4J UI: " + server.getAddress() + "/train   Sparsity page: " + server.getAddress() + "/sparsity");
+            System.out.println("DL4J UI: " + server.getAddress() + "/train   Sparsity page: " + server.getAddress()
+                    + "/sparsity (not in the DL4J UI's sidebar; the page links back to /train)");
 
             MultiLayerNetwork net = new MultiLayerNetwork(SparseMlp.of(new int[]{784, 300, 100, 10},
                     new double[]{0.9, 0.9, 0.9}, 1, new Adam(1e-3)));
             net.init();
             ShuffledDataSetIterator batches = new ShuffledDataSetIterator(train, 128, true, 1);
             long perEpoch = (train.numExamples() + 127) / 128;
-            SparsityListener sparsity = SparsityListener.builder().frequency(20).router(storage).build();
-            net.setListeners(new StatsListener(storage, 20), sparsity,
-                    PruneRegrowListener.rigl().plannedEpochs(epochs, perEpoch).build());
+            SparsityListener sparsity = SparsityListener.builder().frequency(20).router(storage).inputShape(inputShape)
+                    .build();
+            net.setListeners(new StatsListener(storage, 20),
+                    PruneRegrowListener.rigl().deltaT(deltaT).plannedEpochs(epochs, perEpoch).build(), sparsity);
             net.fit(batches, epochs);
 
             System.out.println("Trained " + epochs + " epoch(s); sparsity session " + sparsity.sessionId()
                     + ", stats file " + statsFile.toAbsolutePath());
             System.out.println(sparsity.latest());
+            System.out.println("Input connectivity " + sparsity.latestConnectivity().input() + "; degrees "
+                    + sparsity.latestConnectivity().layers());
             if (keepOpenSeconds > 0) {
                 System.out.println("Serving for " + keepOpenSeconds + " s more: " + server.getAddress() + "/sparsity");
                 Thread.sleep(keepOpenSeconds * 1000);

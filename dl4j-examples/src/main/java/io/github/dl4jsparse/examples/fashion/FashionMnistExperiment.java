@@ -100,7 +100,7 @@ public final class FashionMnistExperiment {
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--averaging" -> averaging = Integer.parseInt(args[++i]);
                 case "--first-seed" -> firstSeed = Integer.parseInt(args[++i]);
-                case "--methods" -> only = List.of(args[++i].split(","));
+                case "--methods" -> only = List.of(args[++i].split(",(?!_)"));
                 case "--plot-from" -> plotFrom = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -197,8 +197,8 @@ public final class FashionMnistExperiment {
             acc.put(name, Plots.mean(runs.stream().map(RunResult::testAccuracy).toList()));
             loss.put(name, Plots.mean(runs.stream().map(RunResult::trainLoss).toList()));
         });
-        Plots.perEpoch(out.resolve("test-accuracy.png"), "Fashion-MNIST test accuracy (mean over seeds)", "test accuracy", acc);
-        Plots.perEpoch(out.resolve("train-loss.png"), "Fashion-MNIST training loss (mean over seeds)", "training loss", loss);
+        Plots.perSparsity(out.resolve("test-accuracy.png"), "Fashion-MNIST test accuracy (mean over seeds)", "test accuracy", acc);
+        Plots.perSparsity(out.resolve("train-loss.png"), "Fashion-MNIST training loss (mean over seeds)", "training loss", loss);
         System.out.println("Wrote " + out.resolve("curves.csv") + ", results.md, prune-regrow.csv, test-accuracy.png, "
                 + "train-loss.png");
     }
@@ -244,8 +244,8 @@ public final class FashionMnistExperiment {
             loss.put(method, Plots.mean(lossCurves));
         }
         Files.createDirectories(out);
-        Plots.perEpoch(out.resolve("test-accuracy.png"), "Fashion-MNIST test accuracy (mean over seeds)", "test accuracy", acc);
-        Plots.perEpoch(out.resolve("train-loss.png"), "Fashion-MNIST training loss (mean over seeds)", "training loss", loss);
+        Plots.perSparsity(out.resolve("test-accuracy.png"), "Fashion-MNIST test accuracy (mean over seeds)", "test accuracy", acc);
+        Plots.perSparsity(out.resolve("train-loss.png"), "Fashion-MNIST training loss (mean over seeds)", "training loss", loss);
         System.out.println("Wrote " + out.resolve("test-accuracy.png") + " and train-loss.png from " + csv);
     }
 

@@ -7,10 +7,18 @@ import org.knowm.xchart.style.Styler;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** PNG line plots, one line per method (the mean over seeds), with XChart. */
+/**
+ * PNG line plots, one line per method (the mean over seeds), with XChart: one panel, or one panel per sparsity with
+ * the dense references in each.
+ */
 final class Plots {
 
     private Plots() {
@@ -29,6 +37,63 @@ final class Plots {
             chart.addSeries(e.getKey(), x, y);
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /**
+     * One panel per sparsity found in the method names ("static 0.9", "RigL-ERK 0.9" share the 0.9 panel), two panels
+     * a row (three for three); methods without a sparsity, or at sparsity 0 ("dense", "SparseMLP 0.0"), are drawn in every panel. With
+     * fewer than two sparsities, one panel as {@link #perEpoch}.
+     */
+    static void perSparsity(Path file, String title, String yLabel, Map<String, double[]> meanByMethod) throws IOException {
+        Map<String, double[]> references = new LinkedHashMap<>();
+        Map<String, Map<String, double[]>> bySparsity = new TreeMap<>();
+        meanByMethod.forEach((method, curve) -> {
+            Matcher m = SPARSITY.matcher(method);
+            if (m.find() && Double.parseDouble(m.group(1)) > 0.0) {
+                bySparsity.computeIfAbsent(m.group(1), k -> new LinkedHashMap<>()).put(method, curve);
+            } else {
+                references.put(method, curve);
+            }
+        });
+        if (bySparsity.size() < 2) {
+            perEpoch(file, title, yLabel, meanByMethod);
+            return;
+        }
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double[] curve : meanByMethod.values()) {
+            for (double v : curve) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        double pad = (hi - lo) * 0.03;
+        List<XYChart> panels = new ArrayList<>();
+        for (Map.Entry<String, Map<String, double[]>> group : bySparsity.entrySet()) {
+            XYChart chart = new XYChartBuilder().width(640).height(420).title(title + ", sparsity " + group.getKey())
+                    .xAxisTitle("epoch").yAxisTitle(yLabel).build();
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
+            chart.getStyler().setMarkerSize(4);
+            chart.getStyler().setYAxisMin(lo - pad);
+            chart.getStyler().setYAxisMax(hi + pad);
+            Map<String, double[]> series = new LinkedHashMap<>(references);
+            series.putAll(group.getValue());
+            series.forEach((name, y) -> chart.addSeries(name, epochs(y.length), y));
+            panels.add(chart);
+        }
+        int columns = panels.size() == 3 ? 3 : 2;
+        BitmapEncoder.saveBitmap(panels, (panels.size() + columns - 1) / columns, columns, file.toString(),
+                BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static final Pattern SPARSITY = Pattern.compile("\\b(0\\.\\d+|1\\.0)\\b");
+
+    private static double[] epochs(int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i + 1;
+        }
+        return x;
     }
 
     static double[] mean(List<double[]> curves) {

@@ -1,6 +1,10 @@
 package io.github.dl4jsparse.listeners;
 
+import io.github.dl4jsparse.dynamic.MaskUpdate;
+import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.stats.PruneRegrowUpdate;
+import io.github.dl4jsparse.stats.SparsityRecord;
 import io.github.dl4jsparse.stats.SparsityUpdate;
 import io.github.dl4jsparse.testutil.CapturedOutput;
 import io.github.dl4jsparse.testutil.Nets;
@@ -11,7 +15,9 @@ import org.deeplearning4j.core.storage.StorageMetaData;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -129,5 +135,39 @@ class SparsityListenerTest {
                 .map(p -> ((SparsityUpdate) p).toReport()).toList());
         assertEquals(4, updates.stream().mapToLong(Persistable::getTimeStamp).distinct().count());
         assertEquals(listener.sessionId(), updates.get(0).getSessionID());
+    }
+
+    @Test
+    void aPruneRegrowListenerCalledByATrainerIsRecordedWhenGiven() {
+        InMemoryStatsStorage storage = new InMemoryStatsStorage();
+        MultiLayerNetwork net = net();
+        PruneRegrowListener set = PruneRegrowListener.set().deltaT(1).plannedIterations(100).build(); // not attached
+        SparsityListener listener = SparsityListener.builder().frequency(100).router(storage).sessionId("t")
+                .pruneRegrow(set).build();
+        net.setListeners(listener);
+        net.fit(DATA);
+        MaskUpdate update = set.updateNow(net, net.getIterationCount() - 1, DATA); // as ParallelPruneRegrow does
+        net.fit(DATA);
+        List<PruneRegrowUpdate> posted = storage.getAllUpdatesAfter("t", SparsityRecord.TYPE_ID, "worker-0", 0L).stream()
+                .filter(p -> p instanceof PruneRegrowUpdate).map(p -> (PruneRegrowUpdate) p).toList();
+        assertEquals(1, posted.size());
+        assertEquals(update.layers(), posted.get(0).layers());
+        assertEquals("SET", posted.get(0).criterion());
+        net.fit(DATA);
+        assertEquals(1, storage.getAllUpdatesAfter("t", SparsityRecord.TYPE_ID, "worker-0", 0L).stream()
+                .filter(p -> p instanceof PruneRegrowUpdate).count(), "posted once");
+    }
+
+    @Test
+    void anInputShapeThatDoesNotFitTheFirstLayerIsRefusedWhenTrainingStarts() {
+        MultiLayerNetwork net = net(); // first layer: nIn 5
+        INDArray before = net.params().dup();
+        net.setListeners(SparsityListener.builder().router(new InMemoryStatsStorage()).inputShape(28, 28).build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> net.fit(new ListDataSetIterator<>(List.of(DATA)), 1));
+        assertEquals("inputShape 28x28x1 (784 inputs) does not match the first layer 'layer0', whose nIn is 5",
+                e.getMessage());
+        assertEquals(before, net.params(), "nothing trained");
+        assertThrows(IllegalArgumentException.class, () -> SparsityListener.builder().inputShape(0, 28));
     }
 }

@@ -49,7 +49,9 @@ import java.util.SplittableRandom;
  * set, so a run is reproducible and needs no state beyond the network's own.
  *
  * <p>The update runs in {@link #iterationDone}, after the step's parameter update. Every update is logged at INFO and
- * kept in {@link #updates()} with the {@link SparsityReport} after it.
+ * kept in {@link #updates()} with the {@link SparsityReport} after it; each layer's {@link LayerUpdate} also counts the
+ * distinct connections explored so far (active at some time since this listener first rewired the layer). A
+ * {@code SparsityListener} with a stats router posts the updates for the UI's Sparsity page.
  *
  * <p><b>Checkpoints</b>: the schedule position is DL4J's iteration count, which {@code ModelSerializer} saves with the
  * masks, weights and (with {@code saveUpdater = true}) the updater state. A restored network that gets a listener of

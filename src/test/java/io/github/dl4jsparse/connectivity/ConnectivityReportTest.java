@@ -108,6 +108,18 @@ class ConnectivityReportTest {
     }
 
     @Test
+    void theConvolutionalFlatShapeTravelsWithTheSavedModel(@org.junit.jupiter.api.io.TempDir java.io.File dir) throws Exception {
+        MultiLayerNetwork net = mlp(InputType.convolutionalFlat(4, 5, 1), 0);
+        java.io.File file = new java.io.File(dir, "net.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, file, true);
+        MultiLayerNetwork restored = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file);
+        assertArrayEquals(new long[]{4, 5, 1}, ((SparseLinear) restored.getLayerWiseConfigurations().getConf(0).getLayer())
+                .getImageInputShape());
+        assertEquals(ConnectivityReport.of(net, null), ConnectivityReport.of(restored, null));
+        assertEquals(net.getLayerWiseConfigurations(), MultiLayerConfiguration.fromJson(net.getLayerWiseConfigurations().toJson()));
+    }
+
+    @Test
     void aGivenShapeSumsChannelsAndMustMatchTheFirstLayer() {
         MultiLayerNetwork net = mlp(null, 40);
         long[] rows = denseDegrees(net.getLayer(0))[1];

@@ -20,10 +20,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -180,25 +178,28 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
         router.putUpdate(new SparsityUpdate(sessionId, workerId, nextTimestamp(), report, connectivity));
     }
 
-    /** Posts the prune-and-regrow updates made since the last call, oldest first. */
+    /** Posts the prune-and-regrow updates made since the last call, oldest first (called every iteration: no allocation). */
     private void postPruneRegrowUpdates(Model model) {
-        Set<PruneRegrowListener> sources = new LinkedHashSet<>(givenPruneRegrow);
+        for (PruneRegrowListener source : givenPruneRegrow) {
+            postUpdatesOf(model, source);
+        }
         for (org.deeplearning4j.optimize.api.TrainingListener l : Networks.listeners(model)) {
-            if (l instanceof PruneRegrowListener p) {
-                sources.add(p);
+            if (l instanceof PruneRegrowListener source) {
+                postUpdatesOf(model, source); // one both given and attached: its updates are already posted
             }
         }
-        for (PruneRegrowListener source : sources) {
-            List<MaskUpdate> updates = source.updates();
-            int posted = postedUpdates.getOrDefault(source, 0);
-            if (posted < updates.size()) {
-                postStaticInfoOnce(model);
-                for (MaskUpdate u : updates.subList(posted, updates.size())) {
-                    router.putUpdate(new PruneRegrowUpdate(sessionId, workerId, nextTimestamp(), u,
-                            source.criterion().displayName()));
-                }
-                postedUpdates.put(source, updates.size());
+    }
+
+    private void postUpdatesOf(Model model, PruneRegrowListener source) {
+        List<MaskUpdate> updates = source.updates();
+        int posted = postedUpdates.getOrDefault(source, 0);
+        if (posted < updates.size()) {
+            postStaticInfoOnce(model);
+            for (MaskUpdate u : updates.subList(posted, updates.size())) {
+                router.putUpdate(new PruneRegrowUpdate(sessionId, workerId, nextTimestamp(), u,
+                        source.criterion().displayName()));
             }
+            postedUpdates.put(source, updates.size());
         }
     }
 

@@ -10,6 +10,7 @@ import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.listeners.SparsityListener;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.testutil.StatsFiles;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -17,6 +18,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.ui.VertxUIServer;
+import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import io.github.dl4jsparse.layers.SparseLinear;
 import org.junit.jupiter.api.AfterAll;
@@ -257,6 +259,44 @@ class SparsityPageBrowserTest {
 
         Path png = screenshot(chromium, page, "sparsity-rigl.png", "1000,1900");
         assertTrue(Files.size(png) > 30_000, "screenshot " + png);
+    }
+
+    @Test
+    void anUnreadableRecordIsNamedOnThePageAndTheRestIsShown(@org.junit.jupiter.api.io.TempDir File dir) throws Exception {
+        File file = new File(dir, "damaged.dl4j");
+        FileStatsStorage written = new FileStatsStorage(file);
+        MultiLayerNetwork damaged = new MultiLayerNetwork(conf());
+        damaged.init();
+        damaged.setListeners(SparsityListener.builder().frequency(5).router(written).sessionId("damaged").build());
+        DataSet data = TestData.classification(64, 20, 4, 3, DataType.FLOAT);
+        for (int i = 0; i < 16; i++) { // reports at iterations 0, 5, 10, 15
+            damaged.fit(data);
+        }
+        List<org.deeplearning4j.core.storage.Persistable> records = new ArrayList<>(
+                written.getAllUpdatesAfter("damaged", io.github.dl4jsparse.stats.SparsityRecord.TYPE_ID, "worker-0", 0L));
+        records.sort(java.util.Comparator.comparingLong(org.deeplearning4j.core.storage.Persistable::getTimeStamp));
+        written.close();
+        byte[] bytes = Files.readAllBytes(file.toPath());
+        assertEquals(1, StatsFiles.patch(bytes, StatsFiles.header(records.get(1)), 0, (byte) 9)); // iteration 5's
+        Files.write(file.toPath(), bytes);
+
+        FileStatsStorage reopened = new FileStatsStorage(file);
+        server.attach(reopened);
+        try {
+            String dom = run(chromium(), "--dump-dom", url("/sparsity?session=damaged"));
+            Matcher error = Pattern.compile("<p class=\"record-error\">(.*?)</p>").matcher(dom);
+            assertTrue(error.find(), "the error is shown:\n" + dom);
+            assertEquals("Unreadable record: update record 2 of 4 (timestamp " + records.get(1).getTimeStamp() + ", "
+                    + java.time.Instant.ofEpochMilli(records.get(1).getTimeStamp()) + "): SparsityUpdate record of "
+                    + records.get(1).encode().length + " bytes: unsupported format version 9, this library reads versions "
+                    + "1 to 2", error.group(1));
+            assertFalse(error.find(), "one error");
+            assertTrue(dom.contains("iteration 15, epoch 0 (3 reports)"), "the other three reports are shown");
+            assertEquals(fixed4(SparsityReport.of(damaged).layers().get(0).maskSparsity()), cell(row(dom, "fc1"), "mask-sparsity"));
+        } finally {
+            server.detach(reopened);
+            reopened.close();
+        }
     }
 
     @Test

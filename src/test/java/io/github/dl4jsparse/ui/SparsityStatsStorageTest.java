@@ -6,6 +6,7 @@ import io.github.dl4jsparse.stats.SparsityRecord;
 import io.github.dl4jsparse.stats.SparsityStaticInfo;
 import io.github.dl4jsparse.stats.SparsityUpdate;
 import io.github.dl4jsparse.testutil.Nets;
+import io.github.dl4jsparse.testutil.StatsFiles;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.core.storage.StatsStorage;
@@ -159,8 +160,8 @@ class SparsityStatsStorageTest {
 
         // a format version from the future; a worker ID longer than the record (a truncated record)
         byte[] bytes = Files.readAllBytes(file.toPath());
-        assertEquals(1, patch(bytes, header(written.get(badVersion)), 0, (byte) 9), "the record is found once in the file");
-        assertEquals(1, patch(bytes, header(written.get(cut)), 1 + 2 + 1, (byte) 0x7f), "found once");
+        assertEquals(1, StatsFiles.patch(bytes, StatsFiles.header(written.get(badVersion)), 0, (byte) 9), "the record is found once in the file");
+        assertEquals(1, StatsFiles.patch(bytes, StatsFiles.header(written.get(cut)), 1 + 2 + 1, (byte) 0x7f), "found once");
         Files.write(file.toPath(), bytes);
 
         StatsStorage reopened = new FileStatsStorage(file);
@@ -198,24 +199,6 @@ class SparsityStatsStorageTest {
             }
         }
         throw new AssertionError("no " + type.getSimpleName() + " number " + occurrence + " in " + records);
-    }
-
-    /** The common header of a record: version, session, worker, timestamp, as its encoding starts. */
-    private static byte[] header(Persistable record) {
-        byte[] encoded = record.encode();
-        return Arrays.copyOf(encoded, 1 + 2 + record.getSessionID().length() + 2 + record.getWorkerID().length() + 8);
-    }
-
-    /** Sets {@code bytes[at + offset] = value} wherever {@code pattern} starts at {@code at}; returns how many times. */
-    private static int patch(byte[] bytes, byte[] pattern, int offset, byte value) {
-        int found = 0;
-        for (int at = 0; at + pattern.length <= bytes.length; at++) {
-            if (Arrays.equals(bytes, at, at + pattern.length, pattern, 0, pattern.length)) {
-                bytes[at + offset] = value;
-                found++;
-            }
-        }
-        return found;
     }
 
     @Test

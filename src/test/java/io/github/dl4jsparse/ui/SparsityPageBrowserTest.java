@@ -299,6 +299,32 @@ class SparsityPageBrowserTest {
         }
     }
 
+    /** A stats file of format version 1 (the previous version of this library) shows the page as it did. */
+    @Test
+    void aFormatVersion1FileShowsThePage(@org.junit.jupiter.api.io.TempDir File dir) throws Exception {
+        File file = new File(dir, "v1.dl4j");
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(
+                getClass().getResourceAsStream("/stats/format-v1-session.dl4j.gz"))) {
+            Files.copy(in, file.toPath());
+        }
+        FileStatsStorage v1 = new FileStatsStorage(file);
+        server.attach(v1);
+        try {
+            String dom = run(chromium(), "--dump-dom", url("/sparsity?session=v1-session"));
+            assertEquals("12x16", cell(row(dom, "fc1"), "shape"));
+            assertEquals("0.8021", cell(row(dom, "fc1"), "mask-sparsity"), "154 of 192 masked");
+            assertEquals("0", cell(row(dom, "fc1"), "leaks"));
+            assertTrue(dom.contains("iteration 4, epoch 0 (3 reports)"), "status line");
+            assertFalse(dom.contains("<p class=\"record-error\">"), "no unreadable records");
+            assertTrue(Pattern.compile("id=\"rewiring-charts\"[^>]*hidden").matcher(dom).find());
+            assertTrue(Pattern.compile("id=\"degree-section\"[^>]*hidden").matcher(dom).find(), "no degrees in format 1");
+            assertTrue(dom.contains("<polyline"), "the sparsity chart is drawn");
+        } finally {
+            server.detach(v1);
+            v1.close();
+        }
+    }
+
     @Test
     void aStaticSessionShowsNoRewiringCharts() throws Exception {
         String dom = run(chromium(), "--dump-dom", url("/sparsity?session=browser-test"));

@@ -135,7 +135,11 @@ class SparsityStatsStorageTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> latest = (Map<String, Object>) page.get("latest");
         assertEquals(4L, latest.get("iteration"));
-        assertTrue(latest.toString().contains("maskSparsity=0.8"), latest.toString());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fc1 = ((List<Map<String, Object>>) latest.get("layers")).get(0);
+        assertEquals("fc1", fc1.get("name"));
+        assertEquals(154.0 / 192, (Double) fc1.get("maskSparsity"), 0.0, "round(0.8 · 12 · 16) = 154 masked");
+        assertEquals(0L, fc1.get("leaks"));
         assertEquals(MultiLayerNetwork.class.getName(), page.get("modelClass"));
         storage.close();
     }

@@ -178,7 +178,7 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
         router.putUpdate(new SparsityUpdate(sessionId, workerId, nextTimestamp(), report, connectivity));
     }
 
-    /** Posts the prune-and-regrow updates made since the last call, oldest first (called every iteration: no allocation). */
+    /** Posts the prune-and-regrow updates made since the last call, oldest first (every iteration: a size check each). */
     private void postPruneRegrowUpdates(Model model) {
         for (PruneRegrowListener source : givenPruneRegrow) {
             postUpdatesOf(model, source);

@@ -195,9 +195,10 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                 // dropped and grown connections start at 0 with zero updater state; the others keep theirs
                 plan.sparse().rewire(plan.positions(), UpdaterStates.of(model, plan.layer(), plan.sparse().trainableWeightKey()));
             }
-            LayerUpdate u = plan.update();
-            layerUpdates.add(new LayerUpdate(u.layer(), u.activeConnections(), u.dropped(), u.grown(), u.dropFraction(),
-                    explored.record(u.layer(), plan.activeBefore(), plan.grown()), u.connections()));
+            // as many dropped as grown
+            layerUpdates.add(new LayerUpdate(plan.name(), plan.activeBefore().length, plan.grown().length,
+                    plan.grown().length, dropFraction, explored.record(plan.name(), plan.activeBefore(), plan.grown()),
+                    plan.sparse().sparseConfig().connections()));
         }
         return new MaskUpdate(iteration, layerUpdates, SparsityReport.of(model));
     }
@@ -216,8 +217,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         long size = layer.sparseConfig().connections();
         int k = (int) Math.min((long) Math.floor(dropFraction * active.length), size - active.length);
         if (k == 0) {
-            return new Rewiring(dl4jLayer, layer, null, new LayerUpdate(name, active.length, 0, 0, dropFraction,
-                    0, size), active, new int[0]);
+            return new Rewiring(dl4jLayer, layer, name, null, active, new int[0]);
         }
         int[] slots = new int[active.length];
         for (int s = 0; s < slots.length; s++) {
@@ -233,15 +233,14 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         int[] grow = growth.grow(new GrowthRequest(name, layer.sparseConfig(), active.clone(), w.clone(), k,
                 growth.needsDenseGradient() ? denseGradient : null, growRandom, iteration));
         requireGrowth(growth, name, grow, active, k, size);
-        return new Rewiring(dl4jLayer, layer, rewired(active, drop, grow),
-                new LayerUpdate(name, active.length, drop.length, grow.length, dropFraction, 0, size), active, grow);
+        return new Rewiring(dl4jLayer, layer, name, rewired(active, drop, grow), active, grow);
     }
 
     /**
-     * One layer's part of an update: its new positions (null: unchanged), what is reported (without the explored
-     * count, known once the update is applied), and the positions before and grown.
+     * One layer's part of an update: its new positions (null: unchanged), its positions before, and those grown (as
+     * many as are dropped).
      */
-    private record Rewiring(Layer layer, SparseLayer sparse, int[] positions, LayerUpdate update, int[] activeBefore,
+    private record Rewiring(Layer layer, SparseLayer sparse, String name, int[] positions, int[] activeBefore,
                             int[] grown) {
     }
 

@@ -45,7 +45,7 @@ public record ConnectivityReport(long iteration, List<LayerConnectivity> layers,
      */
     public static ConnectivityReport of(Model model, ImageShape inputShape) {
         Layer first = firstLayer(model);
-        ImageShape shape = inputShape != null ? requireFits(model, inputShape) : detectedShape(model, first);
+        ImageShape shape = inputShape != null ? requireFits(first, inputShape) : detectedShape(model, first);
         List<LayerConnectivity> layers = new ArrayList<>();
         InputConnectivity input = null;
         for (Layer layer : Networks.layers(model)) {
@@ -79,7 +79,10 @@ public record ConnectivityReport(long iteration, List<LayerConnectivity> layers,
      * @throws IllegalArgumentException naming the shape and the first layer's inputs otherwise
      */
     public static ImageShape requireFits(Model model, ImageShape shape) {
-        Layer first = firstLayer(model);
+        return requireFits(firstLayer(model), shape);
+    }
+
+    private static ImageShape requireFits(Layer first, ImageShape shape) {
         if (first == null || !(Networks.unwrap(first) instanceof SparseLayer sparse)
                 || sparse.sparseConfig().rowsPerInputUnit() != 1) {
             throw new IllegalArgumentException("inputShape " + shape + " is given, but the network's first layer "

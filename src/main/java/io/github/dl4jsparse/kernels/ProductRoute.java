@@ -70,6 +70,39 @@ public enum ProductRoute {
     }
 
     /**
+     * @param density  fraction of active connections of a convolution's kernel, {@code a / (nOut · nIn · kH · kW)}
+     * @param batch    minibatch size
+     * @param training whether a backward pass follows (training), or the pass is inference
+     * @return whether a sparse convolution of this density runs a minibatch of this size on {@link SparseConvKernels}
+     *         under the current default route
+     */
+    public static boolean useConvolutionKernels(double density, int batch, boolean training) {
+        return switch (route) {
+            case KERNELS -> true;
+            case DENSE -> false;
+            case AUTO -> convolutionKernelsPay(density, batch, training, SparseKernels.vectorised());
+        };
+    }
+
+    /**
+     * The calibrated crossover of convolutions: whether {@link SparseConvKernels} beat DL4J's dense convolution (im2col
+     * and gemm) for a kernel of {@code density} at minibatch {@code batch}. The bounds are the densities up to which
+     * LeNet-5's second convolution (20 → 50 channels, 5 × 5, 12 × 12 input) was faster on the kernels in
+     * {@code ConvRouteCalibration} (2-core x86-64 with AVX-512, one thread), with a margin where the two were even;
+     * minibatch sizes between the measured ones (1, 32, 128, 512) take the bound of the nearest on a log scale.
+     */
+    public static boolean convolutionKernelsPay(double density, int batch, boolean training, boolean vectorised) {
+        int row = batch <= 5 ? 0 : batch <= 64 ? 1 : batch <= 256 ? 2 : 3;
+        double[][] bounds = vectorised ? VECTOR_CONV_BOUNDS : PLAIN_CONV_BOUNDS;
+        return density <= bounds[training ? 0 : 1][row];
+    }
+
+    /** Densities up to which the convolution kernels pay, [training, inference][batch 1, 32, 128, 512]: Vector API. */
+    private static final double[][] VECTOR_CONV_BOUNDS = {{0.5, 0.5, 0.5, 0.5}, {0.5, 0.5, 0.5, 0.5}};
+    /** As {@link #VECTOR_CONV_BOUNDS}, plain-Java kernels. */
+    private static final double[][] PLAIN_CONV_BOUNDS = {{0.5, 0.5, 0.5, 0.5}, {0.5, 0.5, 0.5, 0.5}};
+
+    /**
      * The calibrated crossover: whether the sparse kernels beat dense products for a layer of {@code density} at
      * minibatch {@code batch}, for a training step or for inference, with the Vector API ({@code vectorised}) or in
      * plain Java. The bounds are the densities up to which one 1024 → 1024 layer was faster on the kernels than on

@@ -5,6 +5,8 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * The three products of a sparse linear layer's training step on its active connections only ({@code a · batch}
@@ -33,25 +35,46 @@ public final class SparseKernels {
     private static final Logger log = LoggerFactory.getLogger(SparseKernels.class);
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
     private static final FloatKernel FLOAT_KERNEL = loadFloatKernel();
+    private static final AtomicBoolean KERNEL_USE_NOTED = new AtomicBoolean();
 
     private SparseKernels() {
     }
 
     private static FloatKernel loadFloatKernel() {
+        return vectorOrPlain("VectorFloatKernel", PlainFloatKernel::new);
+    }
+
+    /**
+     * The Vector API implementation {@code className} of this package if module {@code jdk.incubator.vector} is in the
+     * boot layer and loads, else {@code plain}'s.
+     */
+    static <T> T vectorOrPlain(String className, Supplier<T> plain) {
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
             try {
-                FloatKernel k = (FloatKernel) Class.forName(SparseKernels.class.getPackageName() + ".VectorFloatKernel")
+                @SuppressWarnings("unchecked")
+                T k = (T) Class.forName(SparseKernels.class.getPackageName() + "." + className)
                         .getDeclaredConstructor().newInstance();
-                log.debug("dl4j-sparse: sparse float products on the {}", k.name());
                 return k;
             } catch (ReflectiveOperationException | LinkageError e) {
                 log.warn("dl4j-sparse: the Vector API could not be loaded ({}); sparse products run in plain Java", e.toString());
-                return new PlainFloatKernel();
             }
         }
-        log.info("dl4j-sparse: sparse float products run in plain Java; the JVM option --add-modules {} makes them "
-                + "several times faster", VECTOR_MODULE);
-        return new PlainFloatKernel();
+        return plain.get();
+    }
+
+    /**
+     * Says once per JVM, at the first product a sparse layer runs on the kernels, what they run on: at level INFO with
+     * the JVM option that speeds them up when the Vector API is absent, at DEBUG otherwise.
+     */
+    public static void noteKernelUse() {
+        if (KERNEL_USE_NOTED.compareAndSet(false, true)) {
+            if (vectorised()) {
+                log.debug("dl4j-sparse: sparse float products on the {}", FLOAT_KERNEL.name());
+            } else {
+                log.info("dl4j-sparse: sparse float products run in plain Java; the JVM option --add-modules {} "
+                        + "(compile and run) makes them about 2-4x faster (see docs/speed-and-memory.md)", VECTOR_MODULE);
+            }
+        }
     }
 
     /** @return whether float products run on the Vector API (module {@code jdk.incubator.vector} present) */

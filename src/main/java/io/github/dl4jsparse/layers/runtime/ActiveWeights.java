@@ -227,6 +227,38 @@ public final class ActiveWeights implements LayerWeights {
         return epsilon;
     }
 
+    /** @return the fraction of active connections, {@code a / (rows · cols)} */
+    double density() {
+        return values().length() / ((double) nIn * nOut);
+    }
+
+    /** @return the active values in slot order, in {@code reuse} if it is long enough, else in a new array */
+    float[] valuesInto(float[] reuse) {
+        int a = (int) values().length();
+        float[] out = reuse.length >= a ? reuse : new float[a];
+        valueFloats().get(0, out, 0, a);
+        return out;
+    }
+
+    /** As {@link #valuesInto(float[])} in double precision. */
+    double[] valuesInto(double[] reuse) {
+        int a = (int) values().length();
+        double[] out = reuse.length >= a ? reuse : new double[a];
+        valueDoubles().get(0, out, 0, a);
+        return out;
+    }
+
+    /** @return the gradient view of the active values, {@code [1, a]} */
+    INDArray valueGradient() {
+        return layer.gradient().apply(ACTIVE_WEIGHT_KEY);
+    }
+
+    /** Enters the gradient views of the active values and of the (never trained) positions in {@code gradient}. */
+    void enterGradient(Gradient gradient) {
+        gradient.gradientForVariable().put(ACTIVE_WEIGHT_KEY, valueGradient());
+        gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradient().apply(ACTIVE_INDEX_KEY));
+    }
+
     private FloatBuffer valueFloats() {
         return DirectBuffers.floats(DirectBuffers.contiguous(values(), 'c'));
     }

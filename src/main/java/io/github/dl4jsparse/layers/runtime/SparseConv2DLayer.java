@@ -37,7 +37,11 @@ import static io.github.dl4jsparse.layers.SparseLayerConfig.WEIGHT_MASK_KEY;
  */
 public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
 
+    private static final String MULTI_LAYER_NETWORK = "org.deeplearning4j.nn.multilayer.MultiLayerNetwork";
+
     private final LayerWeights weights;
+    /** The products on the active connections, under active storage; null under dense storage. */
+    private final ConvolutionKernels kernels;
     private final long[] kernelShape;
     private boolean captureDenseWeightGradient;
     private DenseWeightGradient keptGradient;
@@ -48,9 +52,14 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
         this.kernelShape = c.weightShape();
         LayerParams params = new LayerParams(this::getParam, key -> gradientViews.get(key), this::layerName,
                 this::matrixView);
-        this.weights = c.resolvedStorage() == WeightStorage.ACTIVE
-                ? new ActiveWeights(params, c.connectionRows(), c.connectionColumns())
-                : new MaskedDenseWeights(params);
+        if (c.resolvedStorage() == WeightStorage.ACTIVE) {
+            ActiveWeights active = new ActiveWeights(params, c.connectionRows(), c.connectionColumns());
+            this.weights = active;
+            this.kernels = new ConvolutionKernels(active, c);
+        } else {
+            this.weights = new MaskedDenseWeights(params);
+            this.kernels = null;
+        }
     }
 
     @Override
@@ -77,8 +86,69 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
         return super.getParamWithNoise(param, training, workspaceMgr);
     }
 
+    /**
+     * Under active storage where {@link io.github.dl4jsparse.kernels.ProductRoute} picks them, the convolution on the
+     * sparse kernels (bias and activation as DL4J's, dropout on the input); otherwise DL4J's convolution on
+     * {@code W ⊙ M}.
+     */
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (kernels == null || input == null || input.rank() != 4 || !kernels.pays((int) input.size(0), training)) {
+            return super.activate(training, workspaceMgr);
+        }
+        applyDropOutIfNecessary(training, workspaceMgr);
+        validateInputDepth(layerConf().getNIn());
+        INDArray z = kernels.preOutput(input.castTo(dataType), bias(), training, workspaceMgr);
+        return layerConf().getActivationFn().getActivation(z, training);
+    }
+
+    private INDArray bias() {
+        return layerConf().hasBias() ? getParam(BIAS_KEY) : null;
+    }
+
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (kernels != null && !captureDenseWeightGradient) {
+            INDArray x = input.castTo(dataType);
+            if (kernels.hasPassFor(x) || (x.rank() == 4 && kernels.pays((int) x.size(0), true))) {
+                return kernelBackprop(x, epsilon, workspaceMgr);
+            }
+        }
+        return denseBackprop(epsilon, workspaceMgr);
+    }
+
+    private Pair<Gradient, INDArray> kernelBackprop(INDArray x, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (!kernels.hasPassFor(x)) {
+            validateInputDepth(layerConf().getNIn());
+            kernels.preOutput(x, bias(), true, workspaceMgr);
+        }
+        INDArray biasGradient = layerConf().hasBias() ? gradientViews.get(BIAS_KEY) : null;
+        INDArray inputGradient = kernels.backprop(x, epsilon, layerConf().getActivationFn(), bias(), biasGradient,
+                inputGradientNeeded(), workspaceMgr);
+        Gradient gradient = new DefaultGradient();
+        ((ActiveWeights) weights).enterGradient(gradient);
+        if (biasGradient != null) {
+            gradient.gradientForVariable().put(BIAS_KEY, biasGradient);
+        }
+        return new Pair<>(gradient, backpropDropOutIfPresent(inputGradient));
+    }
+
+    /**
+     * Whether the caller uses {@code dL/dx}: not when this is the first layer of a {@code MultiLayerNetwork} whose
+     * training step ({@code computeGradientAndScore}) discards the gradient of the network input; then the kernel route
+     * returns zeros in its place instead of computing it. Every other caller (a {@code ComputationGraph}, the
+     * network's public {@code backpropGradient}, {@code calculateGradients}) gets it.
+     */
+    private boolean inputGradientNeeded() {
+        if (index != 0) {
+            return true;
+        }
+        return !StackWalker.getInstance().walk(frames -> frames.limit(8).anyMatch(f ->
+                f.getClassName().equals(MULTI_LAYER_NETWORK) && f.getMethodName().equals("computeGradientAndScore")));
+    }
+
+    /** DL4J's convolution backward pass on {@code W ⊙ M}, its kernel gradient turned into the storage's. */
+    private Pair<Gradient, INDArray> denseBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         INDArray target = weights.denseGradientTarget();
         Map<String, INDArray> views = gradientViews;
         Map<String, INDArray> redirected = new LinkedHashMap<>(views);

@@ -30,6 +30,12 @@ interface ConvFloatKernel {
     void inputGradient(ConvIndex ix, float[] values, float[] delta, int deltaBase, float[] dx, int dxBase, int width,
                        int from, int to);
 
+    /** {@code delta[q] = 0} where {@code !(z[q] + bias > 0)}, for {@code q} in {@code [from, to)}: a plain ReLU's derivative. */
+    void keepWherePositive(float[] delta, float[] z, float bias, int from, int to);
+
+    /** @return {@code Σ a[q]} over {@code [from, to)}, in an order that depends only on the range */
+    float sum(float[] a, int from, int to);
+
     /** @return a short name for logs and benchmarks */
     String name();
 }

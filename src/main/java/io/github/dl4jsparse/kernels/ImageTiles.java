@@ -64,9 +64,14 @@ public final class ImageTiles {
             return frameH != height || frameW != width;
         }
 
-        /** Index of {@code (b, c, y, x)} in the minibatch-major array. */
-        int source(int b, int c, int y, int x, boolean channelsLast) {
-            return channelsLast ? ((b * height + y) * width + x) * channels + c : ((b * channels + c) * height + y) * width + x;
+        /** Distance between two examples in the minibatch-major array. */
+        int exampleStride() {
+            return channels * height * width;
+        }
+
+        /** Index of {@code (0, c, y, 0)} in the minibatch-major array. */
+        int rowOffset(int c, int y, boolean channelsLast) {
+            return channelsLast ? y * width * channels + c : (c * height + y) * width;
         }
     }
 
@@ -76,6 +81,8 @@ public final class ImageTiles {
      */
     public static void pack(float[] src, Frame f, int batch, boolean channelsLast, float[] dst) {
         int rows = f.rows();
+        int stride = f.exampleStride();
+        int xStep = channelsLast ? f.channels : 1;
         for (int t = 0; t < tiles(batch); t++) {
             int w = width(batch, t);
             int base = base(rows, t);
@@ -84,10 +91,11 @@ public final class ImageTiles {
             }
             for (int c = 0; c < f.channels; c++) {
                 for (int y = 0; y < f.height; y++) {
-                    for (int x = 0; x < f.width; x++) {
-                        int d = base + ((c * f.frameH + y + f.top) * f.frameW + x + f.left) * w;
+                    int s = t * TILE * stride + f.rowOffset(c, y, channelsLast);
+                    int d = base + ((c * f.frameH + y + f.top) * f.frameW + f.left) * w;
+                    for (int x = 0; x < f.width; x++, s += xStep, d += w) {
                         for (int lane = 0; lane < w; lane++) {
-                            dst[d + lane] = src[f.source(t * TILE + lane, c, y, x, channelsLast)];
+                            dst[d + lane] = src[s + lane * stride];
                         }
                     }
                 }
@@ -98,6 +106,8 @@ public final class ImageTiles {
     /** {@link #pack(float[], Frame, int, boolean, float[])} in double precision. */
     public static void pack(double[] src, Frame f, int batch, boolean channelsLast, double[] dst) {
         int rows = f.rows();
+        int stride = f.exampleStride();
+        int xStep = channelsLast ? f.channels : 1;
         for (int t = 0; t < tiles(batch); t++) {
             int w = width(batch, t);
             int base = base(rows, t);
@@ -106,10 +116,11 @@ public final class ImageTiles {
             }
             for (int c = 0; c < f.channels; c++) {
                 for (int y = 0; y < f.height; y++) {
-                    for (int x = 0; x < f.width; x++) {
-                        int d = base + ((c * f.frameH + y + f.top) * f.frameW + x + f.left) * w;
+                    int s = t * TILE * stride + f.rowOffset(c, y, channelsLast);
+                    int d = base + ((c * f.frameH + y + f.top) * f.frameW + f.left) * w;
+                    for (int x = 0; x < f.width; x++, s += xStep, d += w) {
                         for (int lane = 0; lane < w; lane++) {
-                            dst[d + lane] = src[f.source(t * TILE + lane, c, y, x, channelsLast)];
+                            dst[d + lane] = src[s + lane * stride];
                         }
                     }
                 }
@@ -123,6 +134,8 @@ public final class ImageTiles {
      */
     public static void unpack(float[] src, Frame f, int batch, float[] bias, boolean channelsLast, float[] dst) {
         int rows = f.rows();
+        int stride = f.exampleStride();
+        int xStep = channelsLast ? f.channels : 1;
         for (int t = 0; t < tiles(batch); t++) {
             int w = width(batch, t);
             int base = base(rows, t);
@@ -130,10 +143,10 @@ public final class ImageTiles {
                 float add = bias == null ? 0f : bias[c];
                 for (int y = 0; y < f.height; y++) {
                     int s = base + ((c * f.frameH + y + f.top) * f.frameW + f.left) * w;
-                    for (int lane = 0; lane < w; lane++) {
-                        int b = t * TILE + lane;
+                    int d = t * TILE * stride + f.rowOffset(c, y, channelsLast);
+                    for (int lane = 0; lane < w; lane++, d += stride) {
                         for (int x = 0; x < f.width; x++) {
-                            dst[f.source(b, c, y, x, channelsLast)] = src[s + x * w + lane] + add;
+                            dst[d + x * xStep] = src[s + x * w + lane] + add;
                         }
                     }
                 }
@@ -144,6 +157,8 @@ public final class ImageTiles {
     /** {@link #unpack(float[], Frame, int, float[], boolean, float[])} in double precision. */
     public static void unpack(double[] src, Frame f, int batch, double[] bias, boolean channelsLast, double[] dst) {
         int rows = f.rows();
+        int stride = f.exampleStride();
+        int xStep = channelsLast ? f.channels : 1;
         for (int t = 0; t < tiles(batch); t++) {
             int w = width(batch, t);
             int base = base(rows, t);
@@ -151,10 +166,10 @@ public final class ImageTiles {
                 double add = bias == null ? 0.0 : bias[c];
                 for (int y = 0; y < f.height; y++) {
                     int s = base + ((c * f.frameH + y + f.top) * f.frameW + f.left) * w;
-                    for (int lane = 0; lane < w; lane++) {
-                        int b = t * TILE + lane;
+                    int d = t * TILE * stride + f.rowOffset(c, y, channelsLast);
+                    for (int lane = 0; lane < w; lane++, d += stride) {
                         for (int x = 0; x < f.width; x++) {
-                            dst[f.source(b, c, y, x, channelsLast)] = src[s + x * w + lane] + add;
+                            dst[d + x * xStep] = src[s + x * w + lane] + add;
                         }
                     }
                 }

@@ -96,6 +96,36 @@ final class PlainConvKernel implements ConvFloatKernel {
     }
 
     @Override
+    public void keepWherePositive(float[] delta, float[] z, float bias, int from, int to) {
+        for (int q = from; q < to; q++) {
+            // branch-free z + bias > 0 (signs are random, so a branch mispredicts half the time): the bits of the sum,
+            // as an int, lie in [1, 0x7f800000] exactly for +subnormal .. +infinity; -0, negatives and NaN fall outside
+            int bits = Float.floatToRawIntBits(z[q] + bias);
+            int drop = ((bits - 1) | (0x7f800000 - bits)) >> 31;
+            delta[q] = Float.intBitsToFloat(Float.floatToRawIntBits(delta[q]) & ~drop);
+        }
+    }
+
+    @Override
+    public float sum(float[] a, int from, int to) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int q = from;
+        for (; q + 3 < to; q += 4) {
+            s0 += a[q];
+            s1 += a[q + 1];
+            s2 += a[q + 2];
+            s3 += a[q + 3];
+        }
+        for (; q < to; q++) {
+            s0 += a[q];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
     public String name() {
         return "plain Java";
     }

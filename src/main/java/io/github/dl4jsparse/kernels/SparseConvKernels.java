@@ -75,6 +75,56 @@ public final class SparseConvKernels {
         }
     }
 
+    /**
+     * The backward pass of a plain ReLU on δ in place: {@code deltaT = 0} wherever the tiled pre-activation
+     * {@code zT + bias[o]} (no bias: {@code bias == null}) is not positive, as ND4J's {@code relu_bp} (threshold 0).
+     */
+    public static void reluBackward(ConvGeometry g, int batch, float[] zT, float[] bias, float[] deltaT) {
+        int positions = g.outputPositions();
+        for (int t = 0; t < ImageTiles.tiles(batch); t++) {
+            int w = ImageTiles.width(batch, t);
+            int base = ImageTiles.base(g.outputSize(), t);
+            for (int o = 0; o < g.outChannels(); o++) {
+                int from = base + o * positions * w;
+                FLOAT_KERNEL.keepWherePositive(deltaT, zT, bias == null ? 0f : bias[o], from, from + positions * w);
+            }
+        }
+    }
+
+    /**
+     * @return {@code Σ} of each output channel's values in tiled {@code deltaT} over positions and examples (the bias
+     *         gradient), in an order that depends only on the minibatch size
+     */
+    public static float[] channelSums(ConvGeometry g, int batch, float[] deltaT) {
+        float[] sums = new float[g.outChannels()];
+        int positions = g.outputPositions();
+        for (int t = 0; t < ImageTiles.tiles(batch); t++) {
+            int w = ImageTiles.width(batch, t);
+            int base = ImageTiles.base(g.outputSize(), t);
+            for (int o = 0; o < sums.length; o++) {
+                int from = base + o * positions * w;
+                sums[o] += FLOAT_KERNEL.sum(deltaT, from, from + positions * w);
+            }
+        }
+        return sums;
+    }
+
+    /** {@link #channelSums(ConvGeometry, int, float[])} in double precision. */
+    public static double[] channelSums(ConvGeometry g, int batch, double[] deltaT) {
+        double[] sums = new double[g.outChannels()];
+        int positions = g.outputPositions();
+        for (int t = 0; t < ImageTiles.tiles(batch); t++) {
+            int w = ImageTiles.width(batch, t);
+            int base = ImageTiles.base(g.outputSize(), t);
+            for (int o = 0; o < sums.length; o++) {
+                for (int q = base + o * positions * w; q < base + (o + 1) * positions * w; q++) {
+                    sums[o] += deltaT[q];
+                }
+            }
+        }
+        return sums;
+    }
+
     /** {@link #forward(ConvIndex, float[], float[], int, float[])} in double precision. */
     public static void forward(ConvIndex ix, double[] values, double[] xT, int batch, double[] zT) {
         ConvGeometry g = ix.geometry;

@@ -74,10 +74,12 @@ final class VectorConvKernel implements ConvFloatKernel {
         int[] tap = ix.tap;
         int inRows = ix.geometry.paddedInputSize();
         int outRows = ix.geometry.outputSize();
+        float[] sums = new float[4];
         for (int o = from; o < to; o++) {
             int k = colStart[o];
             int end = colStart[o + 1];
-            for (; k + 3 < end; k += 4) {
+            for (; k < end; k += 4) {
+                int n = Math.min(4, end - k);
                 float g0 = 0f;
                 float g1 = 0f;
                 float g2 = 0f;
@@ -86,37 +88,87 @@ final class VectorConvKernel implements ConvFloatKernel {
                     int w = ImageTiles.width(batch, t);
                     int inBase = ImageTiles.base(inRows, t);
                     int dBase = ImageTiles.base(outRows, t) + o * ix.positions * w;
-                    float[] sums = dots4(ix, in, inBase + tap[k] * w, inBase + tap[k + 1] * w, inBase + tap[k + 2] * w,
-                            inBase + tap[k + 3] * w, delta, dBase, w);
+                    // fewer than four connections left: the missing ones repeat the last (their sums are not kept)
+                    int x0 = inBase + tap[k] * w;
+                    int x1 = inBase + tap[k + Math.min(1, n - 1)] * w;
+                    int x2 = inBase + tap[k + Math.min(2, n - 1)] * w;
+                    int x3 = inBase + tap[k + Math.min(3, n - 1)] * w;
+                    if (w == 4 * L) {
+                        dots4Full(ix.shift, ix.positions, in, x0, x1, x2, x3, delta, dBase, sums);
+                    } else {
+                        dots4(ix.shift, ix.positions, in, x0, x1, x2, x3, delta, dBase, w, sums);
+                    }
                     g0 += sums[0];
                     g1 += sums[1];
                     g2 += sums[2];
                     g3 += sums[3];
                 }
                 grad[k] = g0;
-                grad[k + 1] = g1;
-                grad[k + 2] = g2;
-                grad[k + 3] = g3;
-            }
-            for (; k < end; k++) {
-                float g = 0f;
-                for (int t = 0; t < ImageTiles.tiles(batch); t++) {
-                    int w = ImageTiles.width(batch, t);
-                    int x = ImageTiles.base(inRows, t) + tap[k] * w;
-                    g += dots4(ix, in, x, x, x, x, delta, ImageTiles.base(outRows, t) + o * ix.positions * w, w)[0];
+                if (n > 1) {
+                    grad[k + 1] = g1;
                 }
-                grad[k] = g;
+                if (n > 2) {
+                    grad[k + 2] = g2;
+                }
+                if (n > 3) {
+                    grad[k + 3] = g3;
+                }
             }
         }
     }
 
     /**
-     * Four dot products over one tile: {@code Σ_p Σ_b in[xj + shift[p] · w + b] · delta[d + p · w + b]} for the four
-     * read offsets {@code xj}.
+     * {@link #dots4} for a full tile of four vectors: the sixteen partial sums stay in registers over all positions,
+     * each of the four loads of δ serving four multiply-adds.
      */
-    private static float[] dots4(ConvIndex ix, float[] in, int x0, int x1, int x2, int x3, float[] delta, int d,
-                                 int w) {
-        int[] shift = ix.shift;
+    private static void dots4Full(int[] shift, int positions, float[] in, int x0, int x1, int x2, int x3,
+                                  float[] delta, int d, float[] sums) {
+        final int w = 4 * L;
+        FloatVector a00 = FloatVector.zero(SPECIES);
+        FloatVector a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int p = 0; p < positions; p++) {
+            int sp = shift[p] * w;
+            int dp = d + p * w;
+            FloatVector d0 = FloatVector.fromArray(SPECIES, delta, dp);
+            FloatVector d1 = FloatVector.fromArray(SPECIES, delta, dp + L);
+            FloatVector d2 = FloatVector.fromArray(SPECIES, delta, dp + 2 * L);
+            FloatVector d3 = FloatVector.fromArray(SPECIES, delta, dp + 3 * L);
+            int r = x0 + sp;
+            a00 = FloatVector.fromArray(SPECIES, in, r).fma(d0, a00);
+            a01 = FloatVector.fromArray(SPECIES, in, r + L).fma(d1, a01);
+            a02 = FloatVector.fromArray(SPECIES, in, r + 2 * L).fma(d2, a02);
+            a03 = FloatVector.fromArray(SPECIES, in, r + 3 * L).fma(d3, a03);
+            r = x1 + sp;
+            a10 = FloatVector.fromArray(SPECIES, in, r).fma(d0, a10);
+            a11 = FloatVector.fromArray(SPECIES, in, r + L).fma(d1, a11);
+            a12 = FloatVector.fromArray(SPECIES, in, r + 2 * L).fma(d2, a12);
+            a13 = FloatVector.fromArray(SPECIES, in, r + 3 * L).fma(d3, a13);
+            r = x2 + sp;
+            a20 = FloatVector.fromArray(SPECIES, in, r).fma(d0, a20);
+            a21 = FloatVector.fromArray(SPECIES, in, r + L).fma(d1, a21);
+            a22 = FloatVector.fromArray(SPECIES, in, r + 2 * L).fma(d2, a22);
+            a23 = FloatVector.fromArray(SPECIES, in, r + 3 * L).fma(d3, a23);
+            r = x3 + sp;
+            a30 = FloatVector.fromArray(SPECIES, in, r).fma(d0, a30);
+            a31 = FloatVector.fromArray(SPECIES, in, r + L).fma(d1, a31);
+            a32 = FloatVector.fromArray(SPECIES, in, r + 2 * L).fma(d2, a32);
+            a33 = FloatVector.fromArray(SPECIES, in, r + 3 * L).fma(d3, a33);
+        }
+        sums[0] = a00.add(a01).add(a02.add(a03)).reduceLanes(VectorOperators.ADD);
+        sums[1] = a10.add(a11).add(a12.add(a13)).reduceLanes(VectorOperators.ADD);
+        sums[2] = a20.add(a21).add(a22.add(a23)).reduceLanes(VectorOperators.ADD);
+        sums[3] = a30.add(a31).add(a32.add(a33)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Four dot products over one tile of {@code w} examples into {@code sums}:
+     * {@code Σ_p Σ_b in[xj + shift[p] · w + b] · delta[d + p · w + b]} for the four read offsets {@code xj}.
+     */
+    private static void dots4(int[] shift, int positions, float[] in, int x0, int x1, int x2, int x3, float[] delta,
+                              int d, int w, float[] sums) {
         int vectorEnd = w - w % L;
         FloatVector a0 = FloatVector.zero(SPECIES);
         FloatVector a1 = a0;
@@ -126,7 +178,7 @@ final class VectorConvKernel implements ConvFloatKernel {
         float s1 = 0f;
         float s2 = 0f;
         float s3 = 0f;
-        for (int p = 0; p < ix.positions; p++) {
+        for (int p = 0; p < positions; p++) {
             int sp = shift[p] * w;
             int dp = d + p * w;
             for (int b = 0; b < vectorEnd; b += L) {
@@ -144,8 +196,10 @@ final class VectorConvKernel implements ConvFloatKernel {
                 s3 = Math.fma(in[x3 + sp + b], dv, s3);
             }
         }
-        return new float[]{a0.reduceLanes(VectorOperators.ADD) + s0, a1.reduceLanes(VectorOperators.ADD) + s1,
-                a2.reduceLanes(VectorOperators.ADD) + s2, a3.reduceLanes(VectorOperators.ADD) + s3};
+        sums[0] = a0.reduceLanes(VectorOperators.ADD) + s0;
+        sums[1] = a1.reduceLanes(VectorOperators.ADD) + s1;
+        sums[2] = a2.reduceLanes(VectorOperators.ADD) + s2;
+        sums[3] = a3.reduceLanes(VectorOperators.ADD) + s3;
     }
 
     @Override
@@ -175,6 +229,36 @@ final class VectorConvKernel implements ConvFloatKernel {
                 }
             }
         }
+    }
+
+    @Override
+    public void keepWherePositive(float[] delta, float[] z, float bias, int from, int to) {
+        FloatVector b = FloatVector.broadcast(SPECIES, bias);
+        int q = from;
+        for (; q + L <= to; q += L) {
+            FloatVector sum = FloatVector.fromArray(SPECIES, z, q).add(b);
+            FloatVector.fromArray(SPECIES, delta, q).blend(0f, sum.compare(VectorOperators.GT, 0f).not())
+                    .intoArray(delta, q);
+        }
+        for (; q < to; q++) {
+            if (!(z[q] + bias > 0f)) {
+                delta[q] = 0f;
+            }
+        }
+    }
+
+    @Override
+    public float sum(float[] a, int from, int to) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int q = from;
+        for (; q + L <= to; q += L) {
+            acc = acc.add(FloatVector.fromArray(SPECIES, a, q));
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; q < to; q++) {
+            s += a[q];
+        }
+        return s;
     }
 
     @Override

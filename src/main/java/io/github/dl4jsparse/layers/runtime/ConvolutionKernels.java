@@ -207,14 +207,14 @@ final class ConvolutionKernels {
             if (isPlainRelu(activation)) {
                 DirectBuffers.read(DirectBuffers.contiguous(epsilon.castTo(DataType.FLOAT), 'c'), s.z, n);
                 ImageTiles.pack(s.z, out, batch, channelsLast(), s.deltaT);
-                reluMask(s.deltaT, s.zT, b, g, batch);
+                SparseConvKernels.reluBackward(g, batch, s.zT, b, s.deltaT);
             } else {
                 INDArray delta = activationDelta(activation, epsilon, s, g, batch, b, null, workspaceMgr);
                 DirectBuffers.read(delta, s.z, n);
                 ImageTiles.pack(s.z, out, batch, channelsLast(), s.deltaT);
             }
             if (biasGradient != null) {
-                biasGradient.assign(Nd4j.createFromArray(channelSums(s.deltaT, g, batch))
+                biasGradient.assign(Nd4j.createFromArray(SparseConvKernels.channelSums(g, batch, s.deltaT))
                         .reshape(biasGradient.shape()));
             }
             float[] grad = new float[ix.pattern().activeCount()];
@@ -233,11 +233,8 @@ final class ConvolutionKernels {
             DirectBuffers.read(delta, s.zd, n);
             ImageTiles.pack(s.zd, out, batch, channelsLast(), s.deltaTd);
             if (biasGradient != null) {
-                double[] sums = new double[g.outChannels()];
-                for (int o = 0; o < sums.length; o++) {
-                    sums[o] = channelSum(s.deltaTd, g, batch, o);
-                }
-                biasGradient.assign(Nd4j.createFromArray(sums).reshape(biasGradient.shape()));
+                biasGradient.assign(Nd4j.createFromArray(SparseConvKernels.channelSums(g, batch, s.deltaTd))
+                        .reshape(biasGradient.shape()));
             }
             double[] grad = new double[ix.pattern().activeCount()];
             SparseConvKernels.weightGradient(ix, s.xTd, s.deltaTd, batch, grad);
@@ -273,66 +270,5 @@ final class ConvolutionKernels {
             DirectBuffers.write(z, s.zd, n);
         }
         return DirectBuffers.contiguous(activation.backprop(z, epsilon).getFirst(), 'c');
-    }
-
-    /**
-     * Zeroes {@code δ} where the pre-activation {@code z = zT + b} is not positive: the plain ReLU's derivative, as
-     * ND4J's {@code relu_bp} (threshold 0) applies it.
-     */
-    private static void reluMask(float[] deltaT, float[] zT, float[] bias, ConvGeometry g, int batch) {
-        int positions = g.outputPositions();
-        for (int t = 0; t < ImageTiles.tiles(batch); t++) {
-            int w = ImageTiles.width(batch, t);
-            int base = ImageTiles.base(g.outputSize(), t);
-            for (int o = 0; o < g.outChannels(); o++) {
-                float b = bias == null ? 0f : bias[o];
-                int from = base + o * positions * w;
-                int to = from + positions * w;
-                for (int q = from; q < to; q++) {
-                    if (!(zT[q] + b > 0f)) {
-                        deltaT[q] = 0f;
-                    }
-                }
-            }
-        }
-    }
-
-    /** {@code Σ} of each output channel's δ over positions and examples, in a fixed order. */
-    private static float[] channelSums(float[] deltaT, ConvGeometry g, int batch) {
-        float[] sums = new float[g.outChannels()];
-        int positions = g.outputPositions();
-        for (int t = 0; t < ImageTiles.tiles(batch); t++) {
-            int w = ImageTiles.width(batch, t);
-            int base = ImageTiles.base(g.outputSize(), t);
-            for (int o = 0; o < sums.length; o++) {
-                int from = base + o * positions * w;
-                float s0 = 0f;
-                float s1 = 0f;
-                int q = from;
-                int to = from + positions * w;
-                for (; q + 1 < to; q += 2) {
-                    s0 += deltaT[q];
-                    s1 += deltaT[q + 1];
-                }
-                for (; q < to; q++) {
-                    s0 += deltaT[q];
-                }
-                sums[o] += s0 + s1;
-            }
-        }
-        return sums;
-    }
-
-    private static double channelSum(double[] deltaT, ConvGeometry g, int batch, int o) {
-        int positions = g.outputPositions();
-        double sum = 0.0;
-        for (int t = 0; t < ImageTiles.tiles(batch); t++) {
-            int w = ImageTiles.width(batch, t);
-            int from = ImageTiles.base(g.outputSize(), t) + o * positions * w;
-            for (int q = from; q < from + positions * w; q++) {
-                sum += deltaT[q];
-            }
-        }
-        return sum;
     }
 }

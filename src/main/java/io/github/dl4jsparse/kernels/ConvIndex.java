@@ -12,7 +12,7 @@ package io.github.dl4jsparse.kernels;
  *   <li>by output channel (slots in order, {@code colStart}) for the forward product and the weight gradient, and by
  *       input channel ({@code channelStart}, entries with their slot and output channel) for the input gradient.</li>
  * </ul>
- * Memory is {@code 4 · (4a + nIn + nOut + outH · outW)} bytes beside the pattern. Build once per pattern and input
+ * Memory is {@code 4 · (2a + nIn + 2 · outH · outW · kH · kW)} bytes at most beside the pattern. Build once per pattern and input
  * size, and keep it while neither changes.
  */
 public final class ConvIndex {
@@ -25,6 +25,16 @@ public final class ConvIndex {
     final int[] channelStart;
     final int[] entrySlot;
     final int[] entryOut;
+    /** Entries per connection-matrix row {@code (c, kh, kw)}: {@code rowStart[r] .. rowStart[r+1]-1}. */
+    final int[] rowStart;
+    /**
+     * The taps that read each padded-input position {@code q = Y · Wp + X} of a channel, with the output position they
+     * read it for: {@code readStart[q] .. readStart[q+1]-1} index {@code readTap} ({@code kh · kW + kw}) and
+     * {@code readPosition} ({@code oh · outW + ow}), taps in increasing order.
+     */
+    final int[] readStart;
+    final int[] readTap;
+    final int[] readPosition;
     final int positions;
     final int paddedChannel;
 
@@ -57,6 +67,32 @@ public final class ConvIndex {
         }
         this.entrySlot = pattern.rowSlot;
         this.entryOut = pattern.cols;
+        this.rowStart = pattern.rowStart;
+        this.readStart = new int[paddedChannel + 1];
+        int[] tapList = new int[paddedChannel * taps];
+        int[] positionList = new int[paddedChannel * taps];
+        int n = 0;
+        for (int y = 0; y < hp; y++) {
+            for (int x = 0; x < wp; x++) {
+                for (int kh = 0; kh < g.kernelH(); kh++) {
+                    int oy = y - kh * g.dilationH();
+                    if (oy < 0 || oy % g.strideH() != 0 || oy / g.strideH() >= g.outH()) {
+                        continue;
+                    }
+                    for (int kw = 0; kw < g.kernelW(); kw++) {
+                        int ox = x - kw * g.dilationW();
+                        if (ox < 0 || ox % g.strideW() != 0 || ox / g.strideW() >= g.outW()) {
+                            continue;
+                        }
+                        tapList[n] = kh * g.kernelW() + kw;
+                        positionList[n++] = oy / g.strideH() * g.outW() + ox / g.strideW();
+                    }
+                }
+                readStart[y * wp + x + 1] = n;
+            }
+        }
+        this.readTap = java.util.Arrays.copyOf(tapList, n);
+        this.readPosition = java.util.Arrays.copyOf(positionList, n);
     }
 
     /**

@@ -88,8 +88,9 @@ public enum ProductRoute {
      * The calibrated crossover of convolutions: whether {@link SparseConvKernels} beat DL4J's dense convolution (im2col
      * and gemm) for a kernel of {@code density} at minibatch {@code batch}. The bounds are the densities up to which
      * LeNet-5's second convolution (20 → 50 channels, 5 × 5, 12 × 12 input) was faster on the kernels in
-     * {@code ConvRouteCalibration} (2-core x86-64 with AVX-512, one thread), with a margin where the two were even;
-     * minibatch sizes between the measured ones (1, 32, 128, 512) take the bound of the nearest on a log scale.
+     * {@code ConvRouteCalibration} (2-core x86-64 with AVX-512, one thread; measured from density 0.5 down, the densest
+     * a layer has under the default storage), with a margin where the two were even; minibatch sizes between the
+     * measured ones (1, 32, 128, 512) take the bound of the nearest on a log scale.
      */
     public static boolean convolutionKernelsPay(double density, int batch, boolean training, boolean vectorised) {
         int row = batch <= 5 ? 0 : batch <= 64 ? 1 : batch <= 256 ? 2 : 3;
@@ -98,9 +99,9 @@ public enum ProductRoute {
     }
 
     /** Densities up to which the convolution kernels pay, [training, inference][batch 1, 32, 128, 512]: Vector API. */
-    private static final double[][] VECTOR_CONV_BOUNDS = {{0.5, 0.5, 0.5, 0.5}, {0.5, 0.5, 0.5, 0.5}};
+    private static final double[][] VECTOR_CONV_BOUNDS = {{0.25, 0.5, 0.5, 0.5}, {0.25, 0.5, 0.5, 0.5}};
     /** As {@link #VECTOR_CONV_BOUNDS}, plain-Java kernels. */
-    private static final double[][] PLAIN_CONV_BOUNDS = {{0.5, 0.5, 0.5, 0.5}, {0.5, 0.5, 0.5, 0.5}};
+    private static final double[][] PLAIN_CONV_BOUNDS = {{0.1, 0.3, 0.25, 0.25}, {0.05, 0.3, 0.25, 0.25}};
 
     /**
      * The calibrated crossover: whether the sparse kernels beat dense products for a layer of {@code density} at

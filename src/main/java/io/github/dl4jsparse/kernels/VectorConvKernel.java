@@ -4,8 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.Arrays;
-
 /**
  * {@link ConvFloatKernel} on the Vector API ({@code jdk.incubator.vector}): an output row of a tile (up to four
  * vectors of examples) is held in registers while every connection of its channel adds its weight times a shifted
@@ -202,32 +200,74 @@ final class VectorConvKernel implements ConvFloatKernel {
         sums[3] = a3.reduceLanes(VectorOperators.ADD) + s3;
     }
 
+    /**
+     * Gathers instead of scattering: each padded-input position of a tile sums the connections of every tap that reads
+     * it ({@link ConvIndex}'s read lists), in registers over a tap's connections, and is written once per tap.
+     */
     @Override
     public void inputGradient(ConvIndex ix, float[] values, float[] delta, int deltaBase, float[] dx, int dxBase,
                               int width, int from, int to) {
-        int[] tap = ix.tap;
-        int[] shift = ix.shift;
-        int positions = ix.positions;
-        int vectorEnd = width - width % L;
-        Arrays.fill(dx, dxBase + from * ix.paddedChannel * width, dxBase + to * ix.paddedChannel * width, 0f);
-        for (int e = ix.channelStart[from]; e < ix.channelStart[to]; e++) {
-            int k = ix.entrySlot[e];
-            float value = values[k];
-            FloatVector v = FloatVector.broadcast(SPECIES, value);
-            int r = dxBase + tap[k] * width;
-            int s = deltaBase + ix.entryOut[e] * positions * width;
-            for (int p = 0; p < positions; p++) {
-                int d = r + shift[p] * width;
-                int q = s + p * width;
-                int b = 0;
-                for (; b < vectorEnd; b += L) {
-                    FloatVector.fromArray(SPECIES, delta, q + b).fma(v, FloatVector.fromArray(SPECIES, dx, d + b))
-                            .intoArray(dx, d + b);
-                }
-                for (; b < width; b++) {
-                    dx[d + b] = Math.fma(value, delta[q + b], dx[d + b]);
+        int taps = ix.geometry.kernelH() * ix.geometry.kernelW();
+        int rowLength = ix.positions * width;
+        int[] readStart = ix.readStart;
+        int[] readTap = ix.readTap;
+        int[] readPosition = ix.readPosition;
+        int[] rowStart = ix.rowStart;
+        int plane = ix.paddedChannel;
+        java.util.Arrays.fill(dx, dxBase + from * plane * width, dxBase + to * plane * width, 0f);
+        for (int c = from; c < to; c++) {
+            for (int q = 0; q < plane; q++) {
+                int d = dxBase + (c * plane + q) * width;
+                for (int j = readStart[q]; j < readStart[q + 1]; j++) {
+                    int r = c * taps + readTap[j];
+                    if (rowStart[r] < rowStart[r + 1]) {
+                        tapSum(ix.entrySlot, ix.entryOut, rowStart[r], rowStart[r + 1], values, delta,
+                                deltaBase + readPosition[j] * width, rowLength, dx, d, width);
+                    }
                 }
             }
+        }
+    }
+
+    /**
+     * {@code dx[d + b] += Σ_e v[slot[e]] · delta[at + out[e] · rowLength + b]} over entries {@code [first, end)} of one
+     * tap, for every example {@code b} of the tile.
+     */
+    private static void tapSum(int[] slot, int[] out, int first, int end, float[] values, float[] delta, int at,
+                               int rowLength, float[] dx, int d, int width) {
+        int b = 0;
+        for (; b + 4 * L <= width; b += 4 * L) {
+            FloatVector a0 = FloatVector.fromArray(SPECIES, dx, d + b);
+            FloatVector a1 = FloatVector.fromArray(SPECIES, dx, d + b + L);
+            FloatVector a2 = FloatVector.fromArray(SPECIES, dx, d + b + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(SPECIES, dx, d + b + 3 * L);
+            for (int e = first; e < end; e++) {
+                FloatVector v = FloatVector.broadcast(SPECIES, values[slot[e]]);
+                int s = at + out[e] * rowLength + b;
+                a0 = FloatVector.fromArray(SPECIES, delta, s).fma(v, a0);
+                a1 = FloatVector.fromArray(SPECIES, delta, s + L).fma(v, a1);
+                a2 = FloatVector.fromArray(SPECIES, delta, s + 2 * L).fma(v, a2);
+                a3 = FloatVector.fromArray(SPECIES, delta, s + 3 * L).fma(v, a3);
+            }
+            a0.intoArray(dx, d + b);
+            a1.intoArray(dx, d + b + L);
+            a2.intoArray(dx, d + b + 2 * L);
+            a3.intoArray(dx, d + b + 3 * L);
+        }
+        for (; b + L <= width; b += L) {
+            FloatVector a0 = FloatVector.fromArray(SPECIES, dx, d + b);
+            for (int e = first; e < end; e++) {
+                a0 = FloatVector.fromArray(SPECIES, delta, at + out[e] * rowLength + b)
+                        .fma(FloatVector.broadcast(SPECIES, values[slot[e]]), a0);
+            }
+            a0.intoArray(dx, d + b);
+        }
+        for (; b < width; b++) {
+            float sum = dx[d + b];
+            for (int e = first; e < end; e++) {
+                sum = Math.fma(values[slot[e]], delta[at + out[e] * rowLength + b], sum);
+            }
+            dx[d + b] = sum;
         }
     }
 

@@ -334,26 +334,40 @@ public final class ActiveWeights implements LayerWeights {
      */
     private INDArray denseCopyOf(SparsePattern p, DataType type) {
         INDArray values = DirectBuffers.contiguous(values(), 'c');
-        boolean valid = denseCopy != null && denseCopyPattern == p && denseCopy.dataType() == type;
+        boolean samePositions = denseCopy != null && denseCopyPattern == p && denseCopy.dataType() == type;
+        boolean valid = samePositions;
         if (valid && type == DataType.FLOAT) {
             valid = denseCopyValues instanceof float[] f && DirectBuffers.floats(values).mismatch(FloatBuffer.wrap(f)) < 0;
         } else if (valid) {
             valid = denseCopyValues instanceof double[] d && DirectBuffers.doubles(values).mismatch(DoubleBuffer.wrap(d)) < 0;
         }
-        if (!valid) {
+        if (valid) {
+            return denseCopy;
+        }
+        if (!samePositions) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                denseCopy = scatter(p, type, LayerWorkspaceMgr.noWorkspaces(), ArrayType.FF_WORKING_MEM);
+                denseCopy = Nd4j.create(type, new long[]{nIn, nOut}, 'f');
             }
             denseCopyPattern = p;
-            if (type == DataType.FLOAT) {
-                float[] copy = new float[(int) values.length()];
-                DirectBuffers.floats(values).get(0, copy);
-                denseCopyValues = copy;
-            } else {
-                double[] copy = new double[(int) values.length()];
-                DirectBuffers.doubles(values).get(0, copy);
-                denseCopyValues = copy;
+        }
+        // the same positions (a training step changed the values): overwrite them in place, the zeros stay
+        int[] positions = positions(p);
+        if (type == DataType.FLOAT) {
+            float[] copy = new float[(int) values.length()];
+            DirectBuffers.floats(values).get(0, copy);
+            FloatBuffer dense = DirectBuffers.floats(denseCopy);
+            for (int k = 0; k < copy.length; k++) {
+                dense.put(positions[k], copy[k]);
             }
+            denseCopyValues = copy;
+        } else {
+            double[] copy = new double[(int) values.length()];
+            DirectBuffers.doubles(values).get(0, copy);
+            DoubleBuffer dense = DirectBuffers.doubles(denseCopy);
+            for (int k = 0; k < copy.length; k++) {
+                dense.put(positions[k], copy[k]);
+            }
+            denseCopyValues = copy;
         }
         return denseCopy;
     }

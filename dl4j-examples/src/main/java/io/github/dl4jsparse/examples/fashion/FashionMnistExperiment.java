@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,7 +62,8 @@ import java.util.concurrent.Future;
  * {@code --cnn} (the LeNet-5 grid instead: dense; static, SET and RigL-ERK at 0.9 and 0.95 on every layer; with
  * {@code --quick} 3,000/1,000 examples, 1 epoch, 1 seed), {@code --first-seed N} (seeds N, N+1, ...; default 1), {@code --methods a,b} (only these, by table name with spaces as underscores, e.g. {@code dense,static_0.9}),
  * {@code --plot-from CSV} (no training: draw the plots of a curves CSV, e.g. {@code docs/fashion-mnist-curves.csv},
- * for {@code --methods} or all).
+ * for {@code --methods} or all), {@code --resume FILE} (a {@link RunLog}: every run is appended to it as it ends, and
+ * runs already in it are read back instead of trained again, so a stopped experiment continues where it stopped).
  */
 public final class FashionMnistExperiment {
 
@@ -87,6 +89,7 @@ public final class FashionMnistExperiment {
         int averaging = 4;
         List<String> only = null;
         Path plotFrom = null;
+        Path resume = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -102,6 +105,7 @@ public final class FashionMnistExperiment {
                 case "--first-seed" -> firstSeed = Integer.parseInt(args[++i]);
                 case "--methods" -> only = List.of(args[++i].split(",(?!_)"));
                 case "--plot-from" -> plotFrom = Path.of(args[++i]);
+                case "--resume" -> resume = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -148,13 +152,30 @@ public final class FashionMnistExperiment {
         final Parallelism parallelism = new Parallelism(workers, averaging);
         // prune-and-regrow every 100 steps (RigL's default); the quick run has only 94 steps, so every 10
         final int deltaT = quick ? 10 : PruneRegrowSchedule.DEFAULT_DELTA_T;
+        RunLog log = resume == null ? null : RunLog.open(resume);
+        int skipped = 0;
         for (Method method : methods) {
             for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
                 final int s = seed;
-                futures.computeIfAbsent(method.name(), k -> new ArrayList<>()).add(pool.submit(() ->
-                        run(method, s, epochCount, deltaT, new ShuffledDataSetIterator(train, BATCH, true, s), test, progress,
-                                parallelism)));
+                RunResult done = log == null ? null : log.finished(method.name(), seed, epochs);
+                if (done != null) {
+                    futures.computeIfAbsent(method.name(), k -> new ArrayList<>()).add(CompletableFuture.completedFuture(done));
+                    skipped++;
+                    continue;
+                }
+                futures.computeIfAbsent(method.name(), k -> new ArrayList<>()).add(pool.submit(() -> {
+                    RunResult r = run(method, s, epochCount, deltaT, new ShuffledDataSetIterator(train, BATCH, true, s),
+                            test, progress, parallelism);
+                    if (log != null) {
+                        log.append(method.name(), s, r);
+                    }
+                    return r;
+                }));
             }
+        }
+        if (log != null) {
+            System.out.printf(Locale.ROOT, "%s: %d of %d runs already finished, not trained again%n", resume, skipped,
+                    methods.size() * seeds);
         }
         pool.shutdown();
         Map<String, List<RunResult>> results = new LinkedHashMap<>();

@@ -5,7 +5,10 @@
 #      with the ratio table;
 #   2. PyTorch's dense nn.Linear network and the reference article's layer on the same shapes and thread count, with
 #      DL4J / PyTorch ratios (if PyTorch is installed: apt-get install python3-torch libopenblas0-pthread);
-#   3. MemoryReport: parameter, updater-state and off-heap bytes.
+#   3. MemoryReport: parameter, updater-state and off-heap bytes;
+#   4. JMH LeNet5Benchmark (ConvolutionLayer + DenseLayer against SparseConv2D + SparseLinear at 0.9 and 0.95, batch
+#      128 and 32) and ConvLayerBenchmark (LeNet-5's second convolution alone), then PyTorch's dense LeNet-5 twin on the
+#      same shapes with the DL4J / PyTorch ratios, and ConvMemoryReport (working memory of a convolution's step).
 # Usage: bash dl4j-examples/run-benchmarks.sh [extra JMH options, e.g. -f 1 -wi 3 -i 5 for a quick run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,3 +30,10 @@ else
 fi
 
 mvn -B -q -f dl4j-examples/pom.xml exec:exec@memory | tee "$out/memory.md"
+
+mvn -B -q -f dl4j-examples/pom.xml compile exec:exec@bench \
+    -Dbench.args="LeNet5Benchmark|ConvLayerBenchmark -jvmArgsAppend --add-modules=jdk.incubator.vector -rf json -rff $PWD/$out/lenet5.json $*" | tee "$out/jmh-lenet5.log" | sed -n '/^| benchmark/,$p'
+if "$python" -c 'import torch' 2>/dev/null; then
+    "$python" dl4j-examples/pytorch/lenet5_benchmark.py --jmh-json "$out/lenet5.json" | tee "$out/pytorch-lenet5.md"
+fi
+mvn -B -q -f dl4j-examples/pom.xml exec:exec@conv-memory | tee "$out/conv-memory.md"

@@ -7,8 +7,13 @@ Adam(1e-3), float32, random 28x28 images; nn.Conv2d / nn.Linear, one thread (tor
 Prints a Markdown table of ms per training step and per inference (median over rounds of ~1 s, and the spread);
 with --jmh-json FILE (JMH's JSON result of LeNet5Benchmark) it adds the DL4J / PyTorch ratio of every variant.
 
-Usage: python3 lenet5_benchmark.py [--jmh-json results.json] [--rounds 9] [--batches 128,32]
+glibc's malloc is tuned first (mmap threshold 256 MB, trim threshold 1 GB, through mallopt): with its defaults the
+training step at batch 128 was bimodal on the project's machine (33 to 112 ms from run to run: the step's large
+temporaries went back and forth to the kernel), tuned it was 34 ms every time. --no-malloc-tuning measures the default.
+
+Usage: python3 lenet5_benchmark.py [--jmh-json results.json] [--rounds 9] [--batches 128,32] [--no-malloc-tuning]
 """
+import ctypes
 import argparse
 import json
 import statistics
@@ -59,11 +64,17 @@ def main():
     ap.add_argument("--jmh-json")
     ap.add_argument("--rounds", type=int, default=9)
     ap.add_argument("--batches", default="128,32")
+    ap.add_argument("--no-malloc-tuning", action="store_true")
     args = ap.parse_args()
+    if not args.no_malloc_tuning:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 256 << 20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 1 << 30)    # M_TRIM_THRESHOLD
     torch.set_num_threads(1)
     torch.manual_seed(1)
     scores = jmh_scores(args.jmh_json) if args.jmh_json else {}
-    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} thread, dense LeNet-5 twin")
+    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} thread, dense LeNet-5 twin, malloc "
+          + ("default" if args.no_malloc_tuning else "tuned"))
     header = "| batch | PyTorch training step (ms) | PyTorch inference (ms) |"
     if scores:
         header += " DL4J / PyTorch, training step | DL4J / PyTorch, inference |"

@@ -229,8 +229,8 @@ class PruneRegrowListenerTest {
     @ParameterizedTest(name = "{0}, {1} storage, {2} products, {3}")
     @CsvSource({"RANDOM, DENSE, AUTO, MLP", "RANDOM, ACTIVE, DENSE, MLP", "RANDOM, ACTIVE, KERNELS, MLP",
             "GRADIENT, DENSE, AUTO, MLP", "GRADIENT, ACTIVE, DENSE, MLP", "GRADIENT, ACTIVE, KERNELS, MLP",
-            "RANDOM, DENSE, AUTO, CNN", "RANDOM, ACTIVE, AUTO, CNN", "GRADIENT, DENSE, AUTO, CNN",
-            "GRADIENT, ACTIVE, AUTO, CNN"})
+            "RANDOM, DENSE, AUTO, CNN", "RANDOM, ACTIVE, DENSE, CNN", "RANDOM, ACTIVE, KERNELS, CNN",
+            "GRADIENT, DENSE, AUTO, CNN", "GRADIENT, ACTIVE, DENSE, CNN", "GRADIENT, ACTIVE, KERNELS, CNN"})
     void invariantsHoldAfterManyUpdates(RegrowCriterion criterion, WeightStorage storage, ProductRoute route, String kind) {
         ProductRoute.setDefault(route);
         for (IUpdater updater : new IUpdater[]{new Adam(1e-2), new Nesterovs(0.05, 0.9)}) {
@@ -450,9 +450,12 @@ class PruneRegrowListenerTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"RANDOM, MLP", "GRADIENT, MLP", "RANDOM, CNN", "GRADIENT, CNN"})
-    void checkpointResumeContinuesExactlyLikeAnUninterruptedRun(RegrowCriterion criterion, String kind, @TempDir File dir)
+    @CsvSource({"RANDOM, MLP, AUTO", "GRADIENT, MLP, AUTO", "RANDOM, CNN, DENSE", "GRADIENT, CNN, DENSE",
+            "RANDOM, CNN, KERNELS", "GRADIENT, CNN, KERNELS"})
+    void checkpointResumeContinuesExactlyLikeAnUninterruptedRun(RegrowCriterion criterion, String kind,
+                                                                ProductRoute route, @TempDir File dir)
             throws Exception {
+        ProductRoute.setDefault(route);
         java.util.function.Supplier<MultiLayerNetwork> net = () -> kind.equals("CNN")
                 ? cnn(9, new Adam(1e-2), 0.75, WeightStorage.AUTO) : mlp(9, new Adam(1e-2), 0.75);
         List<DataSet> data = batches(50, 300);

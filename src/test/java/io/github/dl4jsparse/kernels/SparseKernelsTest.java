@@ -14,6 +14,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -260,5 +261,23 @@ class SparseKernelsTest {
             }
         }
         return t;
+    }
+
+    @Test
+    void theVectorApisAbsenceIsSaidOnceWithTheFlagAndTheSpeed() {
+        SparseKernels.forgetKernelUse();
+        String said = io.github.dl4jsparse.testutil.CapturedOutput.stderr(() -> {
+            SparseKernels.noteKernelUse();
+            SparseKernels.noteKernelUse();
+        });
+        String note = SparseKernels.kernelUseNote();
+        if (SparseKernels.vectorised()) {
+            assertEquals(null, note);
+            assertFalse(said.contains("--add-modules"), said);
+        } else {
+            assertTrue(note.contains("--add-modules jdk.incubator.vector") && note.contains("faster"), note);
+            assertEquals(said.indexOf(note), said.lastIndexOf(note), "said more than once: " + said);
+            assertTrue(said.contains(note), "not said: " + said);
+        }
     }
 }

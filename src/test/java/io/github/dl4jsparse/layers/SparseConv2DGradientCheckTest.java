@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.layers;
 
+import io.github.dl4jsparse.kernels.ProductRoute;
 import io.github.dl4jsparse.testutil.GradientChecks;
 import io.github.dl4jsparse.testutil.Images;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
@@ -13,10 +14,10 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,8 +32,9 @@ import static io.github.dl4jsparse.testutil.GradientChecks.MIN_ABS_ERROR;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Double-precision gradient checks of {@link SparseConv2D} in both storages, over strides, padding, dilation, both
- * data formats and both convolution modes, in a MultiLayerNetwork, a ComputationGraph and a stack
+ * Double-precision gradient checks of {@link SparseConv2D} in both storages and, under active storage, on both product
+ * routes (the sparse convolution kernels and DL4J's dense convolution), over strides, padding, dilation, rectangular
+ * kernels, both data formats and both convolution modes, in a MultiLayerNetwork, a ComputationGraph and a stack
  * conv → SparseConv2D → SparseLinear. The structure parameters (mask, positions) are excluded: they are not trainable.
  */
 @ExtendWith(GradientChecks.DoublePrecision.class)
@@ -42,17 +44,27 @@ class SparseConv2DGradientCheckTest {
         return new NeuralNetConfiguration.Builder().seed(12345).dataType(DataType.DOUBLE).updater(new NoOp());
     }
 
-    @ParameterizedTest(name = "{0}, {1}, stride {2}, padding {3}, dilation {4}, {5}")
+    @AfterEach
+    void restoreRoute() {
+        ProductRoute.setDefault(ProductRoute.AUTO);
+    }
+
+    @ParameterizedTest(name = "{0}, {1}, stride {2}, padding {3}, dilation {4}, kernel 3x{7}, {5}, {6} products")
     @CsvSource({
-            "NCHW, Truncate, 2, 1, 1, DENSE", "NCHW, Truncate, 2, 1, 1, ACTIVE",
-            "NCHW, Truncate, 1, 0, 2, DENSE", "NCHW, Truncate, 1, 0, 2, ACTIVE",
-            "NHWC, Same, 2, 0, 1, DENSE", "NHWC, Same, 2, 0, 1, ACTIVE",
-            "NHWC, Truncate, 1, 1, 2, DENSE", "NHWC, Truncate, 1, 1, 2, ACTIVE",
-            "NCHW, Same, 1, 0, 2, ACTIVE"})
+            "NCHW, Truncate, 2, 1, 1, DENSE, AUTO, 3", "NCHW, Truncate, 2, 1, 1, ACTIVE, DENSE, 3",
+            "NCHW, Truncate, 2, 1, 1, ACTIVE, KERNELS, 3",
+            "NCHW, Truncate, 1, 0, 2, DENSE, AUTO, 3", "NCHW, Truncate, 1, 0, 2, ACTIVE, DENSE, 3",
+            "NCHW, Truncate, 1, 0, 2, ACTIVE, KERNELS, 2",
+            "NHWC, Same, 2, 0, 1, DENSE, AUTO, 3", "NHWC, Same, 2, 0, 1, ACTIVE, DENSE, 3",
+            "NHWC, Same, 2, 0, 1, ACTIVE, KERNELS, 2",
+            "NHWC, Truncate, 1, 1, 2, DENSE, AUTO, 3", "NHWC, Truncate, 1, 1, 2, ACTIVE, DENSE, 3",
+            "NHWC, Truncate, 1, 1, 2, ACTIVE, KERNELS, 3",
+            "NCHW, Same, 1, 0, 2, ACTIVE, DENSE, 3", "NCHW, Same, 1, 0, 2, ACTIVE, KERNELS, 2"})
     void sparseConvolutionPassesGradientCheck(CNN2DFormat format, ConvolutionMode mode, int stride, int padding,
-                                              int dilation, WeightStorage storage) {
+                                              int dilation, WeightStorage storage, ProductRoute route, int kernelW) {
+        ProductRoute.setDefault(route);
         MultiLayerConfiguration conf = base().convolutionMode(mode).list()
-                .layer(new SparseConv2D.Builder(3, 3).nOut(4).stride(stride, stride).padding(padding, padding)
+                .layer(new SparseConv2D.Builder(3, kernelW).nOut(4).stride(stride, stride).padding(padding, padding)
                         .dilation(dilation, dilation).dataFormat(format).sparsity(0.5).storage(storage)
                         .activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
@@ -64,14 +76,16 @@ class SparseConv2DGradientCheckTest {
         DataSet data = Images.classification(3, 2, 7, 7, format, 3, 7, DataType.DOUBLE);
         check(net, data, "0");
         double err = GradientChecks.maxRelativeError(net, data, EPS);
-        System.out.printf("Gradient check (SparseConv2D %s %s stride %d padding %d dilation %d, %s, double): max "
-                + "relative error %.3g%n", format, mode, stride, padding, dilation, storage, err);
+        System.out.printf("Gradient check (SparseConv2D %s %s stride %d padding %d dilation %d kernel 3x%d, %s, %s "
+                + "products, double): max relative error %.3g%n", format, mode, stride, padding, dilation, kernelW,
+                storage, route, err);
         assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
     }
 
     @ParameterizedTest
-    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
-    void stackOfConvSparseConvAndSparseLinearPassesGradientCheck(WeightStorage storage) {
+    @CsvSource({"DENSE, AUTO", "ACTIVE, DENSE", "ACTIVE, KERNELS"})
+    void stackOfConvSparseConvAndSparseLinearPassesGradientCheck(WeightStorage storage, ProductRoute route) {
+        ProductRoute.setDefault(route);
         MultiLayerConfiguration conf = base().list()
                 .layer(new ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.TANH).build())
                 .layer(new SparseConv2D.Builder(2, 2).nOut(4).sparsity(0.6).storage(storage).activation(Activation.SOFTPLUS).build())
@@ -84,14 +98,15 @@ class SparseConv2DGradientCheckTest {
         DataSet data = Images.classification(3, 2, 6, 6, CNN2DFormat.NCHW, 3, 8, DataType.DOUBLE);
         check(net, data, "1", "2");
         double err = GradientChecks.maxRelativeError(net, data, EPS);
-        System.out.printf("Gradient check (conv -> SparseConv2D -> SparseLinear, %s, double): max relative error %.3g%n",
-                storage, err);
+        System.out.printf("Gradient check (conv -> SparseConv2D -> SparseLinear, %s, %s products, double): max relative "
+                + "error %.3g%n", storage, route, err);
         assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
     }
 
     @ParameterizedTest
-    @EnumSource(value = WeightStorage.class, names = {"DENSE", "ACTIVE"})
-    void computationGraphWithSparseConvolutionsPassesGradientCheck(WeightStorage storage) {
+    @CsvSource({"DENSE, AUTO", "ACTIVE, DENSE", "ACTIVE, KERNELS"})
+    void computationGraphWithSparseConvolutionsPassesGradientCheck(WeightStorage storage, ProductRoute route) {
+        ProductRoute.setDefault(route);
         ComputationGraphConfiguration conf = base().graphBuilder()
                 .addInputs("in")
                 .addLayer("a", new SparseConv2D.Builder(3, 3).nOut(3).sparsity(0.5).storage(storage)
@@ -112,7 +127,7 @@ class SparseConv2DGradientCheckTest {
                 .inputs(new INDArray[]{data.getFeatures()}).labels(new INDArray[]{data.getLabels()})
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
                 .excludeParams(GradientChecks.structure("a", "b", "c")));
-        assertTrue(ok, "gradient check of a ComputationGraph with a merge into a SparseConv2D, " + storage);
+        assertTrue(ok, "gradient check of a ComputationGraph with a merge into a SparseConv2D, " + storage + ", " + route);
     }
 
     private static void check(MultiLayerNetwork net, DataSet data, String... sparseLayers) {

@@ -105,7 +105,7 @@ public final class MemoryReport {
      * Resets the process's peak resident memory ({@code VmHWM}) to its current resident memory, by writing 5 to
      * {@code /proc/self/clear_refs} (Linux 4.0+); does nothing where that is not possible.
      */
-    private static void resetPeakResident() {
+    static void resetPeakResident() {
         try {
             java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/self/clear_refs"), "5");
         } catch (java.io.IOException | SecurityException e) {
@@ -114,7 +114,7 @@ public final class MemoryReport {
     }
 
     /** {@code VmHWM} of {@code /proc/self/status} in bytes, or -1 where there is no such file. */
-    private static long peakResidentBytes() {
+    static long peakResidentBytes() {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {
@@ -127,7 +127,7 @@ public final class MemoryReport {
         return -1;
     }
 
-    private static String javaExecutable() {
+    static String javaExecutable() {
         return System.getProperty("java.home") + "/bin/java";
     }
 }

@@ -65,6 +65,9 @@ public final class ActiveWeights implements LayerWeights {
     private INDArray denseCopy;
     private SparsePattern denseCopyPattern;
     private Object denseCopyValues;
+    /** {@link #positions(SparsePattern)} of {@link #keptPositionsPattern}. */
+    private int[] keptPositions;
+    private SparsePattern keptPositionsPattern;
     /** The dense weight gradient a convolution's backward pass writes, before it is gathered; reused. */
     private INDArray denseGradient;
 
@@ -139,6 +142,7 @@ public final class ActiveWeights implements LayerWeights {
         next.pattern = p;
         INDArray z;
         if (kernels) {
+            SparseKernels.noteKernelUse();
             Scratch s = training ? trainingScratch : inferenceScratch;
             z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), new long[]{batch, nOut}, 'f');
             if (x.dataType() == DataType.FLOAT) {
@@ -312,6 +316,15 @@ public final class ActiveWeights implements LayerWeights {
         return SparsePattern.of(nIn, nOut, validPositions(layer.name().get(), idx, indexRows, nIn, nOut));
     }
 
+    /** The column-major positions of {@code p}'s active connections, in slot order: kept for the current pattern. */
+    private int[] positionsOf(SparsePattern p) {
+        if (keptPositionsPattern != p) {
+            keptPositions = positions(p);
+            keptPositionsPattern = p;
+        }
+        return keptPositions;
+    }
+
     /** The column-major positions of {@code p}'s active connections, in slot order. */
     private static int[] positions(SparsePattern p) {
         int[] positions = new int[p.activeCount()];
@@ -351,7 +364,7 @@ public final class ActiveWeights implements LayerWeights {
             denseCopyPattern = p;
         }
         // the same positions (a training step changed the values): overwrite them in place, the zeros stay
-        int[] positions = positions(p);
+        int[] positions = positionsOf(p);
         if (type == DataType.FLOAT) {
             float[] copy = new float[(int) values.length()];
             DirectBuffers.floats(values).get(0, copy);

@@ -43,6 +43,10 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
     /** The products on the active connections, under active storage; null under dense storage. */
     private final ConvolutionKernels kernels;
     private final long[] kernelShape;
+    /** The detached matrices {@link #kernelView} was last asked for (dense weights, gradient target), and their views. */
+    private final INDArray[] keptMatrices = new INDArray[2];
+    private final INDArray[] keptViews = new INDArray[2];
+    private int nextKept;
     private boolean captureDenseWeightGradient;
     private DenseWeightGradient keptGradient;
 
@@ -74,7 +78,19 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
 
     /** The connection matrix {@code [rows, nOut]} ('f') as a kernel {@code [nOut, nIn, kH, kW]} ('c'): a view. */
     private INDArray kernelView(INDArray matrix) {
-        return matrix.transpose().reshape('c', kernelShape);
+        for (int k = 0; k < keptMatrices.length; k++) {
+            if (keptMatrices[k] == matrix) {
+                return keptViews[k];
+            }
+        }
+        INDArray view = matrix.transpose().reshape('c', kernelShape);
+        if (!matrix.isAttached()) {
+            // a working array the storage keeps across passes: keep its view too (a view costs several ND4J calls)
+            keptMatrices[nextKept] = matrix;
+            keptViews[nextKept] = view;
+            nextKept = (nextKept + 1) % keptMatrices.length;
+        }
+        return view;
     }
 
     /** The kernel DL4J's convolution multiplies by: {@code W ⊙ M}. Other parameters as DL4J reads them. */

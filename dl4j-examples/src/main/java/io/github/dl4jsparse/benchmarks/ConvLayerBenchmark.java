@@ -5,6 +5,12 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * LeNet-5's second convolution alone (20 → 50 channels, 5 × 5, 12 × 12 input, ReLU; {@link ConvLayers}), the runtime
- * layer called directly without a network around it: {@code forward} (inference), and {@code forwardBackward} (a
+ * layer called directly without a network around it, its arrays in one workspace (as in a network): {@code forward} (inference), and {@code forwardBackward} (a
  * training forward pass and the backward pass: {@code dL/db}, {@code dL/dW} and {@code dL/dx}),
  * {@code ConvolutionLayer} ({@code dense}) against {@code SparseConv2D} ({@code sparseS}, default route). One thread.
  */
@@ -46,7 +52,13 @@ public class ConvLayerBenchmark {
     private Layer layer;
     private INDArray input;
     private INDArray epsilon;
-    private final LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+    /** One workspace for every array type, as DL4J's networks use workspaces: after the first call, no allocation. */
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE).build();
+    private static final String WORKSPACE_ID = "CONV_LAYER_BENCHMARK";
+    private final LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.builder().defaultWorkspace(WORKSPACE_ID, WORKSPACE).build();
 
     @Setup
     public void setUp() {
@@ -60,16 +72,20 @@ public class ConvLayerBenchmark {
     }
 
     @Benchmark
-    public INDArray forward() {
-        layer.setInput(input, workspaces);
-        return layer.activate(false, workspaces);
+    public double forward() {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+            layer.setInput(input, workspaces);
+            return layer.activate(false, workspaces).getDouble(0);
+        }
     }
 
     @Benchmark
-    public INDArray forwardBackward() {
-        layer.setInput(input, workspaces);
-        layer.activate(true, workspaces);
-        Pair<?, INDArray> p = layer.backpropGradient(epsilon, workspaces);
-        return p.getSecond();
+    public double forwardBackward() {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+            layer.setInput(input, workspaces);
+            layer.activate(true, workspaces);
+            Pair<?, INDArray> p = layer.backpropGradient(epsilon, workspaces);
+            return p.getSecond().getDouble(0);
+        }
     }
 }

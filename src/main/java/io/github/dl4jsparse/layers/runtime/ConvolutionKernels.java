@@ -48,21 +48,22 @@ final class ConvolutionKernels {
         this.conf = conf;
     }
 
-    /** Java arrays of one kind of pass, grown as needed, never shrunk. */
+    /**
+     * Java arrays of one kind of pass, grown as needed, never shrunk: the tiled input, pre-activation and δ, and one
+     * minibatch-major staging array that every copy between an ND4J array and the tiles passes through (input, output,
+     * ε, {@code dL/dx}: never two at a time). {@code dL/dx} is computed into the tiled input's array, which the weight
+     * gradient has finished with by then.
+     */
     private static final class Scratch {
-        float[] x = new float[0];
+        float[] staging = new float[0];
         float[] xT = new float[0];
         float[] zT = new float[0];
-        float[] z = new float[0];
         float[] deltaT = new float[0];
-        float[] dxT = new float[0];
         float[] values = new float[0];
-        double[] xd = new double[0];
+        double[] stagingd = new double[0];
         double[] xTd = new double[0];
         double[] zTd = new double[0];
-        double[] zd = new double[0];
         double[] deltaTd = new double[0];
-        double[] dxTd = new double[0];
         double[] valuesd = new double[0];
 
         static float[] floats(float[] a, int n) {
@@ -134,27 +135,25 @@ final class ConvolutionKernels {
         int n = batch * g.outputSize();
         INDArray x = DirectBuffers.contiguous(input, 'c');
         if (input.dataType() == DataType.FLOAT) {
-            s.x = Scratch.floats(s.x, batch * g.inputSize());
+            s.staging = Scratch.floats(s.staging, Math.max(batch * g.inputSize(), n));
             s.xT = Scratch.floats(s.xT, batch * g.paddedInputSize());
             s.zT = Scratch.floats(s.zT, n);
-            s.z = Scratch.floats(s.z, n);
-            DirectBuffers.read(x, s.x, batch * g.inputSize());
-            ImageTiles.pack(s.x, Frame.input(g), batch, channelsLast(), s.xT);
+            DirectBuffers.read(x, s.staging, batch * g.inputSize());
+            ImageTiles.pack(s.staging, Frame.input(g), batch, channelsLast(), s.xT);
             s.values = weights.valuesInto(s.values);
             SparseConvKernels.forward(ix, s.values, s.xT, batch, s.zT);
-            ImageTiles.unpack(s.zT, Frame.output(g), batch, bias == null ? null : bias.toFloatVector(), channelsLast(), s.z);
-            DirectBuffers.write(z, s.z, n);
+            ImageTiles.unpack(s.zT, Frame.output(g), batch, bias == null ? null : bias.toFloatVector(), channelsLast(), s.staging);
+            DirectBuffers.write(z, s.staging, n);
         } else {
-            s.xd = Scratch.doubles(s.xd, batch * g.inputSize());
+            s.stagingd = Scratch.doubles(s.stagingd, Math.max(batch * g.inputSize(), n));
             s.xTd = Scratch.doubles(s.xTd, batch * g.paddedInputSize());
             s.zTd = Scratch.doubles(s.zTd, n);
-            s.zd = Scratch.doubles(s.zd, n);
-            DirectBuffers.read(x, s.xd, batch * g.inputSize());
-            ImageTiles.pack(s.xd, Frame.input(g), batch, channelsLast(), s.xTd);
+            DirectBuffers.read(x, s.stagingd, batch * g.inputSize());
+            ImageTiles.pack(s.stagingd, Frame.input(g), batch, channelsLast(), s.xTd);
             s.valuesd = weights.valuesInto(s.valuesd);
             SparseConvKernels.forward(ix, s.valuesd, s.xTd, batch, s.zTd);
-            ImageTiles.unpack(s.zTd, Frame.output(g), batch, bias == null ? null : bias.toDoubleVector(), channelsLast(), s.zd);
-            DirectBuffers.write(z, s.zd, n);
+            ImageTiles.unpack(s.zTd, Frame.output(g), batch, bias == null ? null : bias.toDoubleVector(), channelsLast(), s.stagingd);
+            DirectBuffers.write(z, s.stagingd, n);
         }
         if (training) {
             passInput = input;
@@ -205,13 +204,13 @@ final class ConvolutionKernels {
             s.deltaT = Scratch.floats(s.deltaT, n);
             float[] b = bias == null ? null : bias.toFloatVector();
             if (isPlainRelu(activation)) {
-                DirectBuffers.read(DirectBuffers.contiguous(epsilon.castTo(DataType.FLOAT), 'c'), s.z, n);
-                ImageTiles.pack(s.z, out, batch, channelsLast(), s.deltaT);
+                DirectBuffers.read(DirectBuffers.contiguous(epsilon.castTo(DataType.FLOAT), 'c'), s.staging, n);
+                ImageTiles.pack(s.staging, out, batch, channelsLast(), s.deltaT);
                 SparseConvKernels.reluBackward(g, batch, s.zT, b, s.deltaT);
             } else {
                 INDArray delta = activationDelta(activation, epsilon, s, g, batch, b, null, workspaceMgr);
-                DirectBuffers.read(delta, s.z, n);
-                ImageTiles.pack(s.z, out, batch, channelsLast(), s.deltaT);
+                DirectBuffers.read(delta, s.staging, n);
+                ImageTiles.pack(s.staging, out, batch, channelsLast(), s.deltaT);
             }
             if (biasGradient != null) {
                 biasGradient.assign(Nd4j.createFromArray(SparseConvKernels.channelSums(g, batch, s.deltaT))
@@ -221,17 +220,16 @@ final class ConvolutionKernels {
             SparseConvKernels.weightGradient(ix, s.xT, s.deltaT, batch, grad);
             DirectBuffers.write(valueGrad, grad, grad.length);
             if (inputGradientNeeded) {
-                s.dxT = Scratch.floats(s.dxT, batch * g.paddedInputSize());
-                SparseConvKernels.backwardInput(ix, s.values, s.deltaT, batch, s.dxT);
-                ImageTiles.unpack(s.dxT, Frame.input(g), batch, null, channelsLast(), s.x);
-                DirectBuffers.write(dx, s.x, batch * g.inputSize());
+                SparseConvKernels.backwardInput(ix, s.values, s.deltaT, batch, s.xT);
+                ImageTiles.unpack(s.xT, Frame.input(g), batch, null, channelsLast(), s.staging);
+                DirectBuffers.write(dx, s.staging, batch * g.inputSize());
             }
         } else {
             s.deltaTd = Scratch.doubles(s.deltaTd, n);
             double[] b = bias == null ? null : bias.toDoubleVector();
             INDArray delta = activationDelta(activation, epsilon, s, g, batch, null, b, workspaceMgr);
-            DirectBuffers.read(delta, s.zd, n);
-            ImageTiles.pack(s.zd, out, batch, channelsLast(), s.deltaTd);
+            DirectBuffers.read(delta, s.stagingd, n);
+            ImageTiles.pack(s.stagingd, out, batch, channelsLast(), s.deltaTd);
             if (biasGradient != null) {
                 biasGradient.assign(Nd4j.createFromArray(SparseConvKernels.channelSums(g, batch, s.deltaTd))
                         .reshape(biasGradient.shape()));
@@ -240,10 +238,9 @@ final class ConvolutionKernels {
             SparseConvKernels.weightGradient(ix, s.xTd, s.deltaTd, batch, grad);
             DirectBuffers.write(valueGrad, grad, grad.length);
             if (inputGradientNeeded) {
-                s.dxTd = Scratch.doubles(s.dxTd, batch * g.paddedInputSize());
-                SparseConvKernels.backwardInput(ix, s.valuesd, s.deltaTd, batch, s.dxTd);
-                ImageTiles.unpack(s.dxTd, Frame.input(g), batch, null, channelsLast(), s.xd);
-                DirectBuffers.write(dx, s.xd, batch * g.inputSize());
+                SparseConvKernels.backwardInput(ix, s.valuesd, s.deltaTd, batch, s.xTd);
+                ImageTiles.unpack(s.xTd, Frame.input(g), batch, null, channelsLast(), s.stagingd);
+                DirectBuffers.write(dx, s.stagingd, batch * g.inputSize());
             }
         }
         return dx;
@@ -263,11 +260,11 @@ final class ConvolutionKernels {
         INDArray z = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, epsilon.dataType(), epsilon.shape(), 'c');
         int n = batch * g.outputSize();
         if (z.dataType() == DataType.FLOAT) {
-            ImageTiles.unpack(s.zT, Frame.output(g), batch, bias, channelsLast(), s.z);
-            DirectBuffers.write(z, s.z, n);
+            ImageTiles.unpack(s.zT, Frame.output(g), batch, bias, channelsLast(), s.staging);
+            DirectBuffers.write(z, s.staging, n);
         } else {
-            ImageTiles.unpack(s.zTd, Frame.output(g), batch, biasD, channelsLast(), s.zd);
-            DirectBuffers.write(z, s.zd, n);
+            ImageTiles.unpack(s.zTd, Frame.output(g), batch, biasD, channelsLast(), s.stagingd);
+            DirectBuffers.write(z, s.stagingd, n);
         }
         return DirectBuffers.contiguous(activation.backprop(z, epsilon).getFirst(), 'c');
     }

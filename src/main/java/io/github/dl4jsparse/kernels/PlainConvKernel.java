@@ -3,9 +3,9 @@ package io.github.dl4jsparse.kernels;
 import java.util.Arrays;
 
 /**
- * {@link ConvFloatKernel} in plain Java: each connection adds its weight times a shifted row of the tile to an output
- * row (loops HotSpot vectorises on its own), weight gradients as dot products with four partial sums. Correct on any
- * JVM; {@link VectorConvKernel} keeps output rows in registers and is faster.
+ * {@link ConvFloatKernel} in plain Java: the loops of {@link VectorConvKernel} with eight examples of an output in
+ * scalar registers instead of four vectors, weight gradients as dot products with four partial sums. Correct on any
+ * JVM; the Vector API kernel is several times faster.
  */
 final class PlainConvKernel implements ConvFloatKernel {
 
@@ -17,20 +17,61 @@ final class PlainConvKernel implements ConvFloatKernel {
         int[] shift = ix.shift;
         int positions = ix.positions;
         for (int o = from; o < to; o++) {
+            int first = colStart[o];
             int end = colStart[o + 1];
             for (int p = 0; p < positions; p++) {
                 int d = outBase + (o * positions + p) * width;
-                Arrays.fill(out, d, d + width, 0f);
                 int s = inBase + shift[p] * width;
-                for (int k = colStart[o]; k < end; k++) {
-                    float v = values[k];
-                    int r = s + tap[k] * width;
-                    for (int b = 0; b < width; b++) {
-                        out[d + b] += v * in[r + b];
+                int b = 0;
+                for (; b + 8 <= width; b += 8) {
+                    tile8(first, end, tap, values, in, s + b, width, out, d + b);
+                }
+                for (; b < width; b++) {
+                    float sum = 0f;
+                    for (int k = first; k < end; k++) {
+                        sum += values[k] * in[s + tap[k] * width + b];
                     }
+                    out[d + b] = sum;
                 }
             }
         }
+    }
+
+    /**
+     * Eight examples of one output, {@code out[at .. at+7]}, held in registers while the connections {@code [first, end)}
+     * stream past (the loops' trip counts then do not depend on the minibatch, so the code HotSpot compiles for one
+     * minibatch size serves all: an auto-vectorised loop over the examples compiled after batch-1 passes stayed scalar).
+     */
+    private static void tile8(int first, int end, int[] tap, float[] values, float[] in, int s, int width, float[] out,
+                              int at) {
+        float a0 = 0f;
+        float a1 = 0f;
+        float a2 = 0f;
+        float a3 = 0f;
+        float a4 = 0f;
+        float a5 = 0f;
+        float a6 = 0f;
+        float a7 = 0f;
+        for (int k = first; k < end; k++) {
+            float v = values[k];
+            int r = s + tap[k] * width;
+            a0 += v * in[r];
+            a1 += v * in[r + 1];
+            a2 += v * in[r + 2];
+            a3 += v * in[r + 3];
+            a4 += v * in[r + 4];
+            a5 += v * in[r + 5];
+            a6 += v * in[r + 6];
+            a7 += v * in[r + 7];
+        }
+        out[at] = a0;
+        out[at + 1] = a1;
+        out[at + 2] = a2;
+        out[at + 3] = a3;
+        out[at + 4] = a4;
+        out[at + 5] = a5;
+        out[at + 6] = a6;
+        out[at + 7] = a7;
     }
 
     @Override
@@ -73,23 +114,65 @@ final class PlainConvKernel implements ConvFloatKernel {
         }
     }
 
+    /**
+     * Gathered per padded-input position over the taps that read it, eight examples at a time in registers over a
+     * tap's connections (as {@link VectorConvKernel#inputGradient}).
+     */
     @Override
     public void inputGradient(ConvIndex ix, float[] values, float[] delta, int deltaBase, float[] dx, int dxBase,
                               int width, int from, int to) {
-        int[] tap = ix.tap;
-        int[] shift = ix.shift;
-        int positions = ix.positions;
-        Arrays.fill(dx, dxBase + from * ix.paddedChannel * width, dxBase + to * ix.paddedChannel * width, 0f);
-        for (int e = ix.channelStart[from]; e < ix.channelStart[to]; e++) {
-            int k = ix.entrySlot[e];
-            float v = values[k];
-            int r = dxBase + tap[k] * width;
-            int s = deltaBase + ix.entryOut[e] * positions * width;
-            for (int p = 0; p < positions; p++) {
-                int d = r + shift[p] * width;
-                int q = s + p * width;
-                for (int b = 0; b < width; b++) {
-                    dx[d + b] += v * delta[q + b];
+        int taps = ix.geometry.kernelH() * ix.geometry.kernelW();
+        int rowLength = ix.positions * width;
+        int plane = ix.paddedChannel;
+        int[] slot = ix.entrySlot;
+        int[] outChannel = ix.entryOut;
+        Arrays.fill(dx, dxBase + from * plane * width, dxBase + to * plane * width, 0f);
+        for (int c = from; c < to; c++) {
+            for (int q = 0; q < plane; q++) {
+                int d = dxBase + (c * plane + q) * width;
+                for (int j = ix.readStart[q]; j < ix.readStart[q + 1]; j++) {
+                    int r = c * taps + ix.readTap[j];
+                    int first = ix.rowStart[r];
+                    int end = ix.rowStart[r + 1];
+                    int at = deltaBase + ix.readPosition[j] * width;
+                    int b = 0;
+                    for (; b + 8 <= width; b += 8) {
+                        float a0 = dx[d + b];
+                        float a1 = dx[d + b + 1];
+                        float a2 = dx[d + b + 2];
+                        float a3 = dx[d + b + 3];
+                        float a4 = dx[d + b + 4];
+                        float a5 = dx[d + b + 5];
+                        float a6 = dx[d + b + 6];
+                        float a7 = dx[d + b + 7];
+                        for (int e = first; e < end; e++) {
+                            float v = values[slot[e]];
+                            int s = at + outChannel[e] * rowLength + b;
+                            a0 += v * delta[s];
+                            a1 += v * delta[s + 1];
+                            a2 += v * delta[s + 2];
+                            a3 += v * delta[s + 3];
+                            a4 += v * delta[s + 4];
+                            a5 += v * delta[s + 5];
+                            a6 += v * delta[s + 6];
+                            a7 += v * delta[s + 7];
+                        }
+                        dx[d + b] = a0;
+                        dx[d + b + 1] = a1;
+                        dx[d + b + 2] = a2;
+                        dx[d + b + 3] = a3;
+                        dx[d + b + 4] = a4;
+                        dx[d + b + 5] = a5;
+                        dx[d + b + 6] = a6;
+                        dx[d + b + 7] = a7;
+                    }
+                    for (; b < width; b++) {
+                        float sum = dx[d + b];
+                        for (int e = first; e < end; e++) {
+                            sum += values[slot[e]] * delta[at + outChannel[e] * rowLength + b];
+                        }
+                        dx[d + b] = sum;
+                    }
                 }
             }
         }

@@ -38,4 +38,49 @@ interface ConvFloatKernel {
 
     /** @return a short name for logs and benchmarks */
     String name();
+
+    /**
+     * One example of one output: {@code Σ_k values[k] · in[at + tap[k] · width]} over {@code [first, end)}, with four
+     * partial sums (a single running sum waits on every addition: minibatches smaller than a vector end up here).
+     */
+    static float column(int first, int end, int[] tap, float[] values, float[] in, int at, int width) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int k = first;
+        for (; k + 3 < end; k += 4) {
+            s0 += values[k] * in[at + tap[k] * width];
+            s1 += values[k + 1] * in[at + tap[k + 1] * width];
+            s2 += values[k + 2] * in[at + tap[k + 2] * width];
+            s3 += values[k + 3] * in[at + tap[k + 3] * width];
+        }
+        for (; k < end; k++) {
+            s0 += values[k] * in[at + tap[k] * width];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * One example of one padded-input position and one tap: {@code Σ_e values[slot[e]] · delta[at + out[e] · rowLength]}
+     * over {@code [first, end)}, with four partial sums.
+     */
+    static float tapColumn(int first, int end, int[] slot, int[] out, float[] values, float[] delta, int at,
+                           int rowLength) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int e = first;
+        for (; e + 3 < end; e += 4) {
+            s0 += values[slot[e]] * delta[at + out[e] * rowLength];
+            s1 += values[slot[e + 1]] * delta[at + out[e + 1] * rowLength];
+            s2 += values[slot[e + 2]] * delta[at + out[e + 2] * rowLength];
+            s3 += values[slot[e + 3]] * delta[at + out[e + 3] * rowLength];
+        }
+        for (; e < end; e++) {
+            s0 += values[slot[e]] * delta[at + out[e] * rowLength];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
 }

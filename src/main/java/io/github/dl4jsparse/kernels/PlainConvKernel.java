@@ -27,11 +27,7 @@ final class PlainConvKernel implements ConvFloatKernel {
                     tile8(first, end, tap, values, in, s + b, width, out, d + b);
                 }
                 for (; b < width; b++) {
-                    float sum = 0f;
-                    for (int k = first; k < end; k++) {
-                        sum += values[k] * in[s + tap[k] * width + b];
-                    }
-                    out[d + b] = sum;
+                    out[d + b] = ConvFloatKernel.column(first, end, tap, values, in, s + b, width);
                 }
             }
         }
@@ -167,11 +163,7 @@ final class PlainConvKernel implements ConvFloatKernel {
                         dx[d + b + 7] = a7;
                     }
                     for (; b < width; b++) {
-                        float sum = dx[d + b];
-                        for (int e = first; e < end; e++) {
-                            sum += values[slot[e]] * delta[at + outChannel[e] * rowLength + b];
-                        }
-                        dx[d + b] = sum;
+                        dx[d + b] += ConvFloatKernel.tapColumn(first, end, slot, outChannel, values, delta, at + b, rowLength);
                     }
                 }
             }

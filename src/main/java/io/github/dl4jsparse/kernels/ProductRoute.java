@@ -101,7 +101,7 @@ public enum ProductRoute {
     /** Densities up to which the convolution kernels pay, [training, inference][batch 1, 32, 128, 512]: Vector API. */
     private static final double[][] VECTOR_CONV_BOUNDS = {{0.25, 0.5, 0.5, 0.5}, {0.25, 0.5, 0.5, 0.5}};
     /** As {@link #VECTOR_CONV_BOUNDS}, plain-Java kernels. */
-    private static final double[][] PLAIN_CONV_BOUNDS = {{0.1, 0.3, 0.25, 0.25}, {0.05, 0.3, 0.25, 0.25}};
+    private static final double[][] PLAIN_CONV_BOUNDS = {{0.2, 0.5, 0.5, 0.5}, {0.5, 0.5, 0.5, 0.5}};
 
     /**
      * The calibrated crossover: whether the sparse kernels beat dense products for a layer of {@code density} at

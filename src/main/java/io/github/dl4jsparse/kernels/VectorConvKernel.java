@@ -56,11 +56,7 @@ final class VectorConvKernel implements ConvFloatKernel {
                     a0.intoArray(out, d + b);
                 }
                 for (; b < width; b++) {
-                    float sum = 0f;
-                    for (int k = first; k < end; k++) {
-                        sum = Math.fma(values[k], in[s + tap[k] * width + b], sum);
-                    }
-                    out[d + b] = sum;
+                    out[d + b] = ConvFloatKernel.column(first, end, tap, values, in, s + b, width);
                 }
             }
         }
@@ -263,11 +259,7 @@ final class VectorConvKernel implements ConvFloatKernel {
             a0.intoArray(dx, d + b);
         }
         for (; b < width; b++) {
-            float sum = dx[d + b];
-            for (int e = first; e < end; e++) {
-                sum = Math.fma(values[slot[e]], delta[at + out[e] * rowLength + b], sum);
-            }
-            dx[d + b] = sum;
+            dx[d + b] += ConvFloatKernel.tapColumn(first, end, slot, out, values, delta, at + b, rowLength);
         }
     }
 

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -23,14 +24,14 @@ import java.util.function.Consumer;
  * </ol>
  *
  * <pre>
- * OMP_NUM_THREADS=1 java [--add-modules jdk.incubator.vector] -cp ... io.github.dl4jsparse.benchmarks.ConvRouteCalibration [route|layer]...
+ * OMP_NUM_THREADS=1 java [--add-modules jdk.incubator.vector] -cp ... io.github.dl4jsparse.benchmarks.ConvRouteCalibration [route|layer]... [batch...]
  * </pre>
  */
 public final class ConvRouteCalibration {
 
     private static final double[] DENSITIES = {0.5, 0.3, 0.2, 0.1, 0.05, 0.01};
     private static final double[] SPARSITIES = {0.5, 0.8, 0.9, 0.95, 0.99};
-    private static final int[] BATCHES = {1, 32, 128, 512};
+    private static int[] batches = {1, 32, 128, 512};
     private static final int ROUNDS = 7;
 
     private ConvRouteCalibration() {
@@ -39,10 +40,15 @@ public final class ConvRouteCalibration {
     public static void main(String[] args) {
         System.out.printf(Locale.ROOT, "convolution kernels: %s, %d thread(s); medians of %d interleaved rounds%n",
                 SparseConvKernels.implementation(), SparseKernels.threads(), ROUNDS);
-        if (args.length == 0 || Arrays.asList(args).contains("route")) {
+        int[] given = Arrays.stream(args).filter(a -> a.matches("[0-9]+")).mapToInt(Integer::parseInt).toArray();
+        if (given.length > 0) {
+            batches = given;
+        }
+        List<String> tables = Arrays.stream(args).filter(a -> !a.matches("[0-9]+")).toList();
+        if (tables.isEmpty() || tables.contains("route")) {
             routeTable();
         }
-        if (args.length == 0 || Arrays.asList(args).contains("layer")) {
+        if (tables.isEmpty() || tables.contains("layer")) {
             layerTable();
         }
     }
@@ -50,7 +56,7 @@ public final class ConvRouteCalibration {
     private static void routeTable() {
         System.out.println("| density | batch | training step, kernels / dense | inference, kernels / dense | rule picks kernels (training / inference) |");
         System.out.println("|---|---|---|---|---|");
-        for (int batch : BATCHES) {
+        for (int batch : batches) {
             DataSet data = ConvLayers.batch(batch);
             for (double density : DENSITIES) {
                 MultiLayerNetwork net = ConvLayers.build("sparse" + (1 - density));
@@ -69,7 +75,7 @@ public final class ConvRouteCalibration {
         System.out.println("| sparsity | batch | training step, SparseConv2D / ConvolutionLayer | inference, SparseConv2D / ConvolutionLayer |");
         System.out.println("|---|---|---|---|");
         ProductRoute.setDefault(ProductRoute.AUTO);
-        for (int batch : BATCHES) {
+        for (int batch : batches) {
             DataSet data = ConvLayers.batch(batch);
             MultiLayerNetwork dense = ConvLayers.build("dense");
             for (double sparsity : SPARSITIES) {
@@ -85,7 +91,7 @@ public final class ConvRouteCalibration {
     private static double routeRatio(Runnable op) {
         for (ProductRoute r : new ProductRoute[]{ProductRoute.KERNELS, ProductRoute.DENSE}) {
             ProductRoute.setDefault(r);
-            timePerCall(op, 0.3);
+            timePerCall(op, 1.0);
         }
         double[] ratios = new double[ROUNDS];
         for (int k = 0; k < ROUNDS; k++) {
@@ -99,8 +105,8 @@ public final class ConvRouteCalibration {
 
     /** Median over rounds of (time per call of {@code a}) / (time per call of {@code b}). */
     private static double netRatio(MultiLayerNetwork a, MultiLayerNetwork b, Consumer<MultiLayerNetwork> op) {
-        timePerCall(() -> op.accept(a), 0.3);
-        timePerCall(() -> op.accept(b), 0.3);
+        timePerCall(() -> op.accept(a), 1.0);
+        timePerCall(() -> op.accept(b), 1.0);
         double[] ratios = new double[ROUNDS];
         for (int k = 0; k < ROUNDS; k++) {
             double ta = timePerCall(() -> op.accept(a), 0.08);

@@ -63,7 +63,8 @@ import java.util.concurrent.Future;
  * {@code --quick} 3,000/1,000 examples, 1 epoch, 1 seed), {@code --first-seed N} (seeds N, N+1, ...; default 1), {@code --methods a,b} (only these, by table name with spaces as underscores, e.g. {@code dense,static_0.9}),
  * {@code --plot-from CSV} (no training: draw the plots of a curves CSV, e.g. {@code docs/fashion-mnist-curves.csv},
  * for {@code --methods} or all), {@code --resume FILE} (a {@link RunLog}: every run is appended to it as it ends, and
- * runs already in it are read back instead of trained again, so a stopped experiment continues where it stopped).
+ * runs already in it are read back instead of trained again, so a stopped experiment continues where it stopped),
+ * {@code --report-only} (with {@code --resume}: the table, curves and plot of the runs in the log, training nothing).
  */
 public final class FashionMnistExperiment {
 
@@ -90,6 +91,7 @@ public final class FashionMnistExperiment {
         List<String> only = null;
         Path plotFrom = null;
         Path resume = null;
+        boolean reportOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -106,6 +108,7 @@ public final class FashionMnistExperiment {
                 case "--methods" -> only = List.of(args[++i].split(",(?!_)"));
                 case "--plot-from" -> plotFrom = Path.of(args[++i]);
                 case "--resume" -> resume = Path.of(args[++i]);
+                case "--report-only" -> reportOnly = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -137,6 +140,13 @@ public final class FashionMnistExperiment {
             }
         }
         Files.createDirectories(out);
+        if (reportOnly) {
+            if (resume == null) {
+                throw new IllegalArgumentException("--report-only needs --resume FILE: the run log to report on");
+            }
+            report(RunLog.open(resume), methods, firstSeed, seeds, epochs, cnn, out);
+            return;
+        }
 
         DataSet train = FashionMnist.load(data, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT);
         DataSet test = FashionMnist.load(data, FashionMnist.Split.TEST, testLimit, DataType.FLOAT);
@@ -287,6 +297,45 @@ public final class FashionMnistExperiment {
         } catch (ExecutionException e) {
             throw new IllegalStateException("a run failed", e.getCause());
         }
+    }
+
+    /**
+     * The table, curves and plots of the runs of {@code methods} that are in {@code log}, without training the missing
+     * ones: a grid still under way reported so far. Each row says how many seeds it has.
+     */
+    private static void report(RunLog log, List<Method> methods, int firstSeed, int seeds, int epochs, boolean cnn,
+                               Path out) throws IOException {
+        Map<String, List<RunResult>> results = new LinkedHashMap<>();
+        List<Method> present = new ArrayList<>();
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("curves.csv")))) {
+            csv.println("method,seed,epoch,train_loss,test_accuracy");
+            for (Method m : methods) {
+                for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
+                    RunResult r = log.finished(m.name(), seed, epochs);
+                    if (r == null) {
+                        continue;
+                    }
+                    results.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(r);
+                    for (int ep = 0; ep < epochs; ep++) {
+                        csv.printf(Locale.ROOT, "%s,%d,%d,%.6f,%.6f%n", csvField(m.name()), seed, ep + 1,
+                                r.trainLoss()[ep], r.testAccuracy()[ep]);
+                    }
+                }
+                if (results.containsKey(m.name())) {
+                    present.add(m);
+                }
+            }
+        }
+        if (present.isEmpty()) {
+            throw new IllegalArgumentException("the run log holds no finished run of these methods with " + epochs + " epochs");
+        }
+        String table = cnn ? cnnTable(present, results, epochs, seeds) : table(present, results, epochs, seeds);
+        Files.writeString(out.resolve("results.md"), table);
+        System.out.println(table);
+        Map<String, double[]> acc = new LinkedHashMap<>();
+        results.forEach((name, runs) -> acc.put(name, Plots.mean(runs.stream().map(RunResult::testAccuracy).toList())));
+        Plots.perSparsity(out.resolve("test-accuracy.png"), "Fashion-MNIST test accuracy (mean over seeds)", "test accuracy", acc);
+        System.out.println("Wrote " + out.resolve("curves.csv") + ", results.md, test-accuracy.png");
     }
 
     /** The LeNet-5 grid: dense; static, SET and RigL-ERK at 0.9 and 0.95 on every weight layer. */
@@ -458,10 +507,10 @@ public final class FashionMnistExperiment {
     /** The CNN table: accuracy, parameters + updater state against the dense network's, wall time. */
     private static String cnnTable(List<Method> methods, Map<String, List<RunResult>> results, int epochs, int seeds) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Fashion-MNIST, LeNet-5, test accuracy after %d epochs, mean ± std over %d "
-                + "seed(s)%n%n", epochs, seeds));
-        sb.append("| method | final test accuracy | parameters + Adam state | vs dense | s per run |\n");
-        sb.append("|---|---|---|---|---|\n");
+        sb.append(String.format(Locale.ROOT, "Fashion-MNIST, LeNet-5, test accuracy after %d epochs, mean ± std over the "
+                + "seeds run (of %d)%n%n", epochs, seeds));
+        sb.append("| method | seeds | final test accuracy | parameters + Adam state | vs dense | s per run |\n");
+        sb.append("|---|---|---|---|---|---|\n");
         double denseBytes = results.values().iterator().next().get(0).modelBytes();
         for (Method m : methods) {
             if (m.name().endsWith("dense")) {
@@ -471,7 +520,7 @@ public final class FashionMnistExperiment {
         for (Method m : methods) {
             List<RunResult> runs = results.get(m.name());
             long bytes = runs.get(0).modelBytes();
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.2f MB | %.3fx | %.0f |%n", m.name(),
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f MB | %.3fx | %.0f |%n", m.name(), runs.size(),
                     meanStd(runs.stream().mapToDouble(RunResult::finalAccuracy).toArray()), bytes / 1e6,
                     bytes / denseBytes, runs.stream().mapToDouble(RunResult::seconds).average().orElse(Double.NaN)));
         }

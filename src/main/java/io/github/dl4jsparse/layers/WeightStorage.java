@@ -91,7 +91,8 @@ public enum WeightStorage {
      * updater state shrink with the density. A {@link SparseLinear}'s products run on the sparse kernels of
      * {@link io.github.dl4jsparse.kernels.SparseKernels} where {@link io.github.dl4jsparse.kernels.ProductRoute} finds
      * them faster (by density and minibatch size), and as dense products on a scattered working copy of
-     * {@code W ⊙ M} elsewhere; a {@link SparseConv2D}'s run through DL4J's convolution on that working copy.
+     * {@code W ⊙ M} elsewhere; a {@link SparseConv2D}'s likewise on
+     * {@link io.github.dl4jsparse.kernels.SparseConvKernels}, or through DL4J's convolution on that working copy.
      */
     ACTIVE {
         @Override

@@ -25,10 +25,14 @@ import static io.github.dl4jsparse.layers.SparseLayerConfig.WEIGHT_KEY;
 import static io.github.dl4jsparse.layers.SparseLayerConfig.WEIGHT_MASK_KEY;
 
 /**
- * The runtime layer of {@link SparseConv2D}: DL4J's own convolution (forward, backward, helpers, data formats,
- * convolution modes) on the masked kernel {@code W ⊙ M}, with the kernel's gradient turned into the storage's.
+ * The runtime layer of {@link SparseConv2D}. Under active storage, where
+ * {@link io.github.dl4jsparse.kernels.ProductRoute} picks them, the products run on the active connections only
+ * ({@link ConvolutionKernels}: no im2col matrix, nothing of the size of the dense kernel). Otherwise (dense storage, or
+ * the dense route: small minibatches at low sparsity) DL4J's own convolution (forward, backward, helpers, data
+ * formats, convolution modes) runs on the masked kernel {@code W ⊙ M}, with the kernel's gradient turned into the
+ * storage's.
  *
- * <p>Where DL4J's {@link ConvolutionLayer} reads its kernel, this layer hands it the storage's dense view of
+ * <p>On the dense route: where DL4J's {@link ConvolutionLayer} reads its kernel, this layer hands it the storage's dense view of
  * {@code W ⊙ M} (the parameter itself under dense storage, masked in place in training; a working copy scattered from
  * the active connections under active storage, kept while they are unchanged). Where it writes the kernel's gradient,
  * this layer points it at the storage's dense gradient target, then masks it (dense storage: {@code dL/dW ⊙ M}) or

@@ -91,46 +91,27 @@ public final class ConvRouteCalibration {
     private static double routeRatio(Runnable op) {
         for (ProductRoute r : new ProductRoute[]{ProductRoute.KERNELS, ProductRoute.DENSE}) {
             ProductRoute.setDefault(r);
-            timePerCall(op, 1.0);
+            Timing.timePerCall(op, 1.0);
         }
         double[] ratios = new double[ROUNDS];
         for (int k = 0; k < ROUNDS; k++) {
             ProductRoute.setDefault(ProductRoute.KERNELS);
-            double kernels = timePerCall(op, 0.08);
+            double kernels = Timing.timePerCall(op, 0.08);
             ProductRoute.setDefault(ProductRoute.DENSE);
-            ratios[k] = kernels / timePerCall(op, 0.08);
+            ratios[k] = kernels / Timing.timePerCall(op, 0.08);
         }
-        return median(ratios);
+        return Timing.median(ratios);
     }
 
     /** Median over rounds of (time per call of {@code a}) / (time per call of {@code b}). */
     private static double netRatio(MultiLayerNetwork a, MultiLayerNetwork b, Consumer<MultiLayerNetwork> op) {
-        timePerCall(() -> op.accept(a), 1.0);
-        timePerCall(() -> op.accept(b), 1.0);
+        Timing.timePerCall(() -> op.accept(a), 1.0);
+        Timing.timePerCall(() -> op.accept(b), 1.0);
         double[] ratios = new double[ROUNDS];
         for (int k = 0; k < ROUNDS; k++) {
-            double ta = timePerCall(() -> op.accept(a), 0.08);
-            ratios[k] = ta / timePerCall(() -> op.accept(b), 0.08);
+            double ta = Timing.timePerCall(() -> op.accept(a), 0.08);
+            ratios[k] = ta / Timing.timePerCall(() -> op.accept(b), 0.08);
         }
-        return median(ratios);
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
-
-    private static double timePerCall(Runnable op, double seconds) {
-        long start = System.nanoTime();
-        long end = start + (long) (seconds * 1e9);
-        int calls = 0;
-        long now;
-        do {
-            op.run();
-            calls++;
-            now = System.nanoTime();
-        } while (now < end || calls < 2);
-        return (now - start) / (double) calls;
+        return Timing.median(ratios);
     }
 }

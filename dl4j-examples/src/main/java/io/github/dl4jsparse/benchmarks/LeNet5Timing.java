@@ -42,7 +42,7 @@ public final class LeNet5Timing {
             double[][] infer = measure(nets, net -> net.output(data.getFeatures()));
             for (int n = 0; n < nets.length; n++) {
                 System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.3f | %.2f | %.3f |%n", batch, LAYERS[n],
-                        median(train[n]), medianRatio(train[n], train[0]), median(infer[n]), medianRatio(infer[n], infer[0]));
+                        Timing.median(train[n]), medianRatio(train[n], train[0]), Timing.median(infer[n]), medianRatio(infer[n], infer[0]));
             }
         }
     }
@@ -50,34 +50,16 @@ public final class LeNet5Timing {
     /** Per network, per round: milliseconds per call. */
     private static double[][] measure(MultiLayerNetwork[] nets, java.util.function.Consumer<MultiLayerNetwork> op) {
         for (MultiLayerNetwork net : nets) {
-            timePerCall(net, op, 1.5);
+            Timing.timePerCall(() -> op.accept(net), 1.5);
         }
         double[][] ms = new double[nets.length][ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
             for (int n = 0; n < nets.length; n++) {
-                ms[n][r] = timePerCall(nets[n], op, 0.4);
+                MultiLayerNetwork net = nets[n];
+                ms[n][r] = Timing.timePerCall(() -> op.accept(net), 0.4) / 1e6;
             }
         }
         return ms;
-    }
-
-    private static double timePerCall(MultiLayerNetwork net, java.util.function.Consumer<MultiLayerNetwork> op, double seconds) {
-        long start = System.nanoTime();
-        long end = start + (long) (seconds * 1e9);
-        int calls = 0;
-        long now;
-        do {
-            op.accept(net);
-            calls++;
-            now = System.nanoTime();
-        } while (now < end || calls < 3);
-        return (now - start) / 1e6 / calls;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 
     private static double medianRatio(double[] a, double[] b) {
@@ -85,6 +67,6 @@ public final class LeNet5Timing {
         for (int k = 0; k < a.length; k++) {
             r[k] = a[k] / b[k];
         }
-        return median(r);
+        return Timing.median(r);
     }
 }

@@ -54,30 +54,17 @@ public final class RouteCalibration {
     private static double ratio(Runnable op) {
         for (ProductRoute r : new ProductRoute[]{ProductRoute.KERNELS, ProductRoute.DENSE}) {
             ProductRoute.setDefault(r);
-            timePerCall(op, 0.15);
+            Timing.timePerCall(op, 0.15);
         }
         double[] ratios = new double[ROUNDS];
         for (int k = 0; k < ROUNDS; k++) {
             ProductRoute.setDefault(ProductRoute.KERNELS);
-            double kernels = timePerCall(op, 0.08);
+            double kernels = Timing.timePerCall(op, 0.08);
             ProductRoute.setDefault(ProductRoute.DENSE);
-            double dense = timePerCall(op, 0.08);
+            double dense = Timing.timePerCall(op, 0.08);
             ratios[k] = kernels / dense;
         }
         Arrays.sort(ratios);
         return ratios[ROUNDS / 2];
-    }
-
-    private static double timePerCall(Runnable op, double seconds) {
-        long start = System.nanoTime();
-        long end = start + (long) (seconds * 1e9);
-        int calls = 0;
-        long now;
-        do {
-            op.run();
-            calls++;
-            now = System.nanoTime();
-        } while (now < end || calls < 2);
-        return (now - start) / (double) calls;
     }
 }

@@ -85,7 +85,7 @@ final class ConvolutionKernels {
     }
 
     /** The geometry of a convolution of {@code input} ({@code [batch, C, H, W]}, or {@code [batch, H, W, C]}). */
-    ConvGeometry geometry(INDArray input) {
+    private ConvGeometry geometry(INDArray input) {
         boolean last = channelsLast();
         int h = (int) input.size(last ? 1 : 2);
         int w = (int) input.size(last ? 2 : 3);
@@ -172,10 +172,6 @@ final class ConvolutionKernels {
 
     // ---------------------------------------------------------------------------------------------------------------
     // Backward
-
-    /** What a backward pass returns beside the gradients it writes. */
-    record Backward(INDArray inputGradient) {
-    }
 
     /**
      * The backward pass after a training forward pass on {@code input} ({@link #hasPassFor}): writes {@code dL/db} into

@@ -2,6 +2,7 @@ package io.github.dl4jsparse.distribution;
 
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.sparsity.SparsityFraction;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -317,9 +318,7 @@ public final class SparsityDistribution {
         }
 
         private static void requireSparsity(String what, double s) {
-            if (!(s >= 0.0 && s < 1.0)) {
-                throw new IllegalArgumentException(what + " must be in [0, 1), got " + s);
-            }
+            SparsityFraction.require(what, s);
         }
     }
 }

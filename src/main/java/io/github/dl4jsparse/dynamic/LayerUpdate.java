@@ -23,9 +23,19 @@ public record LayerUpdate(String layer, long activeConnections, long dropped, lo
         return (double) explored / connections;
     }
 
+    /**
+     * @return e.g. {@code fc1: -3400/+3400 of 23520 active (drop fraction 0.1446), explored 0.1520}; a layer with every
+     *         connection active (a layer that ERK made dense) reads {@code fc1: dense (all 500 connections active),
+     *         nothing to rewire}, and one whose drop fraction rounds to no connection says so
+     */
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s: -%d/+%d of %d active (drop fraction %.4f), explored %.4f",
-                layer, dropped, grown, activeConnections, dropFraction, exploredFraction());
+        if (activeConnections == connections) {
+            return String.format(Locale.ROOT, "%s: dense (all %d connections active), nothing to rewire", layer,
+                    connections);
+        }
+        String rounding = dropped == 0 && dropFraction > 0 ? ": rounds to no connection" : "";
+        return String.format(Locale.ROOT, "%s: -%d/+%d of %d active (drop fraction %.4f%s), explored %.4f",
+                layer, dropped, grown, activeConnections, dropFraction, rounding, exploredFraction());
     }
 }

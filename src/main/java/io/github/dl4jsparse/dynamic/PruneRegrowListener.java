@@ -106,23 +106,39 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     }
 
     /**
-     * Throws if a second network calls this listener while the first is alive: that is what DL4J's
-     * {@code ParallelWrapper} does (it hands the same listener to every worker, each training its own copy), and there
-     * each worker would rewire its copy differently and parameter averaging would then mix the positions and values
-     * of different connections.
+     * Throws if this listener runs under DL4J's {@code ParallelWrapper}: it hands the same listener to every worker,
+     * each training its own copy, and there each worker would rewire its copy differently and parameter averaging
+     * would then mix the positions and values of different connections. A worker is recognised at its first step
+     * (from DL4J's trainer on the call stack, looked at only when a network calls for the first time), before anything
+     * is rewired; any other second network calling this listener while the first is alive is refused too.
      *
-     * @throws IllegalStateException saying what to do instead
+     * @throws IllegalStateException naming {@link ParallelPruneRegrow}, the trainer that does this correctly
      */
     private synchronized void requireOneNetwork(Model model) {
         Model known = network != null ? network.get() : null;
+        if (known != model && calledByParallelWrapper()) {
+            throw new IllegalStateException("PruneRegrowListener runs in a ParallelWrapper worker: ParallelWrapper "
+                    + "hands the same listener to every worker, each would rewire its own copy differently, and "
+                    + "averaging would mix the connections. " + PARALLEL_FIX);
+        }
         if (known == null) {
             network = new WeakReference<>(model);
         } else if (known != model) {
             throw new IllegalStateException("PruneRegrowListener is called by a second network while it rewires "
-                    + "another one. ParallelWrapper does this: it gives the same listener to every worker, each worker "
-                    + "would rewire its own copy differently, and averaging would mix the connections. Train such a "
-                    + "network on one worker (plain fit()), or give each network its own PruneRegrowListener.");
+                    + "another one; one listener rewires one network. Give each network its own PruneRegrowListener "
+                    + "(PruneRegrowListener.Builder.build() once per network). For several workers: " + PARALLEL_FIX);
         }
+    }
+
+    private static final String PARALLEL_FIX = "Remove the listener from the network and train with "
+            + "ParallelPruneRegrow.builder(net, listener).workers(n).build().fit(data, epochs), which calls it once per "
+            + "update on the averaged network (SparkPruneRegrow does the same on Spark); see "
+            + "docs/dynamic-sparse-training.md.";
+
+    /** DL4J's ParallelWrapper trains each worker in a {@code DefaultTrainer} run on a thread of its pool. */
+    private static boolean calledByParallelWrapper() {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                f -> f.getClassName().startsWith("org.deeplearning4j.parallelism.trainer.")));
     }
 
     private void armIfUpdateStep(Model model) {

@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -136,7 +135,7 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig 
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        LayerValidation.assertNInNOutSet("SparseConv2D", getLayerName(), layerIndex, getNIn(), getNOut());
+        SparseLayers.requireNInNOut(layerDescription(), layerIndex, getNIn(), getNOut());
         SparseLayers.validateSparsity(layerDescription(), sparsity);
         WeightStorage.validate(layerDescription(), this, networkDataType);
         if (getWeightNoise() != null) {

@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.layers;
 
 import io.github.dl4jsparse.mask.RandomMasks;
+import io.github.dl4jsparse.sparsity.SparsityFraction;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInitIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,14 +21,30 @@ final class SparseLayers {
     }
 
     /**
-     * Throws unless {@code sparsity} is in [0, 1).
+     * Throws unless {@code sparsity} is in [0, 1) ({@link SparsityFraction#require}).
      *
-     * @throws IllegalArgumentException naming the layer, the parameter and the value
+     * @throws IllegalArgumentException naming the layer, the parameter, the value and the fix
      */
     static void validateSparsity(String layerDescription, double sparsity) {
-        if (!(sparsity >= 0.0 && sparsity < 1.0)) {
-            String what = Double.isNaN(sparsity) ? "NaN (set it with .sparsity(...); it has no default)" : Double.toString(sparsity);
-            throw new IllegalArgumentException(layerDescription + ": sparsity must be in [0, 1), got " + what);
+        SparsityFraction.require(layerDescription + ": sparsity", sparsity);
+    }
+
+    /**
+     * Throws unless {@code nIn} and {@code nOut} are set: DL4J's own check says only {@code nIn=0 ... must be > 0}, and
+     * a missing {@code nIn} nearly always means that the network's input type was never given.
+     *
+     * @throws IllegalStateException naming the layer, its index, the values and the fix
+     */
+    static void requireNInNOut(String layerDescription, int layerIndex, long nIn, long nOut) {
+        if (nIn <= 0) {
+            throw new IllegalStateException(layerDescription + " (layer index " + layerIndex + "): nIn=" + nIn
+                    + " was neither set nor inferred. Give the network its input type, e.g. "
+                    + ".setInputType(InputType.feedForward(784)) or .setInputType(InputType.convolutionalFlat(28, 28, 1)) "
+                    + "on the ListBuilder (or GraphBuilder), which fills nIn of every layer; or set .nIn(...) on this layer");
+        }
+        if (nOut <= 0) {
+            throw new IllegalStateException(layerDescription + " (layer index " + layerIndex + "): nOut=" + nOut
+                    + " must be > 0; set .nOut(...) on the layer's builder");
         }
     }
 

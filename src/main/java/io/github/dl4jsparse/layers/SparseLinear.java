@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Convolution3D;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.conf.preprocessor.Cnn3DToFeedForwardPreProcessor;
@@ -285,7 +284,7 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        LayerValidation.assertNInNOutSet("SparseLinear", getLayerName(), layerIndex, nIn, nOut);
+        SparseLayers.requireNInNOut(layerDescription(), layerIndex, nIn, nOut);
         SparseLayers.validateSparsity(layerDescription(), sparsity);
         WeightStorage.validate(layerDescription(), this, networkDataType);
         SparseLinearLayer layer = new SparseLinearLayer(conf, networkDataType);

@@ -3,6 +3,7 @@ package io.github.dl4jsparse.prune;
 import io.github.dl4jsparse.layers.SparseConv2D;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.sparsity.SparsityFraction;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -139,9 +140,7 @@ public final class MagnitudePruning {
     }
 
     private static void requireSparsity(double sparsity) {
-        if (!(sparsity >= 0.0 && sparsity < 1.0)) {
-            throw new IllegalArgumentException("MagnitudePruning: sparsity must be in [0, 1), got " + sparsity);
-        }
+        SparsityFraction.require("MagnitudePruning: sparsity", sparsity);
     }
 
     /** Copies a layer's parameters; for a converted DenseLayer ({@code mask} not null), W ⊙ mask, the mask and b. */

@@ -66,6 +66,12 @@ class ParallelWrapperTest {
     void aPruneRegrowListenerSharedByTheWorkersIsRefused() {
         MultiLayerNetwork net = PruneRegrowListenerTest.mlp(3, new Adam(1e-2), 0.9, WeightStorage.ACTIVE);
         net.setListeners(PruneRegrowListener.rigl().deltaT(4).plannedIterations(40).build());
+        List<INDArray> before = new ArrayList<>();
+        for (Layer l : net.getLayers()) {
+            if (l.getParam(SparseLayerConfig.ACTIVE_INDEX_KEY) != null) {
+                before.add(l.getParam(SparseLayerConfig.ACTIVE_INDEX_KEY).dup());
+            }
+        }
         ParallelWrapper pw = wrapper(net);
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> pw.fit(new ListDataSetIterator<>(PruneRegrowListenerTest.batches(24, 6), 1)));
@@ -75,7 +81,8 @@ class ParallelWrapperTest {
             cause = cause.getCause();
         }
         assertTrue(cause != null, "the error says what happened: " + e);
-        assertTrue(cause.getMessage().contains("give each network its own PruneRegrowListener"), cause.getMessage());
+        assertTrue(cause.getMessage().contains("runs in a ParallelWrapper worker")
+                && cause.getMessage().contains("ParallelPruneRegrow.builder(net, listener)"), cause.getMessage());
         try {
             pw.shutdown();
         } catch (RuntimeException ignored) {
@@ -86,6 +93,7 @@ class ParallelWrapperTest {
             if (index != null) {
                 SparseLayerConfig conf = (SparseLayerConfig) l.conf().getLayer();
                 ActiveWeights.requireValidIndex("after", index, conf.connectionRows(), conf.connectionColumns());
+                assertEquals(before.remove(0), index, "refused at the first step: nothing rewired");
             }
         }
     }

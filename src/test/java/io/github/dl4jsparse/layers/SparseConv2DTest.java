@@ -190,6 +190,14 @@ class SparseConv2DTest {
             n.init();
         });
         assertTrue(noise.getMessage().contains("weight noise"), noise.getMessage());
+        assertMessage(() -> new SparseConv2D.Builder(3, 3).name("c").nOut(4).sparsity(95).build(),
+                "'c'", "a fraction, not a percent (for 95% use 0.95)");
+        IllegalStateException noInputType = assertThrows(IllegalStateException.class, () -> new MultiLayerNetwork(
+                new NeuralNetConfiguration.Builder().list()
+                        .layer(new SparseConv2D.Builder(3, 3).name("noInput").nOut(4).sparsity(0.5).build())
+                        .layer(new OutputLayer.Builder().nIn(4).nOut(2).build()).build()).init());
+        assertTrue(noInputType.getMessage().contains("'noInput'") && noInputType.getMessage().contains("nIn=0")
+                && noInputType.getMessage().contains("setInputType(InputType.convolutionalFlat("), noInputType.getMessage());
     }
 
     @ParameterizedTest

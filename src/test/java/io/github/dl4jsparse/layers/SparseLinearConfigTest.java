@@ -231,6 +231,15 @@ class SparseLinearConfigTest {
                 .layer(Nets.output()).build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         RuntimeException e = assertThrows(RuntimeException.class, net::init);
-        assertTrue(e.getMessage().contains("noInput") && e.getMessage().contains("nIn=0"), e.getMessage());
+        assertTrue(e.getMessage().contains("noInput") && e.getMessage().contains("nIn=0")
+                && e.getMessage().contains(".setInputType(InputType.feedForward("), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {90, 1.5, 50})
+    void aPercentForASparsityIsNamedAsSuch(double percent) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> valid().sparsity(percent).build());
+        assertTrue(e.getMessage().contains("fc1") && e.getMessage().contains("a fraction, not a percent")
+                && e.getMessage().contains("use " + percent / 100), e.getMessage());
     }
 }

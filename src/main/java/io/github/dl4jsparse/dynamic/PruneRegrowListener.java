@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.dynamic;
 
 import io.github.dl4jsparse.Networks;
+import io.github.dl4jsparse.io.ModelFiles;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.runtime.DenseWeightGradient;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
@@ -123,6 +124,14 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         }
         if (known == null) {
             network = new WeakReference<>(model);
+            if (UpdaterStates.looksRestoredWithoutState(model)) {
+                log.warn("PruneRegrowListener: the network is at iteration {} but its updater holds no state: it was "
+                        + "restored without its updater state (a file written with saveUpdater = false, restored with "
+                        + "loadUpdater = false, or cut short after its parameters). Training goes on with a fresh "
+                        + "updater and will differ from an uninterrupted run. Restore checkpoints with "
+                        + "ModelFiles.restoreMultiLayerNetwork(file, true), which refuses such a file and names it.",
+                        Networks.iterationCount(model));
+            }
         } else if (known != model) {
             throw new IllegalStateException("PruneRegrowListener is called by a second network while it rewires "
                     + "another one; one listener rewires one network. Give each network its own PruneRegrowListener "
@@ -346,11 +355,15 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     }
 
     /**
-     * A listener with the configuration that {@link #saveTo(File)} stored in {@code modelFile}.
+     * A listener with the configuration that {@link #saveTo(File)} stored in {@code modelFile}. The file is one to
+     * resume training from, so it is checked as a whole first ({@link ModelFiles#requireComplete}): a damaged or
+     * truncated file, or one without the updater state, is refused rather than resumed with a fresh updater.
      *
-     * @throws IllegalArgumentException if the file holds none
+     * @throws IllegalArgumentException naming the file and what is missing: the configuration, the updater state, or
+     *                                  the file as a whole
      */
     public static PruneRegrowListener restoreFrom(File modelFile) {
+        ModelFiles.requireComplete(modelFile, true);
         if (!ModelSerializer.listObjectsInFile(modelFile).contains(MODEL_FILE_KEY)) {
             throw new IllegalArgumentException("model file " + modelFile + " holds no prune-and-regrow configuration ("
                     + MODEL_FILE_KEY + "); was it saved with PruneRegrowListener.saveTo?");

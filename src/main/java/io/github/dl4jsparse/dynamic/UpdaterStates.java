@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.dynamic;
 
+import io.github.dl4jsparse.Networks;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.Trainable;
@@ -63,6 +64,34 @@ final class UpdaterStates {
             }
         }
         return views;
+    }
+
+    /**
+     * @return true if {@code model} has trained ({@code iterationCount > 0}) with an updater that keeps state (Adam,
+     *         momentum SGD...) yet holds none: no updater yet, or an all-zero state. That is what DL4J's
+     *         {@code ModelSerializer} gives for a file saved without its updater state, restored with
+     *         {@code loadUpdater = false}, or cut short after its parameters.
+     */
+    static boolean looksRestoredWithoutState(Model model) {
+        if (Networks.iterationCount(model) == 0 || !keepsState(model)) {
+            return false;
+        }
+        BaseMultiLayerUpdater<?> updater = updaterOf(model);
+        INDArray state = updater == null ? null : updater.getStateViewArray();
+        return state == null || state.length() == 0 || state.amaxNumber().doubleValue() == 0.0;
+    }
+
+    private static boolean keepsState(Model model) {
+        for (Layer layer : Networks.layers(model)) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+            for (String key : layer.paramTable().keySet()) {
+                org.nd4j.linalg.learning.config.IUpdater u = conf.getUpdaterByParam(key);
+                if (u != null && u.stateSize(1) > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A view of {@code state[from, to)} as a vector; never a copy, so writes reach the updater. */

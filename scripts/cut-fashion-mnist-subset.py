@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Cuts the Fashion-MNIST subset shipped in src/test/resources/fashion-mnist-subset from the real files.
+"""Cuts the Fashion-MNIST sample shipped (in the library jar) from src/main/resources/dl4jsparse/fashion-mnist-sample from the real files.
 
 Keeps the first N_TRAIN training and N_TEST test examples, in file order, as gzipped IDX files with the same names,
 and copies the data set's MIT licence beside them. Deterministic: the same input gives the same bytes (gzip mtime 0).
 
 Usage: python3 scripts/cut-fashion-mnist-subset.py [SOURCE_DIR] [TARGET_DIR] [N_TRAIN] [N_TEST]
-Defaults: /usr/share/datasets/fashion-mnist src/test/resources/fashion-mnist-subset 2000 500
+Defaults: /usr/share/datasets/fashion-mnist src/main/resources/dl4jsparse/fashion-mnist-sample 2000 500
 """
 import gzip
 import os
@@ -34,7 +34,7 @@ def cut(source, target, n):
 def main():
     args = sys.argv[1:]
     source_dir = args[0] if len(args) > 0 else "/usr/share/datasets/fashion-mnist"
-    target_dir = args[1] if len(args) > 1 else "src/test/resources/fashion-mnist-subset"
+    target_dir = args[1] if len(args) > 1 else "src/main/resources/dl4jsparse/fashion-mnist-sample"
     n_train = int(args[2]) if len(args) > 2 else 2000
     n_test = int(args[3]) if len(args) > 3 else 500
     os.makedirs(target_dir, exist_ok=True)

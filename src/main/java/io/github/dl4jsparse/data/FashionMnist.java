@@ -25,6 +25,9 @@ import java.nio.file.Path;
  * {@link Builder#directory(Path)}, the system property {@value #DIRECTORY_PROPERTY}, the environment variable
  * {@value #DIRECTORY_ENV}, else {@value #DEFAULT_DIRECTORY}, where Debian's package {@code dataset-fashion-mnist}
  * installs the files.
+ *
+ * <p>Without the files, {@link Builder#bundledSample()} reads the sample shipped in this library's jar: the first
+ * {@value #SAMPLE_TRAIN} training and {@value #SAMPLE_TEST} test images, for quick starts that need no download.
  */
 public final class FashionMnist {
 
@@ -38,6 +41,13 @@ public final class FashionMnist {
     public static final int CLASSES = 10;
     /** Pixels per image, 28 x 28. */
     public static final int PIXELS = 28 * 28;
+    /** Training images in the {@linkplain #sampleDirectory() bundled sample}: the first of the published split. */
+    public static final int SAMPLE_TRAIN = 2000;
+    /** Test images in the {@linkplain #sampleDirectory() bundled sample}: the first of the published split. */
+    public static final int SAMPLE_TEST = 500;
+
+    private static final String SAMPLE_RESOURCE = "/dl4jsparse/fashion-mnist-sample/train-labels-idx1-ubyte.gz";
+    private static Path sampleDirectory;
 
     /** The published split. */
     public enum Split {
@@ -67,6 +77,44 @@ public final class FashionMnist {
             return Path.of(env);
         }
         return Path.of(DEFAULT_DIRECTORY);
+    }
+
+    /**
+     * The directory of the sample shipped in this library's jar ({@value #SAMPLE_TRAIN} training and
+     * {@value #SAMPLE_TEST} test images, the first of each published split, gzipped IDX files with the published
+     * names and the data set's MIT licence), for {@link #load} or {@link Builder#directory}. Inside a jar it is a
+     * directory of a read-only zip file system, open for the life of the JVM.
+     *
+     * @throws IllegalStateException if the sample is not on the class path (a repackaged jar that dropped it)
+     */
+    public static synchronized Path sampleDirectory() {
+        if (sampleDirectory == null) {
+            java.net.URL url = FashionMnist.class.getResource(SAMPLE_RESOURCE);
+            if (url == null) {
+                throw new IllegalStateException("the Fashion-MNIST sample " + SAMPLE_RESOURCE + " is not on the class "
+                        + "path: it ships in the dl4j-sparse jar; a repackaged (shaded) jar must keep resources under "
+                        + "dl4jsparse/");
+            }
+            try {
+                java.net.URI uri = url.toURI();
+                Path labels;
+                if ("jar".equals(uri.getScheme())) {
+                    java.nio.file.FileSystem jar;
+                    try {
+                        jar = java.nio.file.FileSystems.newFileSystem(uri, java.util.Map.of());
+                    } catch (java.nio.file.FileSystemAlreadyExistsException e) {
+                        jar = java.nio.file.FileSystems.getFileSystem(uri);
+                    }
+                    labels = jar.provider().getPath(uri);
+                } else {
+                    labels = Path.of(uri);
+                }
+                sampleDirectory = labels.getParent();
+            } catch (java.net.URISyntaxException | IOException e) {
+                throw new IllegalStateException("the Fashion-MNIST sample at " + url + " cannot be opened: " + e, e);
+            }
+        }
+        return sampleDirectory;
     }
 
     /**
@@ -150,6 +198,14 @@ public final class FashionMnist {
         public Builder directory(Path directory) {
             this.directory = directory;
             return this;
+        }
+
+        /**
+         * Reads the sample shipped in the library's jar instead of a directory ({@link #sampleDirectory()}):
+         * {@value #SAMPLE_TRAIN} training or {@value #SAMPLE_TEST} test images, no download.
+         */
+        public Builder bundledSample() {
+            return directory(sampleDirectory());
         }
 
         /** Examples per minibatch, > 0. Default: 128. */

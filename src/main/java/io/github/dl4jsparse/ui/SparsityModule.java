@@ -10,6 +10,8 @@ import org.deeplearning4j.ui.api.UIModule;
 import org.deeplearning4j.ui.i18n.I18NResource;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,7 +37,10 @@ public class SparsityModule implements UIModule {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final Logger log = LoggerFactory.getLogger(SparsityModule.class);
+
     private final List<StatsStorage> storages = new CopyOnWriteArrayList<>();
+    private volatile boolean announced;
 
     @Override
     public List<String> getCallbackTypeIDs() {
@@ -86,10 +91,27 @@ public class SparsityModule implements UIModule {
         // the page reads the storages on request; nothing to cache
     }
 
+    /**
+     * Adds the storage to those the page reads. At the first attach, logs the page's address at INFO: DL4J prints
+     * only its own {@code /train} address, and its sidebar cannot link to this page.
+     */
     @Override
     public void onAttach(StatsStorage statsStorage) {
         if (!storages.contains(statsStorage)) {
             storages.add(statsStorage);
+        }
+        if (!announced) {
+            announced = true;
+            log.info("Sparsity page: {}/sparsity (DL4J's pages: {}/train)", address(), address());
+        }
+    }
+
+    /** The server's address; the server is running when it attaches a storage. */
+    private static String address() {
+        try {
+            return org.deeplearning4j.ui.VertxUIServer.getInstance().getAddress();
+        } catch (RuntimeException e) {
+            return "http://localhost:<port>";
         }
     }
 

@@ -44,6 +44,12 @@ class FashionMnistTest {
     }
 
     @Test
+    void theBundledSampleNeedsNoDirectory() throws IOException {
+        assertEquals(FashionMnist.SAMPLE_TRAIN, FashionMnist.iterator(FashionMnist.Split.TRAIN).bundledSample().build().numExamples());
+        assertEquals(FashionMnist.SAMPLE_TEST, FashionMnist.iterator(FashionMnist.Split.TEST).bundledSample().build().numExamples());
+    }
+
+    @Test
     void iteratorCoversEveryExampleOncePerEpochInASeededOrder() throws IOException {
         ShuffledDataSetIterator it = FashionMnist.iterator(FashionMnist.Split.TEST).directory(SUBSET).batchSize(128).seed(3).build();
         INDArray firstBatchEpoch0 = null;

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The IDX reader on the shipped real files and on corrupted copies of them. */
 class IdxFileTest {
 
-    static final Path SUBSET = Path.of("src/test/resources/fashion-mnist-subset");
+    static final Path SUBSET = FashionMnist.sampleDirectory();
 
     @TempDir
     Path dir;

@@ -73,6 +73,7 @@ class SparsityPageBrowserTest {
     private static MultiLayerNetwork net;
     private static SparsityListener listener;
     private static MultiLayerNetwork riglNet;
+    private static String attachLog;
     private static SparsityListener riglSparsity;
     private static PruneRegrowListener rigl;
     private static final ImageShape SHAPE = ImageShape.of(4, 5, 1);
@@ -81,7 +82,7 @@ class SparsityPageBrowserTest {
     static void trainWithTheUiAttached() {
         server = VertxUIServer.getInstance(0, false, null); // port 0: any free port
         storage = new InMemoryStatsStorage();
-        server.attach(storage);
+        attachLog = io.github.dl4jsparse.testutil.CapturedOutput.stderr(() -> server.attach(storage));
         net = new MultiLayerNetwork(conf());
         net.init();
         listener = SparsityListener.builder().frequency(5).router(storage).sessionId("browser-test").build();
@@ -326,9 +327,19 @@ class SparsityPageBrowserTest {
     }
 
     @Test
+    void attachingAStorageLogsThePagesAddress() {
+        assertTrue(attachLog.contains("Sparsity page: " + server.getAddress() + "/sparsity"), attachLog);
+    }
+
+    @Test
     void aStaticSessionShowsNoRewiringCharts() throws Exception {
         String dom = run(chromium(), "--dump-dom", url("/sparsity?session=browser-test"));
         assertFalse(Pattern.compile("id=\"rewiring-none\"[^>]*hidden").matcher(dom).find(), "the static note shows");
+        assertTrue(dom.contains("No prune-and-regrow updates recorded in this session yet"), "the note, once data came");
+        HttpResponse<String> beforeScript = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(url("/sparsity"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(beforeScript.body().contains("<p class=\"note\" id=\"rewiring-none\">Loading the session's records...</p>"),
+                "until the data arrive the page says it is loading, not that the masks are static");
         assertTrue(Pattern.compile("id=\"rewiring-charts\"[^>]*hidden").matcher(dom).find(), "no rewiring charts");
         assertTrue(Pattern.compile("id=\"input-section\"[^>]*hidden").matcher(dom).find(), "no image: no heat map");
         assertEquals(0, tags(dom, "rect", "bar-grown").size());

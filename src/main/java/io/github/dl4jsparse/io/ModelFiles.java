@@ -35,7 +35,7 @@ public final class ModelFiles {
 
     /**
      * {@code ModelSerializer.restoreMultiLayerNetwork(file, loadUpdater)} from a file checked by
-     * {@link #requireComplete(File, boolean)}.
+     * {@link #requireComplete(File, boolean, String...)}.
      *
      * @param loadUpdater true to restore the updater state, which is then required (to resume training)
      * @throws IllegalArgumentException naming the file and the problem: missing, damaged, or an entry missing

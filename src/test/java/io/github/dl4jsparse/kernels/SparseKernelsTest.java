@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.kernels;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -125,6 +126,8 @@ class SparseKernelsTest {
         checkFloat(plain(), c);
     }
 
+    /** Run by the build's second test run, the one with the Vector API module ({@code vector-kernels} in the POM). */
+    @Tag("vector-api")
     @ParameterizedTest(name = "{0}x{1}, batch {2}, density {3}")
     @CsvSource({"37, 23, 5, 0.1", "64, 48, 32, 0.5", "20, 30, 7, 1.0", "50, 40, 16, 0.01", "8, 8, 1, 0.0",
             "300, 200, 1, 0.1", "130, 70, 71, 0.2", "64, 64, 256, 0.05", "40, 33, 100, 0.3"})

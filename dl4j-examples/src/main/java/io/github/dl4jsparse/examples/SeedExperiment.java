@@ -39,6 +39,8 @@ public final class SeedExperiment {
         DataSet data = generateData(EXAMPLES, INPUT, CLASSES, SEED);
         System.out.printf(Locale.ROOT, "SparseMLP(%d, %d, %d), %d random examples, %d full-batch epochs of Adam(1e-3)%n",
                 INPUT, HIDDEN, CLASSES, EXAMPLES, EPOCHS);
+        System.out.println("The labels are random, as in the reference article (docs/reference-article.md): the losses show"
+                + " memorisation, not learning; what counts is the sparsity the trained masks keep (last line).");
 
         MultiLayerNetwork sparse = train(SparseMlp.sparse(INPUT, HIDDEN, CLASSES, SPARSITY, SEED, new Adam(1e-3)), data, "sparse from scratch");
         MultiLayerNetwork dense = train(SparseMlp.dense(INPUT, HIDDEN, CLASSES, SEED, new Adam(1e-3)), data, "dense baseline");

@@ -43,7 +43,7 @@ public final class ParallelPruneRegrow {
 
     private ParallelPruneRegrow(Builder b) {
         this.model = b.model;
-        this.listener = b.listener;
+        this.listener = b.listener.takenOverByTrainer();
         this.workers = b.workers;
         this.averagingFrequency = b.averagingFrequency;
     }

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.dynamic;
 
+import io.github.dl4jsparse.IgnoredListeners;
 import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.io.ModelFiles;
 import io.github.dl4jsparse.layers.SparseLinear;
@@ -73,6 +74,19 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
 
     private PruneRegrowListener(Config config) {
         this.config = config;
+        IgnoredListeners.waiting(this);
+    }
+
+    /**
+     * For trainers that call {@link #updateNow} themselves instead of DL4J calling this listener (the listener is then
+     * not attached to a network): {@code ParallelPruneRegrow}, {@code SparkPruneRegrow}. Marks it as taken over, so
+     * that {@link IgnoredListeners} does not warn that it is never called.
+     *
+     * @return this listener
+     */
+    public PruneRegrowListener takenOverByTrainer() {
+        IgnoredListeners.called(this);
+        return this;
     }
 
     /** @return a builder for SET: random regrowth */
@@ -117,6 +131,9 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
      */
     private synchronized void requireOneNetwork(Model model) {
         Model known = network != null ? network.get() : null;
+        if (known == null) {
+            IgnoredListeners.called(this);
+        }
         if (known != model && calledByParallelWrapper()) {
             throw new IllegalStateException("PruneRegrowListener runs in a ParallelWrapper worker: ParallelWrapper "
                     + "hands the same listener to every worker, each would rewire its own copy differently, and "
@@ -186,6 +203,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
      * @return the update, also kept in {@link #updates()}
      */
     public MaskUpdate updateNow(Model model, long iteration, org.nd4j.linalg.dataset.DataSet probe) {
+        IgnoredListeners.called(this);
         if (config.growth().needsDenseGradient()) {
             for (Layer layer : Networks.layers(model)) {
                 if (layer instanceof SparseLayer sparse) {

@@ -2,12 +2,21 @@ package io.github.dl4jsparse.spark;
 
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.dynamic.PruneRegrowSchedule;
+import io.github.dl4jsparse.io.ModelFiles;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+import java.io.File;
+import java.io.IOException;
 
 /**
  * Dynamic sparse training on Spark with DL4J's parameter averaging ({@code SparkDl4jMultiLayer} with a
@@ -29,8 +38,13 @@ import org.nd4j.linalg.dataset.DataSet;
  * <p>Requirements: the RDD's elements are minibatches of the training master's {@code batchSizePerWorker} examples
  * ({@code new ParameterAveragingTrainingMaster.Builder(batchSize).batchSizePerWorker(batchSize)}), the master saves
  * the updater ({@code saveUpdater(true)}, its default), and the schedule's deltaT is a multiple of its averaging
- * frequency, so that every stretch ends on an averaging. The listener is not attached to the network: on Spark it
- * would run on the executors, on copies; this class refuses a network that has one.
+ * frequency, so that every stretch ends on an averaging. The listener is not attached to the network: DL4J's Spark
+ * training never calls the driver network's listeners (and copies on the executors have none); this class refuses a
+ * network that has one. The first minibatch of each epoch is checked against the training master's sizes.
+ *
+ * <p>Checkpoints: {@link #saveTo(File)} adds the listener's configuration and this trainer's step count to a model
+ * file written by {@code ModelSerializer} (with the updater state), and {@link #restore} continues the schedule from
+ * there. With the Export approach (DL4J's default), the files DL4J exports for each stretch are deleted after it.
  */
 public final class SparkPruneRegrow {
 
@@ -56,8 +70,18 @@ public final class SparkPruneRegrow {
             }
         }
         this.sparkNet = sparkNet;
-        this.listener = listener;
+        this.listener = listener.takenOverByTrainer();
         this.workers = workers;
+    }
+
+    /** The key under which {@link #saveTo(File)} stores the trainer's step count in a model file. */
+    public static final String STEPS_KEY = "dl4j-sparse.sparkSteps";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** @return the prune-and-regrow configuration and its update log */
+    public PruneRegrowListener listener() {
+        return listener;
     }
 
     /** @return global steps trained so far (minibatches per worker) */
@@ -66,14 +90,44 @@ public final class SparkPruneRegrow {
     }
 
     /**
+     * Stores what resuming needs beside the network: the listener's configuration ({@link PruneRegrowListener#saveTo})
+     * and this trainer's global step count. Write the network first, with its updater state:
+     * {@code ModelSerializer.writeModel(sparkNet.getNetwork(), file, true)}.
+     */
+    public void saveTo(File modelFile) {
+        listener.saveTo(modelFile);
+        ModelSerializer.addObjectToFile(modelFile, STEPS_KEY, step);
+    }
+
+    /**
+     * A trainer that continues the schedule saved by {@link #saveTo(File)} in {@code modelFile}.
+     *
+     * @param sparkNet the Spark network of the restored network, e.g.
+     *                 {@code new SparkDl4jMultiLayer(sc, ModelFiles.restoreMultiLayerNetwork(file, true), tm)}
+     * @throws IllegalArgumentException naming the file if it is damaged or holds no trainer state
+     */
+    public static SparkPruneRegrow restore(SparkDl4jMultiLayer sparkNet, File modelFile, int workers) {
+        ModelFiles.requireComplete(modelFile, true, PruneRegrowListener.MODEL_FILE_KEY, STEPS_KEY);
+        SparkPruneRegrow trainer = new SparkPruneRegrow(sparkNet, PruneRegrowListener.restoreFrom(modelFile), workers);
+        trainer.step = ModelSerializer.<Long>getObjectFromFile(modelFile, STEPS_KEY);
+        return trainer;
+    }
+
+    /**
      * Trains one pass over {@code minibatches}, pruning and regrowing on the driver at the listener's update steps.
      *
      * @return the driver's network
+     * @throws IllegalArgumentException if the first minibatch's size is not the training master's
+     *                                  {@code rddDataSetNumExamples} and {@code batchSizePerWorker}: DL4J would re-split
+     *                                  the minibatches, and the steps would not be the schedule's
      */
     public MultiLayerNetwork fitEpoch(JavaRDD<DataSet> minibatches) {
         int epoch = sparkNet.getNetwork().getEpochCount();
         JavaPairRDD<DataSet, Long> indexed = minibatches.zipWithIndex().cache();
         long count = indexed.count();
+        if (count > 0) {
+            requireMinibatchSize(indexed.keys().first().numExamples());
+        }
         PruneRegrowSchedule schedule = listener.schedule();
         long start = 0;
         while (start < count) {
@@ -83,6 +137,7 @@ public final class SparkPruneRegrow {
             long from = start;
             JavaRDD<DataSet> stretch = indexed.filter(t -> t._2() >= from && t._2() < end).keys();
             sparkNet.fit(stretch);
+            sparkNet.getTrainingMaster().deleteTempFiles(sparkNet.getSparkContext());
             step += (end - start + workers - 1) / workers;
             if (next >= 0 && step == next) {
                 listener.updateNow(sparkNet.getNetwork(), next - 1, stretch.first());
@@ -93,5 +148,32 @@ public final class SparkPruneRegrow {
         // SparkDl4jMultiLayer counts every fit call as an epoch; one pass over the data is one
         sparkNet.getNetwork().setEpochCount(epoch + 1);
         return sparkNet.getNetwork();
+    }
+
+    private void requireMinibatchSize(int examples) {
+        TrainingMaster<?, ?> tm = sparkNet.getTrainingMaster();
+        if (!(tm instanceof ParameterAveragingTrainingMaster master)) {
+            return;
+        }
+        int perWorker = batchSizePerWorker(master);
+        if (examples != master.getRddDataSetNumExamples() || (perWorker > 0 && examples != perWorker)) {
+            throw new IllegalArgumentException("SparkPruneRegrow: the RDD's first minibatch has " + examples
+                    + " examples, but the training master has rddDataSetNumExamples = "
+                    + master.getRddDataSetNumExamples() + " and batchSizePerWorker = " + perWorker + ". One RDD element"
+                    + " must be one worker's minibatch, or DL4J re-splits them and the schedule's steps drift: build the"
+                    + " master with new ParameterAveragingTrainingMaster.Builder(workers, " + examples
+                    + ").batchSizePerWorker(" + examples + "), or batch the RDD to its size");
+        }
+    }
+
+    /** {@code batchSizePerWorker} has no getter in DL4J 1.0.0-M2; its JSON form has it. 0 if not found. */
+    private static int batchSizePerWorker(ParameterAveragingTrainingMaster master) {
+        try {
+            JsonNode node = JSON.readTree(master.toJson());
+            JsonNode value = node.findValue("batchSizePerWorker");
+            return value == null ? 0 : value.asInt();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 }

@@ -1,6 +1,9 @@
 package io.github.dl4jsparse.spark;
 
+import io.github.dl4jsparse.IgnoredListeners;
+import io.github.dl4jsparse.dynamic.MaskUpdate;
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
+import io.github.dl4jsparse.io.ModelFiles;
 import io.github.dl4jsparse.dynamic.RegrowCriterion;
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.SparseLinear;
@@ -18,9 +21,11 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
@@ -32,12 +37,18 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Collectors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -152,9 +163,13 @@ class SparkPruneRegrowTest {
         PruneRegrowListener listener = PruneRegrowListener.builder(criterion).deltaT(6).plannedIterations(72).alpha(0.5).build();
         SparkPruneRegrow trainer = new SparkPruneRegrow(sparkNet, listener, WORKERS);
         JavaRDD<DataSet> data = data();
+        Set<Path> exportedBefore = exportFiles();
         for (int e = 0; e < 3; e++) {
             trainer.fitEpoch(data);
         }
+        Set<Path> left = exportFiles();
+        left.removeAll(exportedBefore);
+        assertEquals(Set.of(), left, "no exported minibatches left under hadoop.tmp.dir/dl4j");
         assertEquals(72, trainer.steps());
         assertEquals(3, sparkNet.getNetwork().getEpochCount());
         assertEquals(9, listener.updates().size(), "updates at steps 6, 12, ..., 54");
@@ -174,6 +189,78 @@ class SparkPruneRegrowTest {
         assertTrue(moved > 0, "masks changed");
         System.out.printf("SparkPruneRegrow %s, local[2], averaging every 3: %d updates, %d connections moved, 0 leaks, "
                 + "exact counts%n", criterion, listener.updates().size(), moved);
+    }
+
+    /** The files DL4J's Export approach leaves under {@code hadoop.tmp.dir/dl4j/}. */
+    private static Set<Path> exportFiles() {
+        Path dir = Path.of(sc.hadoopConfiguration().get("hadoop.tmp.dir"), "dl4j");
+        if (!Files.isDirectory(dir)) {
+            return new HashSet<>();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).collect(Collectors.toCollection(HashSet::new));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aScheduleResumedFromACheckpointMakesTheSameUpdates(@TempDir Path dir) throws IOException {
+        JavaRDD<DataSet> data = data();
+        PruneRegrowListener whole = PruneRegrowListener.set().deltaT(6).plannedIterations(72).alpha(0.5).build();
+        SparkPruneRegrow uninterrupted = new SparkPruneRegrow(spark(net()), whole, WORKERS);
+        for (int e = 0; e < 3; e++) {
+            uninterrupted.fitEpoch(data);
+        }
+
+        PruneRegrowListener first = PruneRegrowListener.set().deltaT(6).plannedIterations(72).alpha(0.5).build();
+        SparkDl4jMultiLayer sparkNet = spark(net());
+        SparkPruneRegrow before = new SparkPruneRegrow(sparkNet, first, WORKERS);
+        before.fitEpoch(data);
+        File file = dir.resolve("checkpoint.zip").toFile();
+        ModelSerializer.writeModel(sparkNet.getNetwork(), file, true);
+        before.saveTo(file);
+
+        SparkDl4jMultiLayer restored = spark(ModelFiles.restoreMultiLayerNetwork(file, true));
+        SparkPruneRegrow after = SparkPruneRegrow.restore(restored, file, WORKERS);
+        assertEquals(24, after.steps());
+        for (int e = 1; e < 3; e++) {
+            after.fitEpoch(data);
+        }
+        assertEquals(72, after.steps());
+        requireValid(restored.getNetwork());
+        List<Long> expected = whole.updates().stream().map(MaskUpdate::iteration).toList();
+        List<Long> resumed = new ArrayList<>(first.updates().stream().map(MaskUpdate::iteration).toList());
+        resumed.addAll(after.listener().updates().stream().map(MaskUpdate::iteration).toList());
+        assertEquals(expected, resumed, "the same update steps as the uninterrupted run");
+        assertEquals(List.of(5L, 11L, 17L, 23L, 29L, 35L, 41L, 47L, 53L), expected);
+    }
+
+    @Test
+    void minibatchesOfAnotherSizeThanTheMastersAreRefused() {
+        List<DataSet> halves = new ArrayList<>();
+        for (DataSet d : data().collect()) {
+            halves.addAll(d.batchBy(BATCH / 2));
+        }
+        SparkPruneRegrow trainer = new SparkPruneRegrow(spark(net()),
+                PruneRegrowListener.set().deltaT(6).plannedIterations(72).build(), WORKERS);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> trainer.fitEpoch(sc.parallelize(halves, WORKERS)));
+        assertTrue(e.getMessage().contains("has 4 examples") && e.getMessage().contains("rddDataSetNumExamples = 8")
+                && e.getMessage().contains("batchSizePerWorker = 8") && e.getMessage().contains(".batchSizePerWorker(4)"),
+                e.getMessage());
+    }
+
+    @Test
+    void aListenerLeftOnTheDriversNetworkIsNamed() {
+        MultiLayerNetwork net = net();
+        net.setListeners(PruneRegrowListener.set().deltaT(6).plannedIterations(72).build());
+        SparkDl4jMultiLayer sparkNet = spark(net);
+        sparkNet.fit(data());
+        assertEquals(0, ((PruneRegrowListener) net.getListeners().iterator().next()).updates().size(),
+                "DL4J's Spark training never called it");
+        String warning = IgnoredListeners.warning();
+        assertTrue(warning != null && warning.contains("SparkPruneRegrow"), String.valueOf(warning));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.layers.runtime;
 
+import io.github.dl4jsparse.IgnoredListeners;
 import io.github.dl4jsparse.layers.SparseConv2D;
 import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.mask.BinaryMasks;
@@ -128,6 +129,7 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        IgnoredListeners.checkTrainingThread();
         if (kernels != null && !captureDenseWeightGradient) {
             INDArray x = input.castTo(dataType);
             if (kernels.hasPassFor(x) || (x.rank() == 4 && kernels.pays((int) x.size(0), true))) {

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.layers.runtime;
 
+import io.github.dl4jsparse.IgnoredListeners;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.mask.BinaryMasks;
@@ -99,6 +100,7 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        IgnoredListeners.checkTrainingThread();
         assertInputSet(true);
         INDArray z = takeCachedPreOutput();
         if (z == null) {

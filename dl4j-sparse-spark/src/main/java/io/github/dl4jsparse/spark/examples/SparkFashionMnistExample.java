@@ -25,7 +25,8 @@ import java.util.Locale;
  * LeNet-300-100 at sparsity 0.9 (ERK) trained with RigL on Spark ({@code local[N]}, parameter averaging), the masks
  * updated on the driver by {@link SparkPruneRegrow}; prints the test accuracy and the sparsity report after each
  * epoch. Options: {@code --epochs N} (default 3), {@code --workers N} (default 2), {@code --train-limit N} (default
- * all 60,000), {@code --data DIR} (default: {@link FashionMnist#defaultDirectory()}).
+ * all 60,000), {@code --data DIR} (default: {@link FashionMnist#defaultDirectory()}; without the files there, the
+ * sample in the library's jar). deltaT is 50 steps, or fewer for a short run so that it rewires about 8 times.
  *
  * <pre>{@code
  * mvn -q -f dl4j-sparse-spark/pom.xml compile exec:exec@fashion
@@ -34,6 +35,7 @@ import java.util.Locale;
 public final class SparkFashionMnistExample {
 
     private static final int BATCH = 64;
+    private static final int AVERAGING = 5;
 
     private SparkFashionMnistExample() {
     }
@@ -52,6 +54,10 @@ public final class SparkFashionMnistExample {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        if (!java.nio.file.Files.isDirectory(data)) {
+            System.out.println("no Fashion-MNIST files in " + data + ": using the sample in the library's jar");
+            data = FashionMnist.sampleDirectory();
+        }
         DataSet train = FashionMnist.load(data, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT);
         DataSet test = FashionMnist.load(data, FashionMnist.Split.TEST, 0, DataType.FLOAT);
         List<DataSet> minibatches = train.batchBy(BATCH);
@@ -67,14 +73,17 @@ public final class SparkFashionMnistExample {
             MultiLayerNetwork net = new MultiLayerNetwork(netConf);
             net.init();
             ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, BATCH)
-                    .batchSizePerWorker(BATCH).averagingFrequency(5).workerPrefetchNumBatches(0).saveUpdater(true)
+                    .batchSizePerWorker(BATCH).averagingFrequency(AVERAGING).workerPrefetchNumBatches(0).saveUpdater(true)
                     .rngSeed(1).build();
             SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, tm);
             long stepsPerEpoch = (minibatches.size() + workers - 1) / workers;
-            PruneRegrowListener rigl = PruneRegrowListener.rigl().plannedEpochs(epochs, stepsPerEpoch).deltaT(50).build();
+            // deltaT 50 (a multiple of the averaging frequency), less for short runs: about 8 updates before tEnd at least
+            int deltaT = (int) Math.max(AVERAGING, Math.min(50, stepsPerEpoch * epochs * 3 / 4 / 8 / AVERAGING * AVERAGING));
+            PruneRegrowListener rigl = PruneRegrowListener.rigl().plannedEpochs(epochs, stepsPerEpoch).deltaT(deltaT).build();
             SparkPruneRegrow trainer = new SparkPruneRegrow(sparkNet, rigl, workers);
             System.out.printf(Locale.ROOT, "Fashion-MNIST on Spark local[%d]: %d training examples, minibatch %d per "
-                    + "worker, averaging every 5, RigL-ERK 0.9, %d epochs%n", workers, train.numExamples(), BATCH, epochs);
+                    + "worker, averaging every %d, RigL-ERK 0.9 with deltaT %d, %d epochs%n", workers, train.numExamples(), BATCH,
+                    AVERAGING, deltaT, epochs);
             for (int e = 1; e <= epochs; e++) {
                 long start = System.nanoTime();
                 MultiLayerNetwork trained = trainer.fitEpoch(rdd);

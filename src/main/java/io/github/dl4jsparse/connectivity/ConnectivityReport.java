@@ -56,7 +56,7 @@ public record ConnectivityReport(long iteration, List<LayerConnectivity> layers,
                 long rowsPerUnit = conf.rowsPerInputUnit();
                 long[] in = new long[(int) columns];
                 long[] out = new long[(int) (rows / rowsPerUnit)];
-                for (int p : sparse.activePositions()) {
+                for (long p : sparse.activePositions()) {
                     in[(int) (p / rows)]++;
                     out[(int) (p % rows / rowsPerUnit)]++;
                 }

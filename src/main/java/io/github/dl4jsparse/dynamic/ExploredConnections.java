@@ -11,7 +11,7 @@ import java.util.Map;
  */
 final class ExploredConnections {
 
-    private final Map<String, int[]> explored = new HashMap<>();
+    private final Map<String, long[]> explored = new HashMap<>();
 
     /**
      * Records an update of {@code layer}.
@@ -20,24 +20,24 @@ final class ExploredConnections {
      * @param grown        the positions grown by the update, strictly increasing (none of them in {@code activeBefore})
      * @return the number of distinct connections explored so far, the grown ones included
      */
-    synchronized long record(String layer, int[] activeBefore, int[] grown) {
-        int[] known = explored.get(layer);
+    synchronized long record(String layer, long[] activeBefore, long[] grown) {
+        long[] known = explored.get(layer);
         if (known == null) {
             known = activeBefore.clone();
         }
-        int[] merged = mergeDistinct(known, grown);
+        long[] merged = mergeDistinct(known, grown);
         explored.put(layer, merged);
         return merged.length;
     }
 
     /** @return the union of two strictly increasing arrays, strictly increasing */
-    private static int[] mergeDistinct(int[] a, int[] b) {
-        int[] out = new int[a.length + b.length];
+    private static long[] mergeDistinct(long[] a, long[] b) {
+        long[] out = new long[a.length + b.length];
         int i = 0;
         int j = 0;
         int n = 0;
         while (i < a.length || j < b.length) {
-            int next;
+            long next;
             if (j == b.length || (i < a.length && a[i] < b[j])) {
                 next = a[i++];
             } else if (i == a.length || b[j] < a[i]) {

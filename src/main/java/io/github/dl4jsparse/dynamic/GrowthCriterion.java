@@ -24,7 +24,7 @@ public interface GrowthCriterion extends Serializable {
      * @return exactly {@link GrowthRequest#count()} positions, strictly increasing, in {@code [0, connections)}, none
      *         of them active; the listener checks this and refuses anything else
      */
-    int[] grow(GrowthRequest request);
+    long[] grow(GrowthRequest request);
 
     /** @return a short name for logs, e.g. "SET"; default: the class's simple name */
     default String displayName() {

@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * @param random        the update's random stream for this layer, seeded by (seed, iteration, layer)
  * @param iteration     the iteration of the update
  */
-public record GrowthRequest(String layerName, SparseLayerConfig layer, int[] active, double[] activeValues, int count,
+public record GrowthRequest(String layerName, SparseLayerConfig layer, long[] active, double[] activeValues, int count,
                             DenseWeightGradient denseGradient, SplittableRandom random, long iteration) {
 
     /** @return every possible connection of the layer: positions are in {@code [0, connections())} */

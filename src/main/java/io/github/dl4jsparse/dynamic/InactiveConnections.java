@@ -30,11 +30,14 @@ final class InactiveConnections {
      * @param size   {@code nIn · nOut}
      * @return {@code k} distinct inactive positions drawn uniformly at random, increasing
      */
-    static int[] random(int[] active, long size, int k, SplittableRandom random) {
-        int[] ranks = RandomMasks.sample((int) (size - active.length), k, random);
+    static long[] random(long[] active, long size, int k, SplittableRandom random) {
+        long inactive = size - active.length;
+        long[] ranks = inactive <= Integer.MAX_VALUE
+                ? toLong(RandomMasks.sample((int) inactive, k, random))
+                : RandomMasks.sample(inactive, k, random);
         // the r-th inactive position (ranks ascending) is r plus the number of active positions before it
         int c = 0;
-        int[] positions = new int[k];
+        long[] positions = new long[k];
         for (int t = 0; t < k; t++) {
             while (c < active.length && active[c] <= ranks[t] + c) {
                 c++;
@@ -44,17 +47,25 @@ final class InactiveConnections {
         return positions;
     }
 
+    private static long[] toLong(int[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
     /**
      * @param active positions of the active connections, strictly increasing
      * @return the {@code k} inactive positions with the largest {@code |xᵀ · δ|}, increasing
      * @throws IllegalArgumentException if a gradient entry is NaN
      */
-    static int[] largestGradient(DenseWeightGradient gradient, int[] active, int k, SplittableRandom random) {
+    static long[] largestGradient(DenseWeightGradient gradient, long[] active, int k, SplittableRandom random) {
         return largestGradient(gradient, active, k, random, BLOCK_ENTRIES);
     }
 
-    /** As {@link #largestGradient(DenseWeightGradient, int[], int, SplittableRandom)} with blocks of about {@code blockEntries}. */
-    static int[] largestGradient(DenseWeightGradient gradient, int[] active, int k, SplittableRandom random,
+    /** As {@link #largestGradient(DenseWeightGradient, long[], int, SplittableRandom)} with blocks of about {@code blockEntries}. */
+    static long[] largestGradient(DenseWeightGradient gradient, long[] active, int k, SplittableRandom random,
                                  int blockEntries) {
         int nIn = gradient.rows();
         int nOut = gradient.columns();
@@ -77,7 +88,7 @@ final class InactiveConnections {
                     throw new IllegalArgumentException("the dense gradient is NaN at position " + position
                             + " (input " + position % nIn + ", output " + position / nIn + ")");
                 }
-                top.offer(score, priority(tieSeed, position), (int) position);
+                top.offer(score, priority(tieSeed, position), position);
             }
         }
         return top.positions();
@@ -100,7 +111,7 @@ final class InactiveConnections {
         private final int k;
         private final double[] scores;
         private final long[] priorities;
-        private final int[] positions;
+        private final long[] positions;
         private int size;
         /** The k-th best entry after the last cut: nothing at or below it can enter; none before the first cut. */
         private double floorScore;
@@ -112,10 +123,10 @@ final class InactiveConnections {
             int capacity = Math.max(2 * k, 1);
             scores = new double[capacity];
             priorities = new long[capacity];
-            positions = new int[capacity];
+            positions = new long[capacity];
         }
 
-        void offer(double score, long priority, int position) {
+        void offer(double score, long priority, long position) {
             if (k == 0 || hasFloor && !better(score, priority, floorScore, floorPriority)) {
                 return;
             }
@@ -188,17 +199,17 @@ final class InactiveConnections {
             long p = priorities[a];
             priorities[a] = priorities[b];
             priorities[b] = p;
-            int q = positions[a];
+            long q = positions[a];
             positions[a] = positions[b];
             positions[b] = q;
         }
 
         /** @return the positions of the best k (or all, if fewer were offered), increasing */
-        int[] positions() {
+        long[] positions() {
             if (size > k) {
                 cut();
             }
-            int[] out = Arrays.copyOf(positions, size);
+            long[] out = Arrays.copyOf(positions, size);
             Arrays.sort(out);
             return out;
         }

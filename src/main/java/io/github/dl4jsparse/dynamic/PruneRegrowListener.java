@@ -133,6 +133,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         Model known = network != null ? network.get() : null;
         if (known == null) {
             IgnoredListeners.called(this);
+            requireDenseGradientPractical(model);
         }
         if (known != model && calledByParallelWrapper()) {
             throw new IllegalStateException("PruneRegrowListener runs in a ParallelWrapper worker: ParallelWrapper "
@@ -165,6 +166,29 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     private static boolean calledByParallelWrapper() {
         return StackWalker.getInstance().walk(frames -> frames.anyMatch(
                 f -> f.getClassName().startsWith("org.deeplearning4j.parallelism.trainer.")));
+    }
+
+    /**
+     * Most connections a layer may have for a criterion that reads the dense gradient (RigL): it scores every
+     * inactive connection at every update, {@code nIn · nOut · batch} multiply-adds, which beyond 2^31 connections
+     * takes minutes per update on a CPU. Larger layers are refused before training; SET needs no dense gradient.
+     */
+    public static final long DENSE_GRADIENT_MAX_CONNECTIONS = Integer.MAX_VALUE;
+
+    private void requireDenseGradientPractical(Model model) {
+        if (!config.growth().needsDenseGradient()) {
+            return;
+        }
+        for (Layer layer : Networks.layers(model)) {
+            if (layer instanceof SparseLayer sparse && sparse.sparseConfig().connections() > DENSE_GRADIENT_MAX_CONNECTIONS) {
+                throw new IllegalStateException(config.growth().displayName() + " scores every inactive connection "
+                        + "of a layer by its dense gradient at each update, and layer " + Networks.layerName(layer)
+                        + " has " + sparse.sparseConfig().connections() + " possible connections (more than "
+                        + DENSE_GRADIENT_MAX_CONNECTIONS + ", the largest this listener takes: about nIn · nOut · batch "
+                        + "multiply-adds per update, minutes on a CPU beyond it). Use SET "
+                        + "(PruneRegrowListener.set()), which grows at random and costs what the active connections cost");
+            }
+        }
     }
 
     private void armIfUpdateStep(Model model) {
@@ -204,6 +228,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
      */
     public MaskUpdate updateNow(Model model, long iteration, org.nd4j.linalg.dataset.DataSet probe) {
         IgnoredListeners.called(this);
+        requireDenseGradientPractical(model);
         if (config.growth().needsDenseGradient()) {
             for (Layer layer : Networks.layers(model)) {
                 if (layer instanceof SparseLayer sparse) {
@@ -255,12 +280,12 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                                SplittableRandom dropRandom, SplittableRandom growRandom) {
         DenseWeightGradient denseGradient = layer.takeWeightGradient();
         String name = Networks.layerName(dl4jLayer);
-        int[] active = layer.activePositions();
+        long[] active = layer.activePositions();
         double[] w = layer.activeValues();
         long size = layer.sparseConfig().connections();
         int k = (int) Math.min((long) Math.floor(dropFraction * active.length), size - active.length);
         if (k == 0) {
-            return new Rewiring(dl4jLayer, layer, name, null, active, new int[0]);
+            return new Rewiring(dl4jLayer, layer, name, null, active, new long[0]);
         }
         int[] slots = new int[active.length];
         for (int s = 0; s < slots.length; s++) {
@@ -273,7 +298,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                     + "was kept for this step; the listener must be attached to the network that trains (it arms the "
                     + "layers in onForwardPass)");
         }
-        int[] grow = growth.grow(new GrowthRequest(name, layer.sparseConfig(), active.clone(), w.clone(), k,
+        long[] grow = growth.grow(new GrowthRequest(name, layer.sparseConfig(), active.clone(), w.clone(), k,
                 growth.needsDenseGradient() ? denseGradient : null, growRandom, iteration));
         requireGrowth(growth, name, grow, active, k, size);
         return new Rewiring(dl4jLayer, layer, name, rewired(active, drop, grow), active, grow);
@@ -283,8 +308,8 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
      * One layer's part of an update: its new positions (null: unchanged), its positions before, and those grown (as
      * many as are dropped).
      */
-    private record Rewiring(Layer layer, SparseLayer sparse, String name, int[] positions, int[] activeBefore,
-                            int[] grown) {
+    private record Rewiring(Layer layer, SparseLayer sparse, String name, long[] positions, long[] activeBefore,
+                            long[] grown) {
     }
 
     /**
@@ -292,7 +317,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
      *
      * @throws IllegalStateException naming the criterion, the layer and what is wrong; nothing has been changed then
      */
-    private static void requireGrowth(GrowthCriterion growth, String layer, int[] grow, int[] active, int k, long size) {
+    private static void requireGrowth(GrowthCriterion growth, String layer, long[] grow, long[] active, int k, long size) {
         String who = "growth criterion " + growth.displayName() + " for layer " + layer;
         if (grow == null || grow.length != k) {
             throw new IllegalStateException(who + " returned " + (grow == null ? "null" : grow.length + " positions")
@@ -315,12 +340,12 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     }
 
     /** The active positions without the dropped slots, with the grown positions (increasing), merged in order. */
-    private static int[] rewired(int[] active, int[] dropSlots, int[] grow) {
+    private static long[] rewired(long[] active, int[] dropSlots, long[] grow) {
         boolean[] dropped = new boolean[active.length];
         for (int s : dropSlots) {
             dropped[s] = true;
         }
-        int[] out = new int[active.length - dropSlots.length + grow.length];
+        long[] out = new long[active.length - dropSlots.length + grow.length];
         int n = 0;
         int g = 0;
         for (int s = 0; s < active.length; s++) {

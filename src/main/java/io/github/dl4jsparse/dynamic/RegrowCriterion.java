@@ -5,7 +5,7 @@ public enum RegrowCriterion implements GrowthCriterion {
     /** Uniformly at random: SET (Mocanu et al. 2018). */
     RANDOM {
         @Override
-        public int[] grow(GrowthRequest request) {
+        public long[] grow(GrowthRequest request) {
             return InactiveConnections.random(request.active(), request.connections(), request.count(), request.random());
         }
 
@@ -25,7 +25,7 @@ public enum RegrowCriterion implements GrowthCriterion {
         }
 
         @Override
-        public int[] grow(GrowthRequest request) {
+        public long[] grow(GrowthRequest request) {
             return InactiveConnections.largestGradient(request.denseGradient(), request.active(), request.count(),
                     request.random());
         }

@@ -45,6 +45,18 @@ public final class SparsePattern {
      *                                  the previous one
      */
     public static SparsePattern of(int nIn, int nOut, int[] positions) {
+        long[] wide = new long[positions.length];
+        for (int k = 0; k < wide.length; k++) {
+            wide[k] = positions[k];
+        }
+        return of(nIn, nOut, wide);
+    }
+
+    /**
+     * As {@link #of(int, int, int[])} for positions of any size: {@code nIn · nOut} may exceed 2^31 (the rows and
+     * columns are ints, the positions longs).
+     */
+    public static SparsePattern of(int nIn, int nOut, long[] positions) {
         int active = positions.length;
         if (nIn <= 0 || nOut <= 0) {
             throw new IllegalArgumentException("nIn and nOut must be positive, got " + nIn + " and " + nOut);
@@ -53,15 +65,15 @@ public final class SparsePattern {
         long size = (long) nIn * nOut;
         long previous = -1;
         for (int k = 0; k < active; k++) {
-            int q = positions[k];
+            long q = positions[k];
             if (q < 0 || q >= size || q <= previous) {
                 throw new IllegalArgumentException("position entry " + k + " is " + q + ": positions must be strictly "
                         + "increasing in [0, " + size + ")" + (k > 0 ? ", previous " + previous : ""));
             }
             previous = q;
-            int i = q % nIn;
+            int i = (int) (q % nIn);
             p.rows[k] = i;
-            p.colStart[q / nIn + 1]++;
+            p.colStart[(int) (q / nIn) + 1]++;
             p.rowStart[i + 1]++;
         }
         for (int j = 0; j < nOut; j++) {

@@ -64,7 +64,7 @@ final class SparseLayers {
                     + "weights are drawn from the initialisation's distribution; use e.g. XAVIER or a Distribution");
         }
         long seed = layer.getMaskSeed() != null ? layer.getMaskSeed() : Nd4j.getRandom().nextLong();
-        int[] positions = RandomMasks.activePositions(layer.connections(), layer.getSparsity(), seed);
+        long[] positions = RandomMasks.activePositions(layer.connections(), layer.getSparsity(), seed);
         WeightStorage storage = layer.resolvedStorage();
         INDArray anyWeight = params.get(storage.weightParams(layer).keySet().iterator().next());
         INDArray values = null;

@@ -33,7 +33,7 @@ public enum WeightStorage {
         }
 
         @Override
-        void initialize(Map<String, INDArray> params, char order, int[] positions, INDArray values) {
+        void initialize(Map<String, INDArray> params, char order, long[] positions, INDArray values) {
             throw unresolved();
         }
 
@@ -62,15 +62,15 @@ public enum WeightStorage {
         }
 
         @Override
-        void initialize(Map<String, INDArray> params, char order, int[] positions, INDArray values) {
+        void initialize(Map<String, INDArray> params, char order, long[] positions, INDArray values) {
             INDArray weights = params.get(WEIGHT_KEY);
             INDArray mask = params.get(WEIGHT_MASK_KEY);
             double[] w = new double[(int) weights.length()];
             double[] m = new double[w.length];
             double[] v = values == null ? new double[0] : values.toDoubleVector();
             for (int k = 0; k < positions.length; k++) {
-                w[positions[k]] = v[k];
-                m[positions[k]] = 1.0;
+                w[(int) positions[k]] = v[k];
+                m[(int) positions[k]] = 1.0;
             }
             weights.assign(Nd4j.create(w, weights.shape(), order).castTo(weights.dataType()));
             mask.assign(Nd4j.create(m, mask.shape(), order).castTo(mask.dataType()));
@@ -106,7 +106,7 @@ public enum WeightStorage {
         }
 
         @Override
-        void initialize(Map<String, INDArray> params, char order, int[] positions, INDArray values) {
+        void initialize(Map<String, INDArray> params, char order, long[] positions, INDArray values) {
             params.get(ACTIVE_WEIGHT_KEY).assign(values);
             ActiveWeights.writeIndex(params.get(ACTIVE_INDEX_KEY), positions);
         }
@@ -117,6 +117,9 @@ public enum WeightStorage {
                     layer.connectionColumns());
         }
     };
+
+    /** Most possible connections of a layer with {@link #DENSE} storage: a Java array's length. */
+    public static final long DENSE_MAX_CONNECTIONS = Integer.MAX_VALUE - 8;
 
     /** @return the weight parameters this storage defines for {@code layer}: key and shape, in order */
     abstract Map<String, long[]> weightParams(SparseLayerConfig layer);
@@ -129,7 +132,7 @@ public enum WeightStorage {
      * @param positions the active positions, increasing
      * @param values    the active values, {@code [1, positions.length]} (null when there are none)
      */
-    abstract void initialize(Map<String, INDArray> params, char order, int[] positions, INDArray values);
+    abstract void initialize(Map<String, INDArray> params, char order, long[] positions, INDArray values);
 
     /**
      * Throws unless restored parameters describe valid connections (a binary mask, or valid positions).
@@ -172,7 +175,13 @@ public enum WeightStorage {
         }
         if (resolved == ACTIVE && layer.connections() > ActiveWeights.MAX_CONNECTIONS) {
             throw new IllegalArgumentException(layerDescription + ": storage ACTIVE supports up to "
-                    + ActiveWeights.MAX_CONNECTIONS + " connections, got " + layer.connections() + "; use DENSE");
+                    + ActiveWeights.MAX_CONNECTIONS + " (2^48) possible connections, got " + layer.connections());
+        }
+        if (resolved == DENSE && layer.connections() > DENSE_MAX_CONNECTIONS) {
+            throw new IllegalArgumentException(layerDescription + ": storage DENSE keeps all " + layer.connections()
+                    + " possible connections in arrays of at most " + DENSE_MAX_CONNECTIONS + " entries; use ACTIVE "
+                    + "(AUTO picks it from sparsity " + SparseLayerConfig.ACTIVE_STORAGE_MIN_SPARSITY + "), which stores "
+                    + "only the active connections");
         }
     }
 }

@@ -51,14 +51,14 @@ public final class BinaryMasks {
     }
 
     /** @return the indices of the non-zero entries of {@code flatMask}, increasing */
-    public static int[] nonZeroPositions(double[] flatMask) {
+    public static long[] nonZeroPositions(double[] flatMask) {
         int count = 0;
         for (double v : flatMask) {
             if (v != 0.0) {
                 count++;
             }
         }
-        int[] positions = new int[count];
+        long[] positions = new long[count];
         int k = 0;
         for (int q = 0; q < flatMask.length; q++) {
             if (flatMask[q] != 0.0) {

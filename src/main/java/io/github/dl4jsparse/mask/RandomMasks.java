@@ -45,29 +45,38 @@ public final class RandomMasks {
         return Math.round(sparsity * size);
     }
 
+    /** Most active positions one draw may return: a Java array's length. */
+    public static final int MAX_ACTIVE = Integer.MAX_VALUE - 8;
+
     /**
      * The positions where a mask of {@code size} entries at {@code sparsity} is 1: exactly
      * {@code size - zeroCount(size, sparsity)} distinct positions in {@code [0, size)}, sorted, every subset of that
-     * size equally likely. Time and memory are proportional to the smaller of the active and the masked count
-     * (plus the result).
+     * size equally likely. Up to {@code Integer.MAX_VALUE} entries, time and memory are proportional to the smaller of
+     * the active and the masked count (plus the result); beyond, to the active count, so a layer of 10^11 possible
+     * connections costs what its active ones cost.
      *
-     * @param size     number of entries, at most {@code Integer.MAX_VALUE}
+     * @param size     number of entries, {@code >= 0}
      * @param sparsity fraction of zeros, in [0, 1]
      * @param seed     seed of the draw
+     * @throws IllegalArgumentException if more than {@link #MAX_ACTIVE} positions would be active
      */
-    public static int[] activePositions(long size, double sparsity, long seed) {
-        if (size > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("masks of more than " + Integer.MAX_VALUE + " entries are not supported, got " + size);
+    public static long[] activePositions(long size, double sparsity, long seed) {
+        long zeros = zeroCount(size, sparsity);
+        long active = size - zeros;
+        if (active > MAX_ACTIVE) {
+            throw new IllegalArgumentException("a mask of " + size + " entries at sparsity " + sparsity + " has " + active
+                    + " active positions, more than " + MAX_ACTIVE + " (a Java array); raise the sparsity");
         }
-        int zeros = (int) zeroCount(size, sparsity);
-        int active = (int) size - zeros;
         SplittableRandom random = new SplittableRandom(seed);
+        if (size > Integer.MAX_VALUE) {
+            return floyd(size, (int) active, random);
+        }
         if (active <= zeros) {
-            return floyd((int) size, active, random);
+            return toLong(floyd((int) size, (int) active, random));
         }
         // fewer zeros than ones: draw the zeros and return the rest
-        int[] masked = floyd((int) size, zeros, random);
-        int[] positions = new int[active];
+        int[] masked = floyd((int) size, (int) zeros, random);
+        long[] positions = new long[(int) active];
         int k = 0;
         int m = 0;
         for (int q = 0; q < size; q++) {
@@ -78,6 +87,43 @@ public final class RandomMasks {
             }
         }
         return positions;
+    }
+
+    private static long[] toLong(int[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    /**
+     * A uniformly random subset of {@code count} distinct values of {@code [0, size)}, sorted (Floyd's algorithm over
+     * longs): time and memory proportional to {@code count}, whatever {@code size}.
+     *
+     * @throws IllegalArgumentException if {@code count} is not in {@code [0, size]}
+     */
+    public static long[] sample(long size, int count, SplittableRandom random) {
+        if (count < 0 || count > size) {
+            throw new IllegalArgumentException("cannot draw " + count + " distinct values of [0, " + size + ")");
+        }
+        return floyd(size, count, random);
+    }
+
+    private static long[] floyd(long size, int count, SplittableRandom random) {
+        LongHashSet chosen = new LongHashSet(count);
+        long[] out = new long[count];
+        int n = 0;
+        for (long j = size - count; j < size; j++) {
+            long t = random.nextLong(j + 1);
+            long pick = chosen.add(t) ? t : j; // j itself cannot have been chosen yet: earlier draws are all < j
+            if (pick == j) {
+                chosen.add(j);
+            }
+            out[n++] = pick;
+        }
+        Arrays.sort(out);
+        return out;
     }
 
     /**
@@ -122,13 +168,47 @@ public final class RandomMasks {
      */
     public static INDArray fill(INDArray target, double sparsity, long seed) {
         long size = target.length();
-        int[] positions = activePositions(size, sparsity, seed);
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cannot fill a dense mask of " + size + " entries; use active storage");
+        }
+        long[] positions = activePositions(size, sparsity, seed);
         float[] values = new float[(int) size]; // 0 and 1 are exact in every floating-point type
-        for (int q : positions) {
-            values[q] = 1f;
+        for (long q : positions) {
+            values[(int) q] = 1f;
         }
         target.assign(Nd4j.create(values, target.shape(), 'f').castTo(target.dataType()));
         return target;
+    }
+
+    /** An open-addressing set of non-negative longs, sized for a known number of entries. */
+    private static final class LongHashSet {
+        private final long[] slots;
+        private final int mask;
+        private final int shift;
+
+        LongHashSet(int expected) {
+            if (expected > 1 << 29) {
+                throw new IllegalArgumentException("cannot draw more than 2^29 distinct positions, got " + expected);
+            }
+            int capacity = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1; // load factor at most 1/2
+            slots = new long[capacity];
+            Arrays.fill(slots, -1L);
+            mask = capacity - 1;
+            shift = 64 - Integer.numberOfTrailingZeros(capacity);
+        }
+
+        /** @return true if {@code v} was added, false if it was already there */
+        boolean add(long v) {
+            int h = (int) ((v * 0x9E3779B97F4A7C15L) >>> shift); // Fibonacci hashing: the high bits of the product
+            while (slots[h] != -1L) {
+                if (slots[h] == v) {
+                    return false;
+                }
+                h = (h + 1) & mask;
+            }
+            slots[h] = v;
+            return true;
+        }
     }
 
     /** An open-addressing set of non-negative ints, sized for a known number of entries. */

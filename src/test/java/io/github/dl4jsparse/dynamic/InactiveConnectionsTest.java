@@ -25,31 +25,31 @@ class InactiveConnectionsTest {
     @Test
     void randomPicksDistinctInactivePositionsUniformly() {
         int size = N_IN * N_OUT;
-        int[] active = RandomMasks.activePositions(size, 0.7, 3L);
+        long[] active = RandomMasks.activePositions(size, 0.7, 3L);
         int inactive = size - active.length;
         long[] hits = new long[size];
         int trials = 3000;
         int k = 20;
         for (int t = 0; t < trials; t++) {
-            int[] grown = InactiveConnections.random(active, size, k, new SplittableRandom(t));
+            long[] grown = InactiveConnections.random(active, size, k, new SplittableRandom(t));
             assertEquals(k, grown.length);
             for (int g = 0; g < k; g++) {
                 assertTrue(Arrays.binarySearch(active, grown[g]) < 0, "grew an active position");
                 assertTrue(g == 0 || grown[g] > grown[g - 1], "increasing and distinct");
-                hits[grown[g]]++;
+                hits[(int) grown[g]]++;
             }
         }
-        for (int q : active) {
-            assertEquals(0, hits[q]);
+        for (long q : active) {
+            assertEquals(0, hits[(int) q]);
         }
         assertUniformOverInactive(hits, active, (double) k * trials / inactive);
     }
 
     /** Chi-square test of the hit counts of the inactive positions: at most 5 standard deviations above its mean. */
-    private static void assertUniformOverInactive(long[] hits, int[] active, double expected) {
+    private static void assertUniformOverInactive(long[] hits, long[] active, double expected) {
         double chi2 = 0;
         for (int q = 0; q < hits.length; q++) {
-            if (Arrays.binarySearch(active, q) < 0) {
+            if (Arrays.binarySearch(active, (long) q) < 0) {
                 chi2 += (hits[q] - expected) * (hits[q] - expected) / expected;
             }
         }
@@ -66,14 +66,14 @@ class InactiveConnectionsTest {
         INDArray delta = Nd4j.randn(DataType.DOUBLE, 8, N_OUT);
         WeightGradientFactors factors = WeightGradientFactors.of(x, delta);
         double[] dense = factors.dense().dup('f').reshape('f', new long[]{N_IN * N_OUT}).toDoubleVector();
-        int[] active = RandomMasks.activePositions(N_IN * N_OUT, 0.8, 5L);
+        long[] active = RandomMasks.activePositions(N_IN * N_OUT, 0.8, 5L);
         int k = 25;
-        int[] grown = InactiveConnections.largestGradient(factors, active, k, new SplittableRandom(1), blockEntries);
+        long[] grown = InactiveConnections.largestGradient(factors, active, k, new SplittableRandom(1), blockEntries);
 
         Integer[] inactive = java.util.stream.IntStream.range(0, N_IN * N_OUT)
-                .filter(q -> Arrays.binarySearch(active, q) < 0).boxed().toArray(Integer[]::new);
+                .filter(q -> Arrays.binarySearch(active, (long) q) < 0).boxed().toArray(Integer[]::new);
         Arrays.sort(inactive, (a, b) -> Double.compare(Math.abs(dense[b]), Math.abs(dense[a])));
-        int[] expected = Arrays.stream(inactive).limit(k).mapToInt(Integer::intValue).sorted().toArray();
+        long[] expected = Arrays.stream(inactive).limit(k).mapToLong(Integer::longValue).sorted().toArray();
         assertArrayEquals(expected, grown);
         assertArrayEquals(grown, InactiveConnections.largestGradient(factors, active, k, new SplittableRandom(1), 7),
                 "the block size changes nothing");
@@ -85,14 +85,14 @@ class InactiveConnectionsTest {
         int size = N_IN * N_OUT;
         WeightGradientFactors zero = WeightGradientFactors.of(Nd4j.zeros(DataType.DOUBLE, 4, N_IN),
                 Nd4j.zeros(DataType.DOUBLE, 4, N_OUT));
-        int[] active = RandomMasks.activePositions(size, 0.5, 9L);
+        long[] active = RandomMasks.activePositions(size, 0.5, 9L);
         int inactive = size - active.length;
         long[] hits = new long[size];
         int trials = 2000;
         int k = 15;
         for (int t = 0; t < trials; t++) {
-            for (int q : InactiveConnections.largestGradient(zero, active, k, new SplittableRandom(t), 100)) {
-                hits[q]++;
+            for (long q : InactiveConnections.largestGradient(zero, active, k, new SplittableRandom(t), 100)) {
+                hits[(int) q]++;
             }
         }
         assertUniformOverInactive(hits, active, (double) k * trials / inactive);

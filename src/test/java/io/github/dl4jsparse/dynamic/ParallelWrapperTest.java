@@ -112,7 +112,7 @@ class ParallelWrapperTest {
             net = PruneRegrowListenerTest.mlp(3, new Adam(1e-2), 0.9, WeightStorage.ACTIVE);
         }
         List<Layer> sparse = new ArrayList<>();
-        List<int[]> initial = new ArrayList<>();
+        List<long[]> initial = new ArrayList<>();
         for (Layer l : net.getLayers()) {
             if (l instanceof io.github.dl4jsparse.layers.runtime.SparseLayer s) {
                 sparse.add(l);
@@ -147,13 +147,13 @@ class ParallelWrapperTest {
             if (index != null) {
                 ActiveWeights.requireValidIndex(conf.getLayerName(), index, conf.connectionRows(), conf.connectionColumns());
             }
-            int[] now = s.activePositions();
+            long[] now = s.activePositions();
             assertEquals((long) counts.get(i), now.length, "exact count of " + conf.getLayerName());
-            java.util.Set<Integer> before = new java.util.HashSet<>();
-            for (int p : initial.get(i)) {
+            java.util.Set<Long> before = new java.util.HashSet<>();
+            for (long p : initial.get(i)) {
                 before.add(p);
             }
-            for (int p : now) {
+            for (long p : now) {
                 if (!before.contains(p)) {
                     changed++;
                 }

@@ -529,12 +529,12 @@ class PruneRegrowListenerTest {
         int calls;
 
         @Override
-        public int[] grow(GrowthRequest request) {
+        public long[] grow(GrowthRequest request) {
             calls++;
-            int[] out = new int[request.count()];
+            long[] out = new long[request.count()];
             int n = 0;
             int c = 0;
-            for (int p = 0; n < out.length; p++) {
+            for (long p = 0; n < out.length; p++) {
                 while (c < request.active().length && request.active()[c] < p) {
                     c++;
                 }
@@ -558,7 +558,7 @@ class PruneRegrowListenerTest {
         LowestInactive criterion = new LowestInactive();
         PruneRegrowListener pr = PruneRegrowListener.builder(criterion).deltaT(5).plannedIterations(20).build();
         List<Layer> layers = sparseLayers(net);
-        List<int[]> before = new ArrayList<>();
+        List<long[]> before = new ArrayList<>();
         net.setListeners(pr, new BaseTrainingListener() {
             @Override
             public void onGradientCalculation(Model model) {
@@ -572,14 +572,14 @@ class PruneRegrowListenerTest {
         assertEquals(1, pr.updates().size());
         assertEquals(3, criterion.calls, "called once per sparse layer (two SparseConv2D, one SparseLinear)");
         for (int i = 0; i < layers.size(); i++) {
-            int[] after = ((io.github.dl4jsparse.layers.runtime.SparseLayer) layers.get(i)).activePositions();
-            java.util.Set<Integer> old = new java.util.HashSet<>();
-            for (int p : before.get(i)) {
+            long[] after = ((io.github.dl4jsparse.layers.runtime.SparseLayer) layers.get(i)).activePositions();
+            java.util.Set<Long> old = new java.util.HashSet<>();
+            for (long p : before.get(i)) {
                 old.add(p);
             }
             int grown = 0;
             int lowestNotGrown = Integer.MAX_VALUE;
-            for (int p : after) {
+            for (long p : after) {
                 if (!old.contains(p)) {
                     grown++;
                 }
@@ -587,8 +587,8 @@ class PruneRegrowListenerTest {
             // the grown ones are the lowest inactive positions: every inactive position below the largest grown one was grown
             int expectedGrown = (int) pr.updates().get(0).layers().get(i).grown();
             assertEquals(expectedGrown, grown, "layer " + i);
-            int[] expected = criterion.grow(new GrowthRequest("x", null, before.get(i), null, expectedGrown, null, null, 0));
-            for (int p : expected) {
+            long[] expected = criterion.grow(new GrowthRequest("x", null, before.get(i), null, expectedGrown, null, null, 0));
+            for (long p : expected) {
                 assertTrue(java.util.Arrays.binarySearch(after, p) >= 0, "position " + p + " grown in layer " + i);
             }
         }
@@ -608,7 +608,7 @@ class PruneRegrowListenerTest {
         GrowthCriterion regrowTheActive = request -> request.layerName().equals("fc1")
                 ? RegrowCriterion.RANDOM.grow(request) : java.util.Arrays.copyOf(request.active(), request.count());
         net.setListeners(PruneRegrowListener.builder(regrowTheActive).deltaT(2).plannedIterations(10).build());
-        int[] fc1Before = ((io.github.dl4jsparse.layers.runtime.SparseLayer) net.getLayer(0)).activePositions();
+        long[] fc1Before = ((io.github.dl4jsparse.layers.runtime.SparseLayer) net.getLayer(0)).activePositions();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> fit(net, batches(2, 3)));
         assertTrue(e.getMessage().contains("layer fc2") && e.getMessage().contains("already active"), e.getMessage());
         assertTrue(java.util.Arrays.equals(fc1Before,
@@ -623,10 +623,10 @@ class PruneRegrowListenerTest {
             MultiLayerNetwork net = mlp(8, new Adam(1e-2), 0.9);
             PruneRegrowListener pr = builder.deltaT(2).plannedIterations(40).build();
             net.setListeners(pr);
-            List<java.util.Set<Integer>> seen = new ArrayList<>();
+            List<java.util.Set<Long>> seen = new ArrayList<>();
             for (Layer l : sparseLayers(net)) {
-                java.util.Set<Integer> s = new java.util.HashSet<>();
-                for (int p : ((io.github.dl4jsparse.layers.runtime.SparseLayer) l).activePositions()) {
+                java.util.Set<Long> s = new java.util.HashSet<>();
+                for (long p : ((io.github.dl4jsparse.layers.runtime.SparseLayer) l).activePositions()) {
                     s.add(p);
                 }
                 seen.add(s);
@@ -635,7 +635,7 @@ class PruneRegrowListenerTest {
             for (DataSet ds : batches(40, 9)) {
                 net.fit(ds); // one step: the positions change only at update steps, after the step
                 for (int i = 0; i < seen.size(); i++) {
-                    for (int p : ((io.github.dl4jsparse.layers.runtime.SparseLayer) sparseLayers(net).get(i)).activePositions()) {
+                    for (long p : ((io.github.dl4jsparse.layers.runtime.SparseLayer) sparseLayers(net).get(i)).activePositions()) {
                         seen.get(i).add(p);
                     }
                 }

@@ -2,6 +2,7 @@ package io.github.dl4jsparse.layers;
 
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.dynamic.PruneRegrowSchedule;
+import io.github.dl4jsparse.layers.runtime.ActiveWeights;
 import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -9,7 +10,9 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
@@ -17,7 +20,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.io.File;
+import java.nio.file.Path;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -58,5 +65,80 @@ class LargeLayerTest {
         SparsityReport report = SparsityReport.of(net);
         assertEquals(1.0 - active / ((double) width * width), report.layers().get(0).maskSparsity(), 1e-12);
         assertEquals(0, report.leaks());
+    }
+
+    /** 60,000 x 50,000: 3·10^9 possible connections, beyond Java ints, of which 30,000 are active. */
+    private static MultiLayerNetwork beyondIntPositions() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(1e-2)).list()
+                .layer(new SparseLinear.Builder().name("huge").nOut(50_000).sparsity(0.99999).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(60_000))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static DataSet beyondIntData() {
+        Nd4j.getRandom().setSeed(2);
+        return new DataSet(Nd4j.rand(DataType.FLOAT, 4, 60_000), Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT));
+    }
+
+    private static PruneRegrowListener set() {
+        return PruneRegrowListener.set().deltaT(2).endStep(20).alpha(0.3).decay(PruneRegrowSchedule.Decay.CONSTANT)
+                .seed(3L).build();
+    }
+
+    @Test
+    void aLayerOfMoreThan2To31PositionsTrainsUnderSetAndResumesBitIdentically(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork net = beyondIntPositions();
+        SparseLinearLayer layer = (SparseLinearLayer) net.getLayer(0);
+        long connections = 60_000L * 50_000;
+        assertTrue(connections > Integer.MAX_VALUE);
+        long[] initial = layer.activePositions();
+        assertEquals(30_000, initial.length);
+        assertTrue(initial[initial.length - 1] > Integer.MAX_VALUE, "positions beyond 2^31 are drawn too");
+
+        DataSet data = beyondIntData();
+        PruneRegrowListener set = set();
+        net.setListeners(set);
+        for (int i = 0; i < 3; i++) {
+            net.fit(data);
+        }
+        File checkpoint = dir.resolve("huge.zip").toFile();
+        ModelSerializer.writeModel(net, checkpoint, true);
+        set.saveTo(checkpoint);
+        for (int i = 0; i < 3; i++) {
+            net.fit(data);
+        }
+        assertEquals(3, set.updates().size(), "updates after steps 2, 4 and 6");
+        long[] after = layer.activePositions();
+        assertEquals(30_000, after.length, "exact count");
+        ActiveWeights.requireValidIndex("huge", layer.getParam(SparseLinear.ACTIVE_INDEX_KEY), 60_000, 50_000);
+        long moved = java.util.Arrays.stream(after).filter(p -> java.util.Arrays.binarySearch(initial, p) < 0).count();
+        assertTrue(moved > 10_000, moved + " connections moved");
+        SparsityReport report = SparsityReport.of(net);
+        assertEquals(0, report.leaks());
+        assertEquals(connections - 30_000, report.layers().get(0).maskZeros());
+
+        MultiLayerNetwork resumed = io.github.dl4jsparse.io.ModelFiles.restoreMultiLayerNetwork(checkpoint, true);
+        resumed.setListeners(PruneRegrowListener.restoreFrom(checkpoint));
+        for (int i = 0; i < 3; i++) {
+            resumed.fit(data);
+        }
+        assertEquals(net.params(), resumed.params(), "checkpoint-resume is bit-identical");
+        assertTrue(java.util.Arrays.equals(after, ((SparseLinearLayer) resumed.getLayer(0)).activePositions()));
+    }
+
+    @Test
+    void rigLIsRefusedBeforeTrainingForALayerBeyond2To31Connections() {
+        MultiLayerNetwork net = beyondIntPositions();
+        long[] before = ((SparseLinearLayer) net.getLayer(0)).activePositions();
+        net.setListeners(PruneRegrowListener.rigl().deltaT(2).endStep(20).build());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.fit(beyondIntData()));
+        assertTrue(e.getMessage().contains("huge") && e.getMessage().contains("3000000000")
+                && e.getMessage().contains("PruneRegrowListener.set()"), e.getMessage());
+        assertEquals(0, net.getIterationCount(), "refused before the first step");
+        assertTrue(java.util.Arrays.equals(before, ((SparseLinearLayer) net.getLayer(0)).activePositions()));
     }
 }

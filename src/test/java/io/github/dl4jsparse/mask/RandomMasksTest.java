@@ -74,10 +74,10 @@ class RandomMasksTest {
         long[] hits = new long[size];
         int active = 0;
         for (long seed = 0; seed < seeds; seed++) {
-            int[] positions = RandomMasks.activePositions(size, sparsity, seed);
+            long[] positions = RandomMasks.activePositions(size, sparsity, seed);
             active = positions.length;
-            for (int q : positions) {
-                hits[q]++;
+            for (long q : positions) {
+                hits[(int) q]++;
             }
         }
         double expected = (double) active * seeds / size;
@@ -89,9 +89,10 @@ class RandomMasksTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"1000, 0.9", "1000, 0.2", "1, 0.0", "1, 1.0", "2147483647, 0.9999999"})
+    @CsvSource({"1000, 0.9", "1000, 0.2", "1, 0.0", "1, 1.0", "2147483647, 0.9999999", "3000000000, 0.99999",
+            "360000000000, 0.9999333"})
     void activePositionsAreExactlyCountedSortedAndDistinct(long size, double sparsity) {
-        int[] positions = RandomMasks.activePositions(size, sparsity, 8L);
+        long[] positions = RandomMasks.activePositions(size, sparsity, 8L);
         assertEquals(size - RandomMasks.zeroCount(size, sparsity), positions.length);
         for (int k = 0; k < positions.length; k++) {
             assertTrue(positions[k] >= 0 && positions[k] < size);

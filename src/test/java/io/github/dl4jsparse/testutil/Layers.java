@@ -25,8 +25,8 @@ public final class Layers {
     public static INDArray maskByPosition(Layer layer) {
         SparseLayer sparse = (SparseLayer) Networks.unwrap(layer);
         double[] m = new double[(int) sparse.sparseConfig().connections()];
-        for (int p : sparse.activePositions()) {
-            m[p] = 1.0;
+        for (long p : sparse.activePositions()) {
+            m[(int) p] = 1.0;
         }
         return org.nd4j.linalg.factory.Nd4j.create(m, new long[]{m.length}, 'c');
     }

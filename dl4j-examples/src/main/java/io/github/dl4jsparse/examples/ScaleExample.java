@@ -84,7 +84,7 @@ public final class ScaleExample {
     }
 
     /** VmHWM of {@code /proc/self/status} (Linux), or -1 where there is none. */
-    private static long peakResidentBytes() throws IOException {
+    static long peakResidentBytes() throws IOException {
         Path status = Path.of("/proc/self/status");
         if (!Files.exists(status)) {
             return -1;

@@ -111,8 +111,8 @@ class SparkPruneRegrowTest {
         return new SparkDl4jMultiLayer(sc, net, tm);
     }
 
-    private static List<int[]> positions(MultiLayerNetwork net) {
-        List<int[]> out = new ArrayList<>();
+    private static List<long[]> positions(MultiLayerNetwork net) {
+        List<long[]> out = new ArrayList<>();
         for (Layer l : net.getLayers()) {
             if (l instanceof SparseLayer s) {
                 out.add(s.activePositions());
@@ -137,7 +137,7 @@ class SparkPruneRegrowTest {
     @Test
     void staticMasksStayExactUnderParameterAveraging() {
         MultiLayerNetwork net = net();
-        List<int[]> before = positions(net);
+        List<long[]> before = positions(net);
         SparkDl4jMultiLayer sparkNet = spark(net);
         JavaRDD<DataSet> data = data();
         double lossBefore = sparkNet.getNetwork().score(data.first());
@@ -146,7 +146,7 @@ class SparkPruneRegrowTest {
         }
         MultiLayerNetwork trained = sparkNet.getNetwork();
         requireValid(trained);
-        List<int[]> after = positions(trained);
+        List<long[]> after = positions(trained);
         for (int i = 0; i < before.size(); i++) {
             assertTrue(java.util.Arrays.equals(before.get(i), after.get(i)), "positions unchanged, layer " + i);
         }
@@ -157,7 +157,7 @@ class SparkPruneRegrowTest {
     @EnumSource(RegrowCriterion.class)
     void pruneAndRegrowOnTheDriverKeepsTheInvariants(RegrowCriterion criterion) {
         MultiLayerNetwork net = net();
-        List<int[]> before = positions(net);
+        List<long[]> before = positions(net);
         SparkDl4jMultiLayer sparkNet = spark(net);
         // 24 global steps an epoch, 3 epochs = 72; updates every 6 steps until 54
         PruneRegrowListener listener = PruneRegrowListener.builder(criterion).deltaT(6).plannedIterations(72).alpha(0.5).build();
@@ -175,14 +175,14 @@ class SparkPruneRegrowTest {
         assertEquals(9, listener.updates().size(), "updates at steps 6, 12, ..., 54");
         MultiLayerNetwork trained = sparkNet.getNetwork();
         requireValid(trained);
-        List<int[]> after = positions(trained);
+        List<long[]> after = positions(trained);
         long moved = 0;
         for (int i = 0; i < before.size(); i++) {
-            Set<Integer> old = new HashSet<>();
-            for (int p : before.get(i)) {
+            Set<Long> old = new HashSet<>();
+            for (long p : before.get(i)) {
                 old.add(p);
             }
-            for (int p : after.get(i)) {
+            for (long p : after.get(i)) {
                 moved += old.contains(p) ? 0 : 1;
             }
         }

@@ -46,8 +46,11 @@ public final class ActiveWeights implements LayerWeights {
     /** Bits of a position per index row: float values hold integers exactly up to 2^24. */
     private static final int POSITION_BITS = 24;
     private static final int LOW_MASK = (1 << POSITION_BITS) - 1;
-    /** Most connections a layer with active storage may have: positions are Java ints. */
-    public static final long MAX_CONNECTIONS = Integer.MAX_VALUE;
+    /**
+     * Most connections a layer with active storage may have: 2^48, what two 24-bit index rows hold (rows and columns
+     * of the connection matrix are Java ints, and at most {@code Integer.MAX_VALUE - 8} connections are active).
+     */
+    public static final long MAX_CONNECTIONS = 1L << (2 * POSITION_BITS);
 
     private final LayerParams layer;
     /** Rows ({@code nIn}, or {@code nIn · kH · kW}) and columns ({@code nOut}) of the connection matrix. */
@@ -66,7 +69,7 @@ public final class ActiveWeights implements LayerWeights {
     private SparsePattern denseCopyPattern;
     private Object denseCopyValues;
     /** {@link #positions(SparsePattern)} of {@link #keptPositionsPattern}. */
-    private int[] keptPositions;
+    private long[] keptPositions;
     private SparsePattern keptPositionsPattern;
     /** The dense weight gradient a convolution's backward pass writes, before it is gathered; reused. */
     private INDArray denseGradient;
@@ -125,8 +128,10 @@ public final class ActiveWeights implements LayerWeights {
         return layer.param().apply(ACTIVE_INDEX_KEY);
     }
 
+    /** The kernels, whatever the route, for a layer too large for a dense working copy of its weights. */
     private boolean kernelRoute(int batch, boolean training) {
-        return ProductRoute.useKernels(values().length() / ((double) nIn * nOut), batch, training);
+        return (long) nIn * nOut > io.github.dl4jsparse.layers.WeightStorage.DENSE_MAX_CONNECTIONS
+                || ProductRoute.useKernels(values().length() / ((double) nIn * nOut), batch, training);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -317,7 +322,7 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     /** The column-major positions of {@code p}'s active connections, in slot order: kept for the current pattern. */
-    private int[] positionsOf(SparsePattern p) {
+    private long[] positionsOf(SparsePattern p) {
         if (keptPositionsPattern != p) {
             keptPositions = positions(p);
             keptPositionsPattern = p;
@@ -326,13 +331,14 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     /** The column-major positions of {@code p}'s active connections, in slot order. */
-    private static int[] positions(SparsePattern p) {
-        int[] positions = new int[p.activeCount()];
+    private static long[] positions(SparsePattern p) {
+        long[] positions = new long[p.activeCount()];
         int[] colStart = p.colStart();
         int[] rows = p.rows();
         for (int j = 0; j < p.nOut(); j++) {
+            long column = (long) j * p.nIn();
             for (int k = colStart[j]; k < colStart[j + 1]; k++) {
-                positions[k] = rows[k] + j * p.nIn();
+                positions[k] = rows[k] + column;
             }
         }
         return positions;
@@ -364,13 +370,13 @@ public final class ActiveWeights implements LayerWeights {
             denseCopyPattern = p;
         }
         // the same positions (a training step changed the values): overwrite them in place, the zeros stay
-        int[] positions = positionsOf(p);
+        long[] positions = positionsOf(p); // the dense route exists only below 2^31 connections
         if (type == DataType.FLOAT) {
             float[] copy = new float[(int) values.length()];
             DirectBuffers.floats(values).get(0, copy);
             FloatBuffer dense = DirectBuffers.floats(denseCopy);
             for (int k = 0; k < copy.length; k++) {
-                dense.put(positions[k], copy[k]);
+                dense.put((int) positions[k], copy[k]);
             }
             denseCopyValues = copy;
         } else {
@@ -378,7 +384,7 @@ public final class ActiveWeights implements LayerWeights {
             DirectBuffers.doubles(values).get(0, copy);
             DoubleBuffer dense = DirectBuffers.doubles(denseCopy);
             for (int k = 0; k < copy.length; k++) {
-                dense.put(positions[k], copy[k]);
+                dense.put((int) positions[k], copy[k]);
             }
             denseCopyValues = copy;
         }
@@ -466,20 +472,30 @@ public final class ActiveWeights implements LayerWeights {
 
     @Override
     public double[] flatWeights() {
-        int[] positions = positions(pattern());
+        long[] positions = positions(pattern());
         double[] v = activeValues();
-        double[] all = new double[nIn * nOut];
+        double[] all = new double[denseSize()];
         for (int k = 0; k < positions.length; k++) {
-            all[positions[k]] = v[k];
+            all[(int) positions[k]] = v[k];
         }
         return all;
     }
 
+    /** @throws IllegalStateException for a layer too large for a dense view: more than 2^31 - 9 connections */
+    private int denseSize() {
+        long size = (long) nIn * nOut;
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("Layer '" + layer.name().get() + "' has " + size + " possible connections: "
+                    + "too many for a dense view of its weights or mask; read its active positions and values instead");
+        }
+        return (int) size;
+    }
+
     @Override
     public double[] flatMask() {
-        double[] all = new double[nIn * nOut];
-        for (int q : positions(pattern())) {
-            all[q] = 1.0;
+        double[] all = new double[denseSize()];
+        for (long q : positions(pattern())) {
+            all[(int) q] = 1.0;
         }
         return all;
     }
@@ -516,7 +532,7 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     @Override
-    public int[] activePositions() {
+    public long[] activePositions() {
         return positions(pattern());
     }
 
@@ -526,8 +542,8 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     @Override
-    public void rewire(int[] next, List<INDArray> updaterStates) {
-        int[] oldPositions = positions(pattern());
+    public void rewire(long[] next, List<INDArray> updaterStates) {
+        long[] oldPositions = positions(pattern());
         requireRewiring(layer.name().get(), next, oldPositions.length, (long) nIn * nOut);
         // both position lists are sorted: match the surviving connections in one merge pass
         int[] from = new int[next.length]; // old slot of each new slot, or -1 for a new connection
@@ -549,7 +565,7 @@ public final class ActiveWeights implements LayerWeights {
      *
      * @throws IllegalArgumentException naming the layer and what is wrong
      */
-    static void requireRewiring(String layerName, int[] positions, int active, long size) {
+    static void requireRewiring(String layerName, long[] positions, int active, long size) {
         if (positions.length != active) {
             throw new IllegalArgumentException("Layer '" + layerName + "': the new connections number "
                     + positions.length + ", but the layer has exactly " + active + " (the count follows from the "
@@ -613,7 +629,7 @@ public final class ActiveWeights implements LayerWeights {
         boolean isDouble = w.dataType() == DataType.DOUBLE;
         FloatBuffer wf = isDouble ? null : DirectBuffers.floats(w.castTo(DataType.FLOAT));
         DoubleBuffer wd = isDouble ? DirectBuffers.doubles(w) : null;
-        int[] positions = new int[active];
+        long[] positions = new long[active];
         double[] v = new double[active];
         int k = 0;
         for (int j = 0; j < nOut; j++) {
@@ -636,10 +652,10 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     /** Writes positions into {@code index}: row 0 the low 24 bits, row 1 (if there is one) the bits above. */
-    public static void writeIndex(INDArray index, int[] positions) {
+    public static void writeIndex(INDArray index, long[] positions) {
         int active = positions.length;
         int indexRows = (int) index.size(0);
-        double[] idx = new double[indexRows * active];
+        double[] idx = new double[Math.multiplyExact(indexRows, active)];
         for (int k = 0; k < active; k++) {
             idx[k] = positions[k] & LOW_MASK;
             if (indexRows == 2) {
@@ -684,9 +700,9 @@ public final class ActiveWeights implements LayerWeights {
      * @throws IllegalStateException naming the layer, the parameter, the entry and its value unless every position is
      *                               an integer in {@code [0, nIn · nOut)}, strictly increasing
      */
-    private static int[] validPositions(String layerName, double[] idx, int indexRows, long nIn, long nOut) {
+    private static long[] validPositions(String layerName, double[] idx, int indexRows, long nIn, long nOut) {
         int active = idx.length / indexRows;
-        int[] positions = new int[active];
+        long[] positions = new long[active];
         long previous = -1;
         for (int k = 0; k < active; k++) {
             double low = idx[k];
@@ -704,7 +720,7 @@ public final class ActiveWeights implements LayerWeights {
                         + k + " (input " + position % nIn + ", output " + position / nIn + ") is not after the previous "
                         + "one in column-major order; positions must be strictly increasing");
             }
-            positions[k] = (int) position;
+            positions[k] = position;
             previous = position;
         }
         return positions;

@@ -61,7 +61,7 @@ interface LayerWeights {
     void set(INDArray weights, INDArray mask);
 
     /** @return the column-major positions {@code i + j·nIn} of the active connections, increasing: a copy */
-    int[] activePositions();
+    long[] activePositions();
 
     /** @return the weights of the active connections, in the order of {@link #activePositions()}: a copy */
     double[] activeValues();
@@ -73,7 +73,7 @@ interface LayerWeights {
      *
      * @param updaterStates every updater state array of {@link #trainableKey()}, in that parameter's order
      */
-    void rewire(int[] positions, List<INDArray> updaterStates);
+    void rewire(long[] positions, List<INDArray> updaterStates);
 
     /**
      * @return whether the products of a pass over {@code batchSize} examples (a training pass, or inference) run on

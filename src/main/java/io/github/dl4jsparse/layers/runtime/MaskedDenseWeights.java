@@ -116,28 +116,28 @@ final class MaskedDenseWeights implements LayerWeights {
     }
 
     @Override
-    public int[] activePositions() {
+    public long[] activePositions() {
         return BinaryMasks.nonZeroPositions(flatMask());
     }
 
     @Override
     public double[] activeValues() {
         double[] w = DirectBuffers.readDoubles(DirectBuffers.contiguous(weights(), 'f'), (int) weights().length());
-        int[] positions = activePositions();
+        long[] positions = activePositions();
         double[] values = new double[positions.length];
         for (int k = 0; k < positions.length; k++) {
-            values[k] = w[positions[k]];
+            values[k] = w[(int) positions[k]];
         }
         return values;
     }
 
     @Override
-    public void rewire(int[] positions, List<INDArray> updaterStates) {
+    public void rewire(long[] positions, List<INDArray> updaterStates) {
         double[] oldMask = flatMask();
         ActiveWeights.requireRewiring(layer.name().get(), positions, activePositions().length, oldMask.length);
         double[] newMask = new double[oldMask.length];
-        for (int q : positions) {
-            newMask[q] = 1.0;
+        for (long q : positions) {
+            newMask[(int) q] = 1.0;
         }
         double[] kept = new double[newMask.length]; // active before and after: the only positions whose state survives
         for (int p = 0; p < kept.length; p++) {

@@ -216,7 +216,7 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
     }
 
     @Override
-    public int[] activePositions() {
+    public long[] activePositions() {
         return weights.activePositions();
     }
 
@@ -226,7 +226,7 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
     }
 
     @Override
-    public void rewire(int[] positions, List<INDArray> updaterStates) {
+    public void rewire(long[] positions, List<INDArray> updaterStates) {
         weights.rewire(positions, updaterStates);
     }
 

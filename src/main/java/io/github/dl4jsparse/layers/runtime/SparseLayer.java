@@ -21,7 +21,7 @@ public interface SparseLayer {
     BinaryMasks.Counts sparsityCounts();
 
     /** @return the positions of the active connections, increasing: a copy */
-    int[] activePositions();
+    long[] activePositions();
 
     /** @return the weights of the active connections, in the order of {@link #activePositions()}, as doubles: a copy */
     double[] activeValues();
@@ -35,7 +35,7 @@ public interface SparseLayer {
      * @throws IllegalArgumentException for another number of positions, or positions out of range or order; nothing is
      *                                  changed then
      */
-    void rewire(int[] positions, List<INDArray> updaterStates);
+    void rewire(long[] positions, List<INDArray> updaterStates);
 
     /** @return the key of the trained weight parameter, whose updater state follows the connections */
     String trainableWeightKey();

@@ -270,13 +270,13 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
      *                                  changed then
      */
     @Override
-    public void rewire(int[] positions, List<INDArray> updaterStates) {
+    public void rewire(long[] positions, List<INDArray> updaterStates) {
         weights.rewire(positions, updaterStates);
     }
 
     /** @return the column-major positions {@code i + j·nIn} of the active connections, increasing: a copy */
     @Override
-    public int[] activePositions() {
+    public long[] activePositions() {
         return weights.activePositions();
     }
 

@@ -13,9 +13,11 @@ import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,6 +26,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.io.File;
 import java.io.IOException;
@@ -36,7 +39,8 @@ import java.util.Locale;
  * neurons on commodity hardware" (Neural Computing and Applications 33, 2021): a SET-MLP 3312-600000-600000-600000-5,
  * every hidden layer sparse with Erdős–Rényi density {@code ε · (nIn + nOut) / (nIn · nOut)} at ε = 20 (about 60
  * million active connections; a dense twin would have 7.2·10^11 weights), trained with momentum SGD (0.01, Nesterov
- * momentum 0.9), weight decay 2e-4, batch 2, and SET with ζ = 0.3 after every epoch. The data have the paper's shape
+ * momentum 0.9), weight decay 2e-4, batch 2, and SET with ζ = 0.3 after every epoch; hidden weights drawn by He's
+ * rule on the fan-in a unit really has. The data have the paper's shape
  * (3,312 features, 5 classes, 136 training samples) but are <b>synthetic</b>: Gaussian features around a random mean
  * per class, so the loss can fall; no accuracy here compares with the paper's.
  *
@@ -81,7 +85,10 @@ public final class MillionNeuronExample {
                 .updater(new Nesterovs(0.01, 0.9)).weightDecay(2e-4).list();
         for (int l = 1; l <= 3; l++) {
             double density = Math.min(1.0, epsilon * (widths[l - 1] + widths[l]) / ((double) widths[l - 1] * widths[l]));
+            // He initialisation on the fan-in a unit really has (density · nIn): with the dense fan-in the signal of
+            // three layers this sparse would vanish
             list.layer(new SparseLinear.Builder().name("h" + l).nOut(widths[l]).sparsity(1.0 - density)
+                    .weightInit(new WeightInitDistribution(new NormalDistribution(0, Math.sqrt(2.0 / (density * widths[l - 1])))))
                     .activation(Activation.RELU).build());
         }
         // the output layer's Erdős–Rényi density, 20 · (600000 + 5) / (600000 · 5), is above 1: dense
@@ -94,10 +101,11 @@ public final class MillionNeuronExample {
         long t0 = System.nanoTime();
         MultiLayerNetwork net = new MultiLayerNetwork(list.build());
         net.init();
-        System.out.printf(Locale.ROOT, "init: %.1f s; %,d active connections of %,d possible (a dense twin's weights)%n",
-                (System.nanoTime() - t0) / 1e9, activeConnections(net), possibleConnections(widths));
+        System.out.printf(Locale.ROOT, "init: %.1f s; %,d active connections of %,d possible (a dense twin's weights); "
+                + "%s%n", (System.nanoTime() - t0) / 1e9, activeConnections(net), possibleConnections(widths), memory());
 
         DataSet train = syntheticData(7);
+        System.out.printf(Locale.ROOT, "before training: %s%n", fit(net, train));
         int stepsPerEpoch = SAMPLES / BATCH;
         PruneRegrowListener set = PruneRegrowListener.set().alpha(0.3).decay(PruneRegrowSchedule.Decay.CONSTANT)
                 .deltaT(stepsPerEpoch).endStep((long) epochs * stepsPerEpoch).build();
@@ -107,8 +115,8 @@ public final class MillionNeuronExample {
             long t = System.nanoTime();
             net.fit(batches);
             MaskUpdate last = set.updates().isEmpty() ? null : set.updates().get(set.updates().size() - 1);
-            System.out.printf(Locale.ROOT, "epoch %d: %.1f s (SET update included), loss %.4f, %s%n", e,
-                    (System.nanoTime() - t) / 1e9, net.score(train), last == null ? "no update" : last.layers());
+            System.out.printf(Locale.ROOT, "epoch %d: %.1f s (SET update included), %s; %s%n  %s%n", e,
+                    (System.nanoTime() - t) / 1e9, fit(net, train), memory(), last == null ? "no update" : last.layers());
         }
 
         SparsityReport report = SparsityReport.of(net);
@@ -123,20 +131,45 @@ public final class MillionNeuronExample {
 
         Files.createDirectories(out);
         File file = out.resolve("million-neurons.zip").toFile();
+        INDArray x = train.getFeatures().getRows(0, 1, 2, 3);
+        INDArray expected = net.output(x).dup();
+        long activeBytes = activeConnections(net) * (Float.BYTES + Long.BYTES);
         long saveStart = System.nanoTime();
         ModelSerializer.writeModel(net, file, true);
+        double saveSeconds = (System.nanoTime() - saveStart) / 1e9;
+        // let the trained network go before loading: DL4J's loader reads the file's entries into memory
+        net = null;
+        set = null;
+        batches = null;
+        System.gc();
+        long loadStart = System.nanoTime();
         MultiLayerNetwork loaded = ModelFiles.restoreMultiLayerNetwork(file, true);
-        INDArray x = train.getFeatures().getRows(0, 1, 2, 3);
-        boolean same = net.output(x).equals(loaded.output(x));
-        long activeBytes = activeConnections(net) * (Float.BYTES + Long.BYTES);
-        System.out.printf(Locale.ROOT, "save and load: %.1f s, same outputs %b; model file %.1f MB, %.2fx the bytes of "
-                        + "the active values and positions (4 + 8 bytes each)%n", (System.nanoTime() - saveStart) / 1e9,
-                same, file.length() / 1e6, file.length() / (double) activeBytes);
-        System.out.printf(Locale.ROOT, "peak resident memory: %.2f GB%n", ScaleExample.peakResidentBytes() / 1e9);
+        boolean same = expected.equals(loaded.output(x));
+        System.out.printf(Locale.ROOT, "save %.1f s, load %.1f s, same outputs %b; model file %.1f MB, %.2fx the bytes of "
+                        + "the active values and positions (4 + 8 bytes each); %s%n", saveSeconds,
+                (System.nanoTime() - loadStart) / 1e9, same, file.length() / 1e6, file.length() / (double) activeBytes,
+                memory());
         if (!exact || report.leaks() != 0 || !same) {
             throw new IllegalStateException("a check failed: exact counts " + exact + ", leaks " + report.leaks()
                     + ", same outputs " + same);
         }
+    }
+
+    /**
+     * @return the cross-entropy on the training data (without the weight-decay term that DL4J's score adds) and the
+     *         training accuracy
+     */
+    private static String fit(MultiLayerNetwork net, DataSet data) {
+        INDArray p = net.output(data.getFeatures());
+        double crossEntropy = Math.max(0.0, -Transforms.log(p.add(1e-12)).mul(data.getLabels()).sumNumber().doubleValue() / p.rows());
+        double accuracy = net.evaluate(new ListDataSetIterator<>(java.util.List.of(data), SAMPLES)).accuracy();
+        return String.format(Locale.ROOT, "cross-entropy %.4f, training accuracy %.3f", crossEntropy, accuracy);
+    }
+
+    /** @return the resident and the peak resident memory of the process so far */
+    private static String memory() throws IOException {
+        return String.format(Locale.ROOT, "resident %.2f GB, peak %.2f GB", ScaleExample.residentBytes("VmRSS:") / 1e9,
+                ScaleExample.residentBytes("VmHWM:") / 1e9);
     }
 
     /** Gaussian features around a random mean per class (synthetic: the paper's shape, not its data). */

@@ -84,13 +84,21 @@ public final class ScaleExample {
     }
 
     /** VmHWM of {@code /proc/self/status} (Linux), or -1 where there is none. */
-    static long peakResidentBytes() throws IOException {
+    private static long peakResidentBytes() throws IOException {
+        return residentBytes("VmHWM:");
+    }
+
+    /**
+     * @param field {@code VmRSS:} (resident now) or {@code VmHWM:} (peak) of {@code /proc/self/status} (Linux)
+     * @return its value in bytes, or -1 where there is none
+     */
+    static long residentBytes(String field) throws IOException {
         Path status = Path.of("/proc/self/status");
         if (!Files.exists(status)) {
             return -1;
         }
         for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }

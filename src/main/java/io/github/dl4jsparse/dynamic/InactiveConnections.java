@@ -31,10 +31,7 @@ final class InactiveConnections {
      * @return {@code k} distinct inactive positions drawn uniformly at random, increasing
      */
     static long[] random(long[] active, long size, int k, SplittableRandom random) {
-        long inactive = size - active.length;
-        long[] ranks = inactive <= Integer.MAX_VALUE
-                ? toLong(RandomMasks.sample((int) inactive, k, random))
-                : RandomMasks.sample(inactive, k, random);
+        long[] ranks = RandomMasks.sample(size - active.length, k, random);
         // the r-th inactive position (ranks ascending) is r plus the number of active positions before it
         int c = 0;
         long[] positions = new long[k];
@@ -45,14 +42,6 @@ final class InactiveConnections {
             positions[t] = ranks[t] + c;
         }
         return positions;
-    }
-
-    private static long[] toLong(int[] values) {
-        long[] out = new long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
     }
 
     /**

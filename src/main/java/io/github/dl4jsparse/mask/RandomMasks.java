@@ -68,18 +68,15 @@ public final class RandomMasks {
                     + " active positions, more than " + MAX_ACTIVE + " (a Java array); raise the sparsity");
         }
         SplittableRandom random = new SplittableRandom(seed);
-        if (size > Integer.MAX_VALUE) {
+        if (size > Integer.MAX_VALUE || active <= zeros) {
             return floyd(size, (int) active, random);
         }
-        if (active <= zeros) {
-            return toLong(floyd((int) size, (int) active, random));
-        }
-        // fewer zeros than ones: draw the zeros and return the rest
-        int[] masked = floyd((int) size, (int) zeros, random);
+        // fewer zeros than ones (so fewer than 2^31 entries): draw the zeros and return the rest
+        long[] masked = floyd(size, (int) zeros, random);
         long[] positions = new long[(int) active];
         int k = 0;
         int m = 0;
-        for (int q = 0; q < size; q++) {
+        for (long q = 0; q < size; q++) {
             if (m < masked.length && masked[m] == q) {
                 m++;
             } else {
@@ -89,17 +86,10 @@ public final class RandomMasks {
         return positions;
     }
 
-    private static long[] toLong(int[] values) {
-        long[] out = new long[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
-    }
-
     /**
-     * A uniformly random subset of {@code count} distinct values of {@code [0, size)}, sorted (Floyd's algorithm over
-     * longs): time and memory proportional to {@code count}, whatever {@code size}.
+     * A uniformly random subset of {@code count} distinct values of {@code [0, size)}, sorted (Floyd's algorithm): time
+     * and memory proportional to {@code count}, whatever {@code size}. Below 2^31 values the draws are those of
+     * earlier versions (int draws), so seeded runs keep their choices.
      *
      * @throws IllegalArgumentException if {@code count} is not in {@code [0, size]}
      */
@@ -110,42 +100,18 @@ public final class RandomMasks {
         return floyd(size, count, random);
     }
 
+    /**
+     * Floyd's algorithm. Below 2^31 values it draws ints, as earlier versions did, so that seeded masks and SET's
+     * choices stay what they were; beyond, longs.
+     */
     private static long[] floyd(long size, int count, SplittableRandom random) {
+        boolean intDraws = size <= Integer.MAX_VALUE;
         LongHashSet chosen = new LongHashSet(count);
         long[] out = new long[count];
         int n = 0;
         for (long j = size - count; j < size; j++) {
-            long t = random.nextLong(j + 1);
+            long t = intDraws ? random.nextInt((int) (j + 1)) : random.nextLong(j + 1);
             long pick = chosen.add(t) ? t : j; // j itself cannot have been chosen yet: earlier draws are all < j
-            if (pick == j) {
-                chosen.add(j);
-            }
-            out[n++] = pick;
-        }
-        Arrays.sort(out);
-        return out;
-    }
-
-    /**
-     * A uniformly random subset of {@code count} distinct values of {@code [0, size)}, sorted (Floyd's algorithm):
-     * time and memory proportional to {@code count}.
-     *
-     * @throws IllegalArgumentException if {@code count} is not in {@code [0, size]}
-     */
-    public static int[] sample(int size, int count, SplittableRandom random) {
-        if (count < 0 || count > size) {
-            throw new IllegalArgumentException("cannot draw " + count + " distinct values of [0, " + size + ")");
-        }
-        return floyd(size, count, random);
-    }
-
-    private static int[] floyd(int size, int count, SplittableRandom random) {
-        IntHashSet chosen = new IntHashSet(count);
-        int[] out = new int[count];
-        int n = 0;
-        for (int j = size - count; j < size; j++) {
-            int t = random.nextInt(j + 1);
-            int pick = chosen.add(t) ? t : j; // j itself cannot have been chosen yet: earlier draws are all < j
             if (pick == j) {
                 chosen.add(j);
             }
@@ -201,37 +167,6 @@ public final class RandomMasks {
         boolean add(long v) {
             int h = (int) ((v * 0x9E3779B97F4A7C15L) >>> shift); // Fibonacci hashing: the high bits of the product
             while (slots[h] != -1L) {
-                if (slots[h] == v) {
-                    return false;
-                }
-                h = (h + 1) & mask;
-            }
-            slots[h] = v;
-            return true;
-        }
-    }
-
-    /** An open-addressing set of non-negative ints, sized for a known number of entries. */
-    private static final class IntHashSet {
-        private final int[] slots;
-        private final int mask;
-        private final int shift;
-
-        IntHashSet(int expected) {
-            if (expected > 1 << 29) {
-                throw new IllegalArgumentException("cannot draw more than 2^29 distinct positions, got " + expected);
-            }
-            int capacity = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1; // load factor at most 1/2
-            slots = new int[capacity];
-            Arrays.fill(slots, -1);
-            mask = capacity - 1;
-            shift = 32 - Integer.numberOfTrailingZeros(capacity);
-        }
-
-        /** @return true if {@code v} was added, false if it was already there */
-        boolean add(int v) {
-            int h = (v * 0x9E3779B9) >>> shift; // Fibonacci hashing: the high bits of the product
-            while (slots[h] != -1) {
                 if (slots[h] == v) {
                     return false;
                 }

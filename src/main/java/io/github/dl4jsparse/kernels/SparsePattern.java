@@ -13,7 +13,7 @@ package io.github.dl4jsparse.kernels;
  * Memory is {@code 4 · (3a + nIn + nOut)} bytes for {@code a} active connections, nothing of size {@code nIn · nOut}.
  *
  * <pre>{@code
- * SparsePattern p = SparsePattern.of(784, 1024, positions); // positions i + j·784, strictly increasing
+ * SparsePattern p = SparsePattern.of(784, 1024, positions); // long positions i + j·784, strictly increasing
  * }</pre>
  */
 public final class SparsePattern {
@@ -40,21 +40,9 @@ public final class SparsePattern {
 
     /**
      * @param positions the column-major positions {@code i + j · nIn} of the active connections, strictly increasing
-     *                  (not kept)
+     *                  (not kept); longs, as {@code nIn · nOut} may exceed 2^31
      * @throws IllegalArgumentException naming the entry if a position is out of {@code [0, nIn · nOut)} or not after
      *                                  the previous one
-     */
-    public static SparsePattern of(int nIn, int nOut, int[] positions) {
-        long[] wide = new long[positions.length];
-        for (int k = 0; k < wide.length; k++) {
-            wide[k] = positions[k];
-        }
-        return of(nIn, nOut, wide);
-    }
-
-    /**
-     * As {@link #of(int, int, int[])} for positions of any size: {@code nIn · nOut} may exceed 2^31 (the rows and
-     * columns are ints, the positions longs).
      */
     public static SparsePattern of(int nIn, int nOut, long[] positions) {
         int active = positions.length;

@@ -48,7 +48,7 @@ class SparseConvKernelsTest {
             Random r = new Random(seed);
             int rows = g.connectionRows();
             positions = IntStream.range(0, rows * g.outChannels()).filter(q -> r.nextDouble() < density).toArray();
-            ix = ConvIndex.of(SparsePattern.of(rows, g.outChannels(), positions), g);
+            ix = ConvIndex.of(SparsePattern.of(rows, g.outChannels(), java.util.Arrays.stream(positions).asLongStream().toArray()), g);
             values = r.doubles(positions.length, -1, 1).toArray();
             x = r.doubles((long) batch * g.inputSize(), -1, 1).toArray();
             delta = r.doubles((long) batch * g.outputSize(), -1, 1).toArray();
@@ -256,7 +256,7 @@ class SparseConvKernelsTest {
     @Test
     void anIndexRefusesAPatternOfAnotherShape() {
         ConvGeometry g = truncate(2, 6, 6, 3, 3, 3, 1, 1, 0);
-        SparsePattern wrong = SparsePattern.of(17, 3, new int[]{0, 5});
+        SparsePattern wrong = SparsePattern.of(17, 3, new long[]{0, 5});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConvIndex.of(wrong, g));
         assertTrue(e.getMessage().contains("18 rows"), e.getMessage());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,

@@ -53,7 +53,7 @@ class SparseKernelsTest {
         }
 
         SparsePattern pattern() {
-            return SparsePattern.of(nIn, nOut, positions);
+            return SparsePattern.of(nIn, nOut, java.util.Arrays.stream(positions).asLongStream().toArray());
         }
 
         double[] values() {
@@ -204,15 +204,15 @@ class SparseKernelsTest {
     @Test
     void patternRejectsPositionsOutOfRangeOrOrder() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SparsePattern.of(2, 3, new int[]{0, 4, 4}));
+                () -> SparsePattern.of(2, 3, new long[]{0, 4, 4}));
         assertEquals("position entry 2 is 4: positions must be strictly increasing in [0, 6), previous 4", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> SparsePattern.of(2, 3, new int[]{6}));
-        assertThrows(IllegalArgumentException.class, () -> SparsePattern.of(2, 3, new int[]{-1}));
+        assertThrows(IllegalArgumentException.class, () -> SparsePattern.of(2, 3, new long[]{6}));
+        assertThrows(IllegalArgumentException.class, () -> SparsePattern.of(2, 3, new long[]{-1}));
     }
 
     @Test
     void patternIndexesEveryConnectionByColumnAndByRow() {
-        SparsePattern p = SparsePattern.of(3, 4, new int[]{1, 2, 3, 7, 11}); // (1,0) (2,0) (0,1) (1,2) (2,3)
+        SparsePattern p = SparsePattern.of(3, 4, new long[]{1, 2, 3, 7, 11}); // (1,0) (2,0) (0,1) (1,2) (2,3)
         assertArrayEquals(new int[]{0, 2, 3, 4, 5}, p.colStart());
         assertArrayEquals(new int[]{1, 2, 0, 1, 2}, p.rows());
         assertArrayEquals(new int[]{0, 1, 3, 5}, p.rowStart);

@@ -75,7 +75,7 @@ public class SparseKernelBenchmark {
             Random r = new Random(2);
             float[] weights = w.data().asFloat();
             int[] positions = IntStream.range(0, weights.length).filter(q -> r.nextDouble() >= sparsity).toArray();
-            pattern = SparsePattern.of(N_IN, N_OUT, positions);
+            pattern = SparsePattern.of(N_IN, N_OUT, java.util.Arrays.stream(positions).asLongStream().toArray());
             values = FloatBuffer.allocate(positions.length);
             for (int q : positions) {
                 values.put(weights[q]);

@@ -2,7 +2,6 @@ package io.github.dl4jsparse.spark;
 
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.dynamic.PruneRegrowSchedule;
-import io.github.dl4jsparse.io.ModelFiles;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -107,8 +106,12 @@ public final class SparkPruneRegrow {
      * @throws IllegalArgumentException naming the file if it is damaged or holds no trainer state
      */
     public static SparkPruneRegrow restore(SparkDl4jMultiLayer sparkNet, File modelFile, int workers) {
-        ModelFiles.requireComplete(modelFile, true, PruneRegrowListener.MODEL_FILE_KEY, STEPS_KEY);
-        SparkPruneRegrow trainer = new SparkPruneRegrow(sparkNet, PruneRegrowListener.restoreFrom(modelFile), workers);
+        PruneRegrowListener listener = PruneRegrowListener.restoreFrom(modelFile); // checks the whole file
+        if (!ModelSerializer.listObjectsInFile(modelFile).contains(STEPS_KEY)) {
+            throw new IllegalArgumentException("model file " + modelFile + " holds no SparkPruneRegrow step count ("
+                    + STEPS_KEY + "); was it saved with SparkPruneRegrow.saveTo?");
+        }
+        SparkPruneRegrow trainer = new SparkPruneRegrow(sparkNet, listener, workers);
         trainer.step = ModelSerializer.<Long>getObjectFromFile(modelFile, STEPS_KEY);
         return trainer;
     }

@@ -4,6 +4,7 @@ import io.github.dl4jsparse.kernels.ProductRoute;
 import io.github.dl4jsparse.kernels.SparseKernels;
 import io.github.dl4jsparse.kernels.SparsePattern;
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -130,7 +131,7 @@ public final class ActiveWeights implements LayerWeights {
 
     /** The kernels, whatever the route, for a layer too large for a dense working copy of its weights. */
     private boolean kernelRoute(int batch, boolean training) {
-        return (long) nIn * nOut > io.github.dl4jsparse.layers.WeightStorage.DENSE_MAX_CONNECTIONS
+        return (long) nIn * nOut > WeightStorage.DENSE_MAX_CONNECTIONS
                 || ProductRoute.useKernels(values().length() / ((double) nIn * nOut), batch, training);
     }
 
@@ -481,10 +482,10 @@ public final class ActiveWeights implements LayerWeights {
         return all;
     }
 
-    /** @throws IllegalStateException for a layer too large for a dense view: more than 2^31 - 9 connections */
+    /** @throws IllegalStateException for a layer too large for a dense view, as for dense storage */
     private int denseSize() {
         long size = (long) nIn * nOut;
-        if (size > Integer.MAX_VALUE - 8) {
+        if (size > WeightStorage.DENSE_MAX_CONNECTIONS) {
             throw new IllegalStateException("Layer '" + layer.name().get() + "' has " + size + " possible connections: "
                     + "too many for a dense view of its weights or mask; read its active positions and values instead");
         }

@@ -1,10 +1,12 @@
 package io.github.dl4jsparse.dynamic;
 
 import java.io.Serializable;
+import java.util.Set;
 
 /**
  * Where prune-and-regrow grows new connections, among those inactive before the update: {@link RegrowCriterion#RANDOM}
- * (SET), {@link RegrowCriterion#GRADIENT} (RigL), or your own, given to {@link PruneRegrowListener#builder}.
+ * (SET), {@link RegrowCriterion#GRADIENT} (RigL), {@link MomentumGrowth} (sparse momentum), or your own, given to
+ * {@link PruneRegrowListener#builder}. The mirror of {@link DropCriterion}.
  *
  * <p>An implementation must be deterministic given its {@link GrowthRequest} (draw randomness only from
  * {@link GrowthRequest#random()}), so that runs are reproducible, and {@link Serializable} so that
@@ -13,11 +15,11 @@ import java.io.Serializable;
 public interface GrowthCriterion extends Serializable {
 
     /**
-     * @return whether {@link #grow} reads {@link GrowthRequest#denseGradient()}; the listener then has the sparse layers
-     *         keep their dense weight gradient on update steps. Default: false
+     * @return the signals {@link #grow} reads from {@link GrowthRequest#signals()} (e.g. {@link Signal#DENSE_GRADIENT}:
+     *         the listener then has the sparse layers keep their dense weight gradient on update steps); default none
      */
-    default boolean needsDenseGradient() {
-        return false;
+    default Set<Signal> signals() {
+        return Set.of();
     }
 
     /**

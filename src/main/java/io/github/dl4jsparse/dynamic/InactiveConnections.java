@@ -83,6 +83,31 @@ final class InactiveConnections {
         return top.positions();
     }
 
+    /**
+     * @param scores one score per position of the layer (e.g. the gradient momentum), indexed by position
+     * @param active positions of the active connections, strictly increasing
+     * @return the {@code k} inactive positions of largest {@code |score|}, increasing; ties as in
+     *         {@link #largestGradient}
+     * @throws IllegalArgumentException if a score of an inactive position is NaN
+     */
+    static long[] largestScore(double[] scores, long[] active, int k, SplittableRandom random) {
+        long tieSeed = random.nextLong();
+        TopK top = new TopK(k);
+        int c = 0;
+        for (int position = 0; position < scores.length && k > 0; position++) {
+            if (c < active.length && active[c] == position) {
+                c++;
+                continue;
+            }
+            double score = Math.abs(scores[position]);
+            if (Double.isNaN(score)) {
+                throw new IllegalArgumentException("the score of inactive position " + position + " is NaN");
+            }
+            top.offer(score, priority(tieSeed, position), position);
+        }
+        return top.positions();
+    }
+
     /** A pseudo-random priority of {@code position} for the seed (SplitMix64's finaliser). */
     private static long priority(long seed, long position) {
         long z = seed + (position + 1) * 0x9E3779B97F4A7C15L;

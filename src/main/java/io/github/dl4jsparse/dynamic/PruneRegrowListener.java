@@ -4,6 +4,7 @@ import io.github.dl4jsparse.IgnoredListeners;
 import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.io.ModelFiles;
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.layers.runtime.DenseWeightGradient;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import io.github.dl4jsparse.sparsity.SparsityReport;
@@ -65,15 +66,20 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     private static final Logger log = LoggerFactory.getLogger(PruneRegrowListener.class);
     /** The key under which {@link #saveTo(File)} stores the configuration in a model file. */
     public static final String MODEL_FILE_KEY = "dl4j-sparse.pruneRegrow";
+    /** The key under which {@link #saveTo(File)} stores the gradient momentum of sparse momentum (SNFS). */
+    public static final String MOMENTUM_FILE_KEY = "dl4j-sparse.pruneRegrow.momentum";
 
     private final Config config;
     private final List<MaskUpdate> updates = new ArrayList<>();
     private final ExploredConnections explored = new ExploredConnections();
+    /** {@link Signal#GRADIENT_MOMENTUM}, when a criterion reads it; saved with the configuration by {@link #saveTo}. */
+    private final GradientMomentum momentum;
     /** The network this listener rewires; a second one calling it is refused (see {@link #requireOneNetwork}). */
     private transient WeakReference<Model> network;
 
-    private PruneRegrowListener(Config config) {
+    private PruneRegrowListener(Config config, GradientMomentum momentum) {
         this.config = config;
+        this.momentum = momentum;
         IgnoredListeners.waiting(this);
     }
 
@@ -97,6 +103,15 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     /** @return a builder for RigL: regrowth by the largest dense gradient */
     public static Builder rigl() {
         return new Builder(RegrowCriterion.GRADIENT);
+    }
+
+    /**
+     * @return a builder for sparse momentum (SNFS, Dettmers &amp; Zettlemoyer 2019): regrowth by the largest gradient
+     *         momentum ({@link MomentumGrowth}) and {@link Redistribution#MOMENTUM} between layers, whose sparse layers
+     *         must keep {@code WeightStorage.DENSE}
+     */
+    public static Builder snfs() {
+        return new Builder(new MomentumGrowth()).redistribution(Redistribution.MOMENTUM);
     }
 
     /**
@@ -134,6 +149,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         if (known == null) {
             IgnoredListeners.called(this);
             requireDenseGradientPractical(model);
+            requireCountsMayChange(model);
         }
         if (known != model && calledByParallelWrapper()) {
             throw new IllegalStateException("PruneRegrowListener runs in a ParallelWrapper worker: ParallelWrapper "
@@ -176,13 +192,13 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     public static final long DENSE_GRADIENT_MAX_CONNECTIONS = Integer.MAX_VALUE;
 
     private void requireDenseGradientPractical(Model model) {
-        if (!config.growth().needsDenseGradient()) {
+        if (!config.needs(Signal.DENSE_GRADIENT) && !config.needs(Signal.GRADIENT_MOMENTUM)) {
             return;
         }
         for (Layer layer : Networks.layers(model)) {
             if (layer instanceof SparseLayer sparse && sparse.sparseConfig().connections() > DENSE_GRADIENT_MAX_CONNECTIONS) {
-                throw new IllegalStateException(config.growth().displayName() + " scores every inactive connection "
-                        + "of a layer by its dense gradient at each update, and layer " + Networks.layerName(layer)
+                throw new IllegalStateException(config.describe() + " reads the dense gradient of every connection "
+                        + "of a layer, and layer " + Networks.layerName(layer)
                         + " has " + sparse.sparseConfig().connections() + " possible connections (more than "
                         + DENSE_GRADIENT_MAX_CONNECTIONS + ", the largest this listener takes: about nIn · nOut · batch "
                         + "multiply-adds per update, minutes on a CPU beyond it). Use SET "
@@ -191,9 +207,26 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         }
     }
 
+    /** Redistribution changes a layer's count: only dense storage (a mask of any number of ones) allows it. */
+    private void requireCountsMayChange(Model model) {
+        if (config.redistribution() == Redistribution.NONE) {
+            return;
+        }
+        for (Layer layer : Networks.layers(model)) {
+            if (layer instanceof SparseLayer sparse && sparse.sparseConfig().resolvedStorage() != WeightStorage.DENSE) {
+                throw new IllegalStateException("redistribution " + config.redistribution() + " moves connections "
+                        + "between layers, so a layer's count changes, and layer " + Networks.layerName(layer)
+                        + " stores a fixed number of active connections (storage "
+                        + sparse.sparseConfig().resolvedStorage() + "). Build its sparse layers with "
+                        + ".storage(WeightStorage.DENSE), or use Redistribution.NONE");
+            }
+        }
+    }
+
     private void armIfUpdateStep(Model model) {
         long step = Networks.iterationCount(model) + 1L;
-        if (config.growth().needsDenseGradient() && config.schedule.isUpdateStep(step)) {
+        if (config.needs(Signal.GRADIENT_MOMENTUM)
+                || config.needs(Signal.DENSE_GRADIENT) && config.schedule.isUpdateStep(step)) {
             for (Layer layer : Networks.layers(model)) {
                 if (layer instanceof SparseLayer sparse) {
                     sparse.captureDenseWeightGradient();
@@ -205,9 +238,33 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         requireOneNetwork(model);
-        if (config.schedule.isUpdateStep(iteration + 1L)) {
-            record(update(model, iteration));
+        boolean updateStep = config.schedule.isUpdateStep(iteration + 1L);
+        Map<Layer, DenseWeightGradient> gradients = Map.of();
+        if (config.needs(Signal.GRADIENT_MOMENTUM) || updateStep) {
+            gradients = takeGradients(model);
         }
+        if (config.needs(Signal.GRADIENT_MOMENTUM)) {
+            for (Map.Entry<Layer, DenseWeightGradient> e : gradients.entrySet()) {
+                momentum.add(Networks.layerName(e.getKey()), e.getValue(), config.momentumBeta());
+            }
+        }
+        if (updateStep) {
+            record(update(model, iteration, gradients));
+        }
+    }
+
+    /** The dense gradients kept by the armed layers since the last step (none for a layer not armed). */
+    private static Map<Layer, DenseWeightGradient> takeGradients(Model model) {
+        Map<Layer, DenseWeightGradient> out = new java.util.IdentityHashMap<>(); // DL4J layers hash their arrays
+        for (Layer layer : Networks.layers(model)) {
+            if (layer instanceof SparseLayer sparse) {
+                DenseWeightGradient g = sparse.takeWeightGradient();
+                if (g != null) {
+                    out.put(layer, g);
+                }
+            }
+        }
+        return out;
     }
 
     private void record(MaskUpdate update) {
@@ -225,91 +282,243 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
      * @param iteration the global step after which the update happens; the schedule's update step is {@code iteration + 1}
      * @param probe     a minibatch for the dense gradient (ignored by criteria that do not need it)
      * @return the update, also kept in {@link #updates()}
+     * @throws UnsupportedOperationException for {@link Signal#GRADIENT_MOMENTUM} (sparse momentum), which needs the
+     *                                       gradient of every step, not of one probe
      */
     public MaskUpdate updateNow(Model model, long iteration, org.nd4j.linalg.dataset.DataSet probe) {
         IgnoredListeners.called(this);
+        if (config.needs(Signal.GRADIENT_MOMENTUM)) {
+            throw new UnsupportedOperationException(config.describe() + " reads the gradient momentum of every "
+                    + "training step, which a trainer that calls the listener once per update (ParallelPruneRegrow, "
+                    + "SparkPruneRegrow) does not see; there use RigL (PruneRegrowListener.rigl()), whose dense gradient "
+                    + "comes from one probe minibatch");
+        }
         requireDenseGradientPractical(model);
-        if (config.growth().needsDenseGradient()) {
+        requireCountsMayChange(model);
+        Map<Layer, DenseWeightGradient> gradients = Map.of();
+        if (config.needs(Signal.DENSE_GRADIENT)) {
             for (Layer layer : Networks.layers(model)) {
                 if (layer instanceof SparseLayer sparse) {
                     sparse.captureDenseWeightGradient();
                 }
             }
             Networks.computeGradient(model, probe);
+            gradients = takeGradients(model);
         }
-        MaskUpdate update = update(model, iteration);
+        MaskUpdate update = update(model, iteration, gradients);
         record(update);
         return update;
     }
 
     /** Prunes and regrows every sparse layer of {@code model} once, as after {@code iteration}. */
-    MaskUpdate update(Model model, long iteration) {
+    MaskUpdate update(Model model, long iteration, Map<Layer, DenseWeightGradient> gradients) {
         double dropFraction = config.schedule.dropFraction(iteration + 1L);
         long seed = config.seed != null ? config.seed : Networks.seed(model);
-        List<Rewiring> plans = new ArrayList<>();
+        List<LayerPlan> plans = new ArrayList<>();
         Layer[] layers = Networks.layers(model);
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] instanceof SparseLayer sparse) {
                 // separate streams: how ties among the dropped are broken never shifts which connections SET grows
-                SplittableRandom dropRandom = new SplittableRandom(mix(seed, iteration, 2 * i));
-                SplittableRandom growRandom = new SplittableRandom(mix(seed, iteration, 2 * i + 1));
-                plans.add(planLayer(layers[i], sparse, iteration, dropFraction, dropRandom, growRandom));
+                plans.add(new LayerPlan(model, layers[i], sparse, signals(model, layers[i], sparse, gradients),
+                        new SplittableRandom(mix(seed, iteration, 2 * i)),
+                        new SplittableRandom(mix(seed, iteration, 2 * i + 1))));
             }
         }
-        // every layer's new connections are chosen and checked before any layer changes
+        // every layer's dropped and grown connections are chosen and checked before any layer changes
+        for (LayerPlan plan : plans) {
+            plan.drop(dropFraction, iteration);
+        }
+        int[] growCounts = config.redistribution() == Redistribution.NONE
+                ? plans.stream().mapToInt(p -> p.dropped.length).toArray()
+                : MomentumRedistribution.growCounts(plans.stream().map(LayerPlan::momentumShare).toList(),
+                        plans.stream().mapToLong(LayerPlan::inactive).toArray(),
+                        plans.stream().mapToInt(p -> p.dropped.length).sum());
+        for (int t = 0; t < plans.size(); t++) {
+            plans.get(t).grow(growCounts[t], iteration);
+        }
         List<LayerUpdate> layerUpdates = new ArrayList<>();
-        for (Rewiring plan : plans) {
-            if (plan.positions() != null) {
-                // dropped and grown connections start at 0 with zero updater state; the others keep theirs
-                plan.sparse().rewire(plan.positions(), UpdaterStates.of(model, plan.layer(), plan.sparse().trainableWeightKey()));
-            }
-            // as many dropped as grown
-            layerUpdates.add(new LayerUpdate(plan.name(), plan.activeBefore().length, plan.grown().length,
-                    plan.grown().length, dropFraction, explored.record(plan.name(), plan.activeBefore(), plan.grown()),
-                    plan.sparse().sparseConfig().connections()));
+        for (LayerPlan plan : plans) {
+            plan.apply();
+            layerUpdates.add(new LayerUpdate(plan.name, plan.active.length - plan.dropped.length + plan.grown.length,
+                    plan.dropped.length, plan.grown.length, dropFraction,
+                    explored.record(plan.name, plan.active, plan.grown), plan.size));
         }
         return new MaskUpdate(iteration, layerUpdates, SparsityReport.of(model));
     }
 
-    /**
-     * Chooses the {@code k} active connections of smallest |W| to drop and {@code k} inactive ones to grow, working on
-     * the active positions and values only (memory proportional to the active connections; RigL's dense gradient is read a block
-     * of columns at a time).
-     */
-    private Rewiring planLayer(Layer dl4jLayer, SparseLayer layer, long iteration, double dropFraction,
-                               SplittableRandom dropRandom, SplittableRandom growRandom) {
-        DenseWeightGradient denseGradient = layer.takeWeightGradient();
+    /** The signals the configured criteria declared, for one layer. */
+    private LayerSignals signals(Model model, Layer dl4jLayer, SparseLayer layer, Map<Layer, DenseWeightGradient> gradients) {
         String name = Networks.layerName(dl4jLayer);
+        DenseWeightGradient gradient = null;
+        if (config.needs(Signal.DENSE_GRADIENT)) {
+            gradient = gradients.get(dl4jLayer);
+            if (gradient == null) {
+                throw new IllegalStateException(config.describe() + " update of layer " + name + ": no dense gradient "
+                        + "was kept for this step; the listener must be attached to the network that trains (it arms the "
+                        + "layers in onForwardPass)");
+            }
+        }
+        double[] m = null;
+        if (config.needs(Signal.GRADIENT_MOMENTUM)) {
+            m = momentum.of(name);
+            if (m == null) {
+                throw new IllegalStateException(config.describe() + " update of layer " + name + ": no gradient "
+                        + "momentum was gathered; the listener must be attached to the network from its first step");
+            }
+        }
+        Map<String, double[]> state = Map.of();
+        if (config.needs(Signal.UPDATER_STATE)) {
+            state = activeUpdaterState(model, dl4jLayer, layer);
+        }
+        return new LayerSignals(gradient, m, state);
+    }
+
+    /** The updater state at the active positions, per state key, in the order of the active positions. */
+    private static Map<String, double[]> activeUpdaterState(Model model, Layer dl4jLayer, SparseLayer layer) {
+        Map<String, double[]> out = new java.util.LinkedHashMap<>();
         long[] active = layer.activePositions();
-        double[] w = layer.activeValues();
-        long size = layer.sparseConfig().connections();
-        int k = (int) Math.min((long) Math.floor(dropFraction * active.length), size - active.length);
-        if (k == 0) {
-            return new Rewiring(dl4jLayer, layer, name, null, active, new long[0]);
+        boolean perSlot = layer.sparseConfig().resolvedStorage() != WeightStorage.DENSE; // else one entry per position
+        for (Map.Entry<String, INDArray> e : UpdaterStates.named(model, dl4jLayer, layer.trainableWeightKey()).entrySet()) {
+            double[] all = e.getValue().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup().data().asDouble();
+            double[] values = new double[active.length];
+            for (int s = 0; s < active.length; s++) {
+                values[s] = all[perSlot ? s : (int) active[s]];
+            }
+            out.put(e.getKey(), values);
         }
-        int[] slots = new int[active.length];
-        for (int s = 0; s < slots.length; s++) {
-            slots[s] = s;
+        return out;
+    }
+
+    /** One layer's part of an update: chosen in {@link #drop}, then {@link #grow}, changed only in {@link #apply}. */
+    private final class LayerPlan {
+        private final Model model;
+        private final Layer dl4jLayer;
+        private final SparseLayer layer;
+        private final String name;
+        private final long[] active;
+        private final double[] values;
+        private final long size;
+        private final LayerSignals signals;
+        private final SplittableRandom dropRandom;
+        private final SplittableRandom growRandom;
+        private long[] dropped = new long[0];
+        private long[] grown = new long[0];
+        private double[] grownValues = new double[0];
+
+        LayerPlan(Model model, Layer dl4jLayer, SparseLayer layer, LayerSignals signals, SplittableRandom dropRandom,
+                  SplittableRandom growRandom) {
+            this.model = model;
+            this.dl4jLayer = dl4jLayer;
+            this.layer = layer;
+            this.name = Networks.layerName(dl4jLayer);
+            this.active = layer.activePositions();
+            this.values = layer.activeValues();
+            this.size = layer.sparseConfig().connections();
+            this.signals = signals;
+            this.dropRandom = dropRandom;
+            this.growRandom = growRandom;
         }
-        int[] drop = ConnectionSelection.smallest(abs(w), slots, k, dropRandom); // slots of the dropped
-        GrowthCriterion growth = config.growth();
-        if (growth.needsDenseGradient() && denseGradient == null) {
-            throw new IllegalStateException(growth.displayName() + " update of layer " + name + ": no dense gradient "
-                    + "was kept for this step; the listener must be attached to the network that trains (it arms the "
-                    + "layers in onForwardPass)");
+
+        /** @return connections inactive before the update: those a layer may grow */
+        long inactive() {
+            return size - active.length;
         }
-        long[] grow = growth.grow(new GrowthRequest(name, layer.sparseConfig(), active.clone(), w.clone(), k,
-                growth.needsDenseGradient() ? denseGradient : null, growRandom, iteration));
-        requireGrowth(growth, name, grow, active, k, size);
-        return new Rewiring(dl4jLayer, layer, name, rewired(active, drop, grow), active, grow);
+
+        /** @return the mean |gradient momentum| over the active connections (SNFS's share of the regrowth) */
+        double momentumShare() {
+            double[] m = signals.gradientMomentum();
+            if (m == null || active.length == 0) {
+                return 0.0;
+            }
+            double sum = 0.0;
+            for (long p : active) {
+                sum += Math.abs(m[(int) p]);
+            }
+            return sum / active.length;
+        }
+
+        /**
+         * Drops {@code floor(f · a)} connections, at most as many as are inactive (so that every dropped connection
+         * can be grown again somewhere).
+         */
+        void drop(double dropFraction, long iteration) {
+            long k = Math.min((long) Math.floor(dropFraction * active.length), size - active.length);
+            if (k == 0) {
+                return;
+            }
+            DropCriterion criterion = config.drop();
+            dropped = criterion.drop(new DropRequest(name, layer.sparseConfig(), active.clone(), values.clone(),
+                    (int) k, signals, dropRandom, iteration));
+            requireDrop(criterion, name, dropped, active, (int) k);
+        }
+
+        void grow(int count, long iteration) {
+            if (count == 0) {
+                return;
+            }
+            GrowthCriterion growth = config.growth();
+            GrowthRequest request = new GrowthRequest(name, layer.sparseConfig(), active.clone(), values.clone(), count,
+                    signals, growRandom, iteration);
+            grown = growth.grow(request);
+            requireGrowth(growth, name, grown, active, count, size);
+            grownValues = config.grownWeights().initialWeights(request, grown.clone());
+            requireGrownWeights(name, grownValues, count);
+        }
+
+        void apply() {
+            if (dropped.length == 0 && grown.length == 0) {
+                return;
+            }
+            // dropped and grown connections start with zero updater state; the others keep theirs
+            layer.rewire(rewired(active, dropped, grown),
+                    UpdaterStates.of(model, dl4jLayer, layer.trainableWeightKey()));
+            for (double v : grownValues) {
+                if (v != 0.0) {
+                    layer.setActiveValues(grown, grownValues);
+                    break;
+                }
+            }
+        }
     }
 
     /**
-     * One layer's part of an update: its new positions (null: unchanged), its positions before, and those grown (as
-     * many as are dropped).
+     * Throws unless a drop criterion's choice is {@code k} strictly increasing active positions.
+     *
+     * @throws IllegalStateException naming the criterion, the layer and what is wrong; nothing has been changed then
      */
-    private record Rewiring(Layer layer, SparseLayer sparse, String name, long[] positions, long[] activeBefore,
-                            long[] grown) {
+    private static void requireDrop(DropCriterion drop, String layer, long[] chosen, long[] active, int k) {
+        String who = "drop criterion " + drop.displayName() + " for layer " + layer;
+        if (chosen == null || chosen.length != k) {
+            throw new IllegalStateException(who + " returned " + (chosen == null ? "null" : chosen.length + " positions")
+                    + ", expected exactly " + k);
+        }
+        int c = 0;
+        for (int t = 0; t < chosen.length; t++) {
+            if (t > 0 && chosen[t] <= chosen[t - 1]) {
+                throw new IllegalStateException(who + ": position " + t + " is " + chosen[t] + "; positions must be "
+                        + "strictly increasing");
+            }
+            while (c < active.length && active[c] < chosen[t]) {
+                c++;
+            }
+            if (c == active.length || active[c] != chosen[t]) {
+                throw new IllegalStateException(who + ": position " + chosen[t] + " is not active; drop among the "
+                        + "active ones");
+            }
+        }
+    }
+
+    private static void requireGrownWeights(String layer, double[] values, int count) {
+        if (values == null || values.length != count) {
+            throw new IllegalStateException("grown weights for layer " + layer + ": got "
+                    + (values == null ? "null" : values.length + " values") + ", expected exactly " + count);
+        }
+        for (int t = 0; t < values.length; t++) {
+            if (!Double.isFinite(values[t])) {
+                throw new IllegalStateException("grown weights for layer " + layer + ": value " + t + " is " + values[t]
+                        + "; starting weights must be finite");
+            }
+        }
     }
 
     /**
@@ -339,23 +548,21 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         }
     }
 
-    /** The active positions without the dropped slots, with the grown positions (increasing), merged in order. */
-    private static long[] rewired(long[] active, int[] dropSlots, long[] grow) {
-        boolean[] dropped = new boolean[active.length];
-        for (int s : dropSlots) {
-            dropped[s] = true;
-        }
-        long[] out = new long[active.length - dropSlots.length + grow.length];
+    /** The active positions without the dropped ones, with the grown positions merged in (all increasing). */
+    private static long[] rewired(long[] active, long[] dropped, long[] grow) {
+        long[] out = new long[active.length - dropped.length + grow.length];
         int n = 0;
         int g = 0;
-        for (int s = 0; s < active.length; s++) {
-            if (dropped[s]) {
+        int d = 0;
+        for (long position : active) {
+            if (d < dropped.length && dropped[d] == position) {
+                d++;
                 continue;
             }
-            while (g < grow.length && grow[g] < active[s]) {
+            while (g < grow.length && grow[g] < position) {
                 out[n++] = grow[g++];
             }
-            out[n++] = active[s];
+            out[n++] = position;
         }
         while (g < grow.length) {
             out[n++] = grow[g++];
@@ -378,6 +585,21 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         return config.growth();
     }
 
+    /** @return the drop criterion */
+    public DropCriterion dropCriterion() {
+        return config.drop();
+    }
+
+    /** @return how grown connections start */
+    public GrownWeights grownWeights() {
+        return config.grownWeights();
+    }
+
+    /** @return whether connections move between layers */
+    public Redistribution redistribution() {
+        return config.redistribution();
+    }
+
     /** @return the seed of ties and random growth, or null for the network's seed */
     public Long seed() {
         return config.seed;
@@ -391,10 +613,14 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(java.io.OutputStream.nullOutputStream())) {
             out.writeObject(config);
         } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("growth criterion " + config.growth().displayName() + " cannot be saved "
-                    + "with the model: it is not serialisable (" + e + "); make it and its fields Serializable", e);
+            throw new IllegalArgumentException("criteria " + config.describe() + " cannot be saved with the model: one "
+                    + "of them (growth, drop or grown weights) is not serialisable (" + e + "); make it and its fields "
+                    + "Serializable", e);
         }
         ModelSerializer.addObjectToFile(modelFile, MODEL_FILE_KEY, config);
+        if (config.needs(Signal.GRADIENT_MOMENTUM)) {
+            ModelSerializer.addObjectToFile(modelFile, MOMENTUM_FILE_KEY, momentum);
+        }
     }
 
     /**
@@ -412,7 +638,16 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                     + MODEL_FILE_KEY + "); was it saved with PruneRegrowListener.saveTo?");
         }
         Config config = ModelSerializer.getObjectFromFile(modelFile, MODEL_FILE_KEY);
-        return new PruneRegrowListener(config);
+        GradientMomentum momentum = new GradientMomentum();
+        if (config.needs(Signal.GRADIENT_MOMENTUM)) {
+            if (!ModelSerializer.listObjectsInFile(modelFile).contains(MOMENTUM_FILE_KEY)) {
+                throw new IllegalArgumentException("model file " + modelFile + " holds the configuration of "
+                        + config.describe() + " but not its gradient momentum (" + MOMENTUM_FILE_KEY + "); save it "
+                        + "with PruneRegrowListener.saveTo after the network");
+            }
+            momentum = ModelSerializer.getObjectFromFile(modelFile, MOMENTUM_FILE_KEY);
+        }
+        return new PruneRegrowListener(config, momentum);
     }
 
     /**
@@ -428,7 +663,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
 
     @Override
     public String toString() {
-        return "PruneRegrowListener(" + config.growth().displayName() + ", "
+        return "PruneRegrowListener(" + config.describe() + ", "
                 + config.schedule + ", seed " + (config.seed != null ? config.seed : "of the network") + ")";
     }
 
@@ -442,33 +677,62 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         return h ^ (h >>> 31);
     }
 
-    private static double[] abs(double[] values) {
-        double[] out = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = Math.abs(values[i]);
-        }
-        return out;
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
 
     /**
      * The serialisable configuration: what a checkpoint needs to resume. {@code criterion} is the built-in criterion
      * (the only field of that name in files written before growth criteria were pluggable), {@code custom} a
-     * user-supplied one.
+     * user-supplied one. Fields added later ({@code dropRule}, {@code grownInit}, {@code redistributionMode},
+     * {@code beta}) read as null or 0 from older files and mean the defaults then.
      */
-    private record Config(RegrowCriterion criterion, PruneRegrowSchedule schedule, Long seed, GrowthCriterion custom)
+    private record Config(RegrowCriterion criterion, PruneRegrowSchedule schedule, Long seed, GrowthCriterion custom,
+                          DropCriterion dropRule, GrownWeights grownInit, Redistribution redistributionMode, double beta)
             implements Serializable {
 
-        static Config of(GrowthCriterion growth, PruneRegrowSchedule schedule, Long seed) {
+        static Config of(GrowthCriterion growth, PruneRegrowSchedule schedule, Long seed, DropCriterion drop,
+                         GrownWeights grownWeights, Redistribution redistribution, double momentum) {
             return growth instanceof RegrowCriterion builtIn
-                    ? new Config(builtIn, schedule, seed, null) : new Config(null, schedule, seed, growth);
+                    ? new Config(builtIn, schedule, seed, null, drop, grownWeights, redistribution, momentum)
+                    : new Config(null, schedule, seed, growth, drop, grownWeights, redistribution, momentum);
         }
 
         GrowthCriterion growth() {
             return criterion != null ? criterion : custom;
         }
+
+        DropCriterion drop() {
+            return dropRule != null ? dropRule : DropCriterion.MAGNITUDE;
+        }
+
+        GrownWeights grownWeights() {
+            return grownInit != null ? grownInit : GrownWeights.ZERO;
+        }
+
+        Redistribution redistribution() {
+            return redistributionMode != null ? redistributionMode : Redistribution.NONE;
+        }
+
+        double momentumBeta() {
+            return beta > 0.0 ? beta : DEFAULT_MOMENTUM;
+        }
+
+        /** @return whether a criterion or the redistribution reads {@code signal} */
+        boolean needs(Signal signal) {
+            return growth().signals().contains(signal) || drop().signals().contains(signal)
+                    || signal == Signal.GRADIENT_MOMENTUM && redistribution() == Redistribution.MOMENTUM;
+        }
+
+        String describe() {
+            String text = growth().displayName();
+            if (drop() != DropCriterion.MAGNITUDE) {
+                text += " (drop: " + drop().displayName() + ")";
+            }
+            return redistribution() == Redistribution.NONE ? text : text + " with " + redistribution() + " redistribution";
+        }
     }
+
+    /** SNFS's default: the momentum coefficient of {@link Signal#GRADIENT_MOMENTUM}. */
+    public static final double DEFAULT_MOMENTUM = 0.9;
 
     /**
      * Builds a {@link PruneRegrowListener}. The plan must be stated: {@link #plannedIterations(long)},
@@ -484,6 +748,10 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         private double endFraction = PruneRegrowSchedule.DEFAULT_END_FRACTION;
         private PruneRegrowSchedule.Decay decay = PruneRegrowSchedule.Decay.COSINE;
         private Long seed;
+        private DropCriterion drop = DropCriterion.MAGNITUDE;
+        private GrownWeights grownWeights = GrownWeights.ZERO;
+        private Redistribution redistribution = Redistribution.NONE;
+        private double momentum = DEFAULT_MOMENTUM;
 
         private Builder(GrowthCriterion criterion) {
             if (criterion == null) {
@@ -551,6 +819,45 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
             return this;
         }
 
+        /** Which active connections are dropped; default {@link DropCriterion#MAGNITUDE}. */
+        public Builder drop(DropCriterion drop) {
+            if (drop == null) {
+                throw new IllegalArgumentException("drop criterion must not be null (the default is DropCriterion.MAGNITUDE)");
+            }
+            this.drop = drop;
+            return this;
+        }
+
+        /** The weights grown connections start with; default {@link GrownWeights#ZERO}. */
+        public Builder grownWeights(GrownWeights grownWeights) {
+            if (grownWeights == null) {
+                throw new IllegalArgumentException("grownWeights must not be null (the default is GrownWeights.ZERO)");
+            }
+            this.grownWeights = grownWeights;
+            return this;
+        }
+
+        /**
+         * Whether connections move between layers; default {@link Redistribution#NONE}. {@link Redistribution#MOMENTUM}
+         * needs every sparse layer at {@code WeightStorage.DENSE} (checked at the first step).
+         */
+        public Builder redistribution(Redistribution redistribution) {
+            if (redistribution == null) {
+                throw new IllegalArgumentException("redistribution must not be null (the default is Redistribution.NONE)");
+            }
+            this.redistribution = redistribution;
+            return this;
+        }
+
+        /** β of {@link Signal#GRADIENT_MOMENTUM}, {@code m ← β · m + (1 − β) · g}, in (0, 1); default 0.9. */
+        public Builder momentum(double beta) {
+            if (!(beta > 0.0 && beta < 1.0)) {
+                throw new IllegalArgumentException("momentum (beta) must be in (0, 1), got " + beta);
+            }
+            this.momentum = beta;
+            return this;
+        }
+
         /** The seed of ties and random growth; default: the network's seed. */
         public Builder seed(long seed) {
             this.seed = seed;
@@ -571,7 +878,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                         + "endStep(tEnd)");
             }
             return new PruneRegrowListener(Config.of(criterion, new PruneRegrowSchedule(alpha, deltaT, beginStep, end,
-                    decay), seed));
+                    decay), seed, drop, grownWeights, redistribution, momentum), new GradientMomentum());
         }
     }
 }

@@ -20,8 +20,8 @@ public enum RegrowCriterion implements GrowthCriterion {
      */
     GRADIENT {
         @Override
-        public boolean needsDenseGradient() {
-            return true;
+        public java.util.Set<Signal> signals() {
+            return java.util.Set.of(Signal.DENSE_GRADIENT);
         }
 
         @Override

@@ -35,8 +35,13 @@ final class UpdaterStates {
      * @throws UnsupportedOperationException for an updater state whose layout is not one array per parameter value
      */
     static List<INDArray> of(Model model, Layer layer, String paramKey) {
+        return new ArrayList<>(named(model, layer, paramKey).values());
+    }
+
+    /** As {@link #of}, by the updater's name of each state array (e.g. Adam's "M" and "V"). */
+    static Map<String, INDArray> named(Model model, Layer layer, String paramKey) {
         BaseMultiLayerUpdater<?> updater = updaterOf(model);
-        List<INDArray> views = new ArrayList<>();
+        Map<String, INDArray> views = new java.util.LinkedHashMap<>();
         if (updater == null) {
             return views;
         }
@@ -59,7 +64,7 @@ final class UpdaterStates {
                                 + ": state '" + e.getKey() + "' has " + s.length() + " values for " + blockLength
                                 + " parameters; prune-and-regrow cannot reset it per connection");
                     }
-                    views.add(segment(s, from, to, e.getKey()));
+                    views.put(e.getKey(), segment(s, from, to, e.getKey()));
                 }
             }
         }

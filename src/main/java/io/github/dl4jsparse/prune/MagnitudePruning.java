@@ -60,6 +60,19 @@ public final class MagnitudePruning {
      */
     public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, double sparsity, PruneScope scope) {
         requireSparsity(sparsity);
+        List<Integer> targets = targets(dense, "MagnitudePruning");
+        List<double[]> weights = new ArrayList<>();
+        for (int i : targets) {
+            weights.add(flatWeights(dense.getLayer(i)));
+        }
+        return withMasks(dense, targets, masks(weights, null, sparsity, scope));
+    }
+
+    /**
+     * @return the indices of the layers that conversion replaces (DenseLayer, ConvolutionLayer)
+     * @throws IllegalArgumentException if there is none
+     */
+    static List<Integer> targets(MultiLayerNetwork dense, String who) {
         List<Integer> targets = new ArrayList<>();
         for (int i = 0; i < dense.getnLayers(); i++) {
             if (convertible(dense.getLayerWiseConfigurations().getConf(i).getLayer())) {
@@ -67,20 +80,27 @@ public final class MagnitudePruning {
             }
         }
         if (targets.isEmpty()) {
-            throw new IllegalArgumentException("MagnitudePruning: the network has no DenseLayer or ConvolutionLayer to convert");
+            throw new IllegalArgumentException(who + ": the network has no DenseLayer or ConvolutionLayer to convert");
         }
+        return targets;
+    }
 
-        List<double[]> masks = computeMasks(targets.stream().map(dense::getLayer).toList(), sparsity, scope);
+    /** A new network: the {@code targets} replaced by sparse layers with {@code masks} ('c' order of W), all else copied. */
+    static MultiLayerNetwork withMasks(MultiLayerNetwork dense, List<Integer> targets, List<double[]> masks) {
         MultiLayerConfiguration conf = dense.getLayerWiseConfigurations().clone();
         replaceWithSparse(targets.stream().map(conf::getConf).toList(), masks);
         MultiLayerNetwork sparse = new MultiLayerNetwork(conf);
         sparse.init();
-
         for (int i = 0; i < dense.getnLayers(); i++) {
             int t = targets.indexOf(i);
             copyParams(dense.getLayer(i), sparse.getLayer(i), t < 0 ? null : masks.get(t));
         }
         return sparse;
+    }
+
+    /** @return a layer's W flattened in 'c' order, as doubles */
+    static double[] flatWeights(Layer layer) {
+        return layer.getParam(DefaultParamInitializer.WEIGHT_KEY).dup('c').castTo(DataType.DOUBLE).data().asDouble();
     }
 
     /** Layer-wise magnitude pruning of a graph; see {@link #toSparse(ComputationGraph, double, PruneScope)}. */
@@ -109,7 +129,8 @@ public final class MagnitudePruning {
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer or ConvolutionLayer to convert");
         }
-        List<double[]> masks = computeMasks(targets.stream().map(dense::getLayer).toList(), sparsity, scope);
+        List<double[]> masks = masks(targets.stream().map(t -> flatWeights(dense.getLayer(t))).toList(), null,
+                sparsity, scope);
         ComputationGraphConfiguration conf = dense.getConfiguration().clone();
         replaceWithSparse(targets.stream().map(name -> ((LayerVertex) conf.getVertices().get(name)).getLayerConf())
                 .toList(), masks);
@@ -160,29 +181,28 @@ public final class MagnitudePruning {
         }
     }
 
-    /** The magnitude masks of the DenseLayers' weights, each flattened in 'c' order. */
-    private static List<double[]> computeMasks(List<Layer> denseLayers, double sparsity, PruneScope scope) {
-        List<double[]> weights = new ArrayList<>();
-        for (Layer layer : denseLayers) {
-            weights.add(layer.getParam(DefaultParamInitializer.WEIGHT_KEY).dup('c').castTo(DataType.DOUBLE).data().asDouble());
-        }
+    /**
+     * Masks that keep the largest scores (|w| for magnitude pruning), each in the order of its scores: per layer at
+     * {@code layerSparsities[t]} (or {@code sparsity} for every layer when null), or one ranking over all layers.
+     */
+    static List<double[]> masks(List<double[]> scores, double[] layerSparsities, double sparsity, PruneScope scope) {
         List<double[]> masks = new ArrayList<>();
         if (scope == PruneScope.LAYERWISE) {
-            for (double[] w : weights) {
-                masks.add(MagnitudeMasks.keepLargest(w, sparsity));
+            for (int t = 0; t < scores.size(); t++) {
+                masks.add(MagnitudeMasks.keepLargest(scores.get(t), layerSparsities != null ? layerSparsities[t] : sparsity));
             }
             return masks;
         }
-        int total = weights.stream().mapToInt(w -> w.length).sum();
+        int total = scores.stream().mapToInt(w -> w.length).sum();
         double[] all = new double[total];
         int offset = 0;
-        for (double[] w : weights) {
+        for (double[] w : scores) {
             System.arraycopy(w, 0, all, offset, w.length);
             offset += w.length;
         }
         double[] globalMask = MagnitudeMasks.keepLargest(all, sparsity);
         offset = 0;
-        for (double[] w : weights) {
+        for (double[] w : scores) {
             masks.add(java.util.Arrays.copyOfRange(globalMask, offset, offset + w.length));
             offset += w.length;
         }

@@ -561,6 +561,43 @@ public final class ActiveWeights implements LayerWeights {
         writeIndex(index(), next);
     }
 
+    @Override
+    public void setActiveValues(long[] targets, double[] newValues) {
+        long[] active = positions(pattern());
+        int[] slots = slotsOf(layer.name().get(), active, targets, newValues);
+        INDArray packed = DirectBuffers.contiguous(values(), 'c');
+        double[] v = DirectBuffers.readDoubles(packed, active.length);
+        for (int t = 0; t < slots.length; t++) {
+            v[slots[t]] = newValues[t];
+        }
+        writeVector(values(), v);
+    }
+
+    /**
+     * The slots of {@code targets} among {@code active} (both strictly increasing).
+     *
+     * @throws IllegalArgumentException naming the layer, for a target that is not active or lengths that differ
+     */
+    static int[] slotsOf(String layerName, long[] active, long[] targets, double[] values) {
+        if (values.length != targets.length) {
+            throw new IllegalArgumentException("Layer '" + layerName + "': " + targets.length + " positions but "
+                    + values.length + " values");
+        }
+        int[] slots = new int[targets.length];
+        int s = 0;
+        for (int t = 0; t < targets.length; t++) {
+            while (s < active.length && active[s] < targets[t]) {
+                s++;
+            }
+            if (s == active.length || active[s] != targets[t]) {
+                throw new IllegalArgumentException("Layer '" + layerName + "': position " + targets[t]
+                        + " is not active (or positions are not strictly increasing)");
+            }
+            slots[t] = s++;
+        }
+        return slots;
+    }
+
     /**
      * Throws unless {@code positions} are {@code active} strictly increasing positions in {@code [0, size)}.
      *

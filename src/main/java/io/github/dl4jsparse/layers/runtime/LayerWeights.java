@@ -75,6 +75,9 @@ interface LayerWeights {
      */
     void rewire(long[] positions, List<INDArray> updaterStates);
 
+    /** Sets the weights at active {@code positions} (strictly increasing) to {@code values}; see {@link SparseLayer#setActiveValues}. */
+    void setActiveValues(long[] positions, double[] values);
+
     /**
      * @return whether the products of a pass over {@code batchSize} examples (a training pass, or inference) run on
      *         sparse kernels rather than dense products

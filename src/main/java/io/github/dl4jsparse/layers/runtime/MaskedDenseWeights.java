@@ -134,7 +134,8 @@ final class MaskedDenseWeights implements LayerWeights {
     @Override
     public void rewire(long[] positions, List<INDArray> updaterStates) {
         double[] oldMask = flatMask();
-        ActiveWeights.requireRewiring(layer.name().get(), positions, activePositions().length, oldMask.length);
+        // any count: the mask may hold any number of ones (gradual pruning, redistribution between layers)
+        ActiveWeights.requireRewiring(layer.name().get(), positions, positions.length, oldMask.length);
         double[] newMask = new double[oldMask.length];
         for (long q : positions) {
             newMask[(int) q] = 1.0;
@@ -150,6 +151,18 @@ final class MaskedDenseWeights implements LayerWeights {
         for (INDArray state : updaterStates) {
             state.muli(keptFlat.castTo(state.dataType()));
         }
+    }
+
+    @Override
+    public void setActiveValues(long[] positions, double[] values) {
+        int[] slots = ActiveWeights.slotsOf(layer.name().get(), activePositions(), positions, values);
+        assert slots.length == positions.length;
+        double[] w = DirectBuffers.readDoubles(DirectBuffers.contiguous(weights(), 'f'), (int) weights().length());
+        for (int t = 0; t < positions.length; t++) {
+            w[(int) positions[t]] = values[t];
+        }
+        INDArray target = weights();
+        target.assign(Nd4j.create(w, target.shape(), 'f').castTo(target.dataType()));
     }
 
     @Override

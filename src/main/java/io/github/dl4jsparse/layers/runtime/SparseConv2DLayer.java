@@ -231,6 +231,11 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
     }
 
     @Override
+    public void setActiveValues(long[] positions, double[] values) {
+        weights.setActiveValues(positions, values);
+    }
+
+    @Override
     public String trainableWeightKey() {
         return weights.trainableKey();
     }

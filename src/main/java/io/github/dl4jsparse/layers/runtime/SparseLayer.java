@@ -30,12 +30,23 @@ public interface SparseLayer {
      * Makes {@code positions} the active connections: connections active before and after keep their weight and their
      * updater state; new ones start at weight 0 with state 0; dropped ones become exact zeros.
      *
-     * @param positions     strictly increasing, exactly as many as are active now
+     * @param positions     strictly increasing; exactly as many as are active now under active storage (its slots are
+     *                      fixed), any number under dense storage (gradual pruning, redistribution between layers)
      * @param updaterStates the updater state arrays of {@link #trainableWeightKey()} (views), reset alike
      * @throws IllegalArgumentException for another number of positions, or positions out of range or order; nothing is
      *                                  changed then
      */
     void rewire(long[] positions, List<INDArray> updaterStates);
+
+    /**
+     * Sets the weights of some active connections, leaving their updater state alone (e.g. the starting weights of
+     * grown connections).
+     *
+     * @param positions active positions, strictly increasing
+     * @param values    their new weights, in the same order
+     * @throws IllegalArgumentException for a position that is not active, or lengths that differ; nothing is changed then
+     */
+    void setActiveValues(long[] positions, double[] values);
 
     /** @return the key of the trained weight parameter, whose updater state follows the connections */
     String trainableWeightKey();

@@ -274,6 +274,11 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
         weights.rewire(positions, updaterStates);
     }
 
+    @Override
+    public void setActiveValues(long[] positions, double[] values) {
+        weights.setActiveValues(positions, values);
+    }
+
     /** @return the column-major positions {@code i + j·nIn} of the active connections, increasing: a copy */
     @Override
     public long[] activePositions() {

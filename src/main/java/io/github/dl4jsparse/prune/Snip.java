@@ -1,0 +1,75 @@
+package io.github.dl4jsparse.prune;
+
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SNIP (Lee et al., ICLR 2019, "SNIP: Single-shot Network Pruning based on Connection Sensitivity"): the mask is
+ * chosen once, at initialisation, from one minibatch: a connection's sensitivity is {@code |∂L/∂w · w|}, the loss
+ * gradient of the dense initialised network times the weight, and the connections of largest sensitivity stay. The
+ * result is sparse from its first training step and trains with plain {@code fit()}.
+ *
+ * <pre>{@code
+ * MultiLayerNetwork dense = new MultiLayerNetwork(denseConf);       // DenseLayer / ConvolutionLayer
+ * dense.init();
+ * MultiLayerNetwork sparse = Snip.toSparse(dense, firstMinibatch, MaskBudget.global(0.9));
+ * sparse.fit(train, 15);
+ * }</pre>
+ *
+ * <p>Every {@code DenseLayer} and {@code ConvolutionLayer} becomes a {@code SparseLinear} / {@code SparseConv2D} with
+ * its initial weights kept at the chosen connections (as {@link MagnitudePruning} converts); other layers and biases
+ * are copied. Ties in sensitivity are broken by position (the earlier one is pruned first), so the mask is a function
+ * of the network and the minibatch. The dense network is not changed.
+ */
+public final class Snip {
+
+    private Snip() {
+    }
+
+    /**
+     * @param dense   an initialised network with at least one {@code DenseLayer} or {@code ConvolutionLayer}
+     * @param batch   one minibatch, features and labels
+     * @param budget  how many connections stay: {@link MaskBudget#global} (SNIP's choice), layer-wise, or ERK
+     * @return a new, initialised sparse network
+     * @throws IllegalArgumentException for a network without such layers, or a null batch
+     */
+    public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, DataSet batch, MaskBudget budget) {
+        if (batch == null || batch.getFeatures() == null || batch.getLabels() == null) {
+            throw new IllegalArgumentException("SNIP needs one minibatch with features and labels, got "
+                    + (batch == null ? "null" : "a data set without " + (batch.getFeatures() == null ? "features" : "labels")));
+        }
+        List<Integer> targets = MagnitudePruning.targets(dense, "SNIP");
+        List<double[]> scores = sensitivities(dense, batch, targets);
+        return MagnitudePruning.withMasks(dense, targets,
+                MagnitudePruning.masks(scores, budget.layerSparsities(dense, targets), budget.sparsity(), budget.scope()));
+    }
+
+    /**
+     * @return per target layer, {@code |∂L/∂w · w|} on {@code batch}, flattened in the 'c' order of W
+     */
+    static List<double[]> sensitivities(MultiLayerNetwork dense, DataSet batch, List<Integer> targets) {
+        MultiLayerNetwork net = dense.clone();
+        net.setInput(batch.getFeatures());
+        net.setLabels(batch.getLabels());
+        net.computeGradientAndScore();
+        Gradient gradient = net.gradient();
+        List<double[]> scores = new ArrayList<>();
+        for (int i : targets) {
+            INDArray g = gradient.getGradientFor(i + "_W");
+            double[] gc = g.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+            double[] w = MagnitudePruning.flatWeights(dense.getLayer(i));
+            double[] s = new double[w.length];
+            for (int q = 0; q < s.length; q++) {
+                s[q] = Math.abs(gc[q] * w[q]);
+            }
+            scores.add(s);
+        }
+        return scores;
+    }
+}

@@ -89,6 +89,15 @@ public final class ShuffledDataSetIterator implements DataSetIterator {
         return cursor < order.length;
     }
 
+    /**
+     * @return a new iterator over the same data, minibatch size and seed, at its first epoch: after its first
+     *         {@link #reset()} it gives the minibatches this one gave in its first epoch (e.g. the minibatch a method
+     *         such as SNIP reads before training)
+     */
+    public ShuffledDataSetIterator fresh() {
+        return new ShuffledDataSetIterator(data, batchSize, shuffle, seed);
+    }
+
     /** Starts the next epoch, with the next permutation. */
     @Override
     public void reset() {

@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.models;
 
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.WeightStorage;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -60,6 +61,15 @@ public final class SparseMlp {
      * @throws IllegalArgumentException if the lengths do not match
      */
     public static MultiLayerConfiguration of(int[] widths, double[] sparsities, long seed, IUpdater updater) {
+        return of(widths, sparsities, seed, updater, WeightStorage.AUTO);
+    }
+
+    /**
+     * As {@link #of(int[], double[], long, IUpdater)} with the sparse layers' {@link WeightStorage} (e.g.
+     * {@link WeightStorage#DENSE} for methods that change a layer's count: sparse momentum, gradual pruning).
+     */
+    public static MultiLayerConfiguration of(int[] widths, double[] sparsities, long seed, IUpdater updater,
+                                             WeightStorage storage) {
         if (widths.length != sparsities.length + 1) {
             throw new IllegalArgumentException("SparseMlp: " + widths.length + " widths need " + (widths.length - 1)
                     + " sparsities, got " + sparsities.length);
@@ -70,7 +80,8 @@ public final class SparseMlp {
             Activation activation = i == sparsities.length - 1 ? Activation.IDENTITY : Activation.RELU;
             list.layer(Double.isNaN(sparsities[i])
                     ? new DenseLayer.Builder().name(name).nOut(widths[i + 1]).activation(activation).build()
-                    : new SparseLinear.Builder().name(name).nOut(widths[i + 1]).sparsity(sparsities[i]).activation(activation).build());
+                    : new SparseLinear.Builder().name(name).nOut(widths[i + 1]).sparsity(sparsities[i]).activation(activation)
+                            .storage(storage).build());
         }
         return list.layer(softmaxCrossEntropy()).setInputType(InputType.feedForward(widths[0])).build();
     }

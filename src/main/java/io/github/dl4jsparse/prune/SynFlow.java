@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -69,7 +70,7 @@ public final class SynFlow {
             absWeights.add(w);
         }
         INDArray ones = Nd4j.ones(DataType.DOUBLE, 1, inputSize(dense));
-        INDArray labels = Nd4j.zeros(DataType.DOUBLE, 1, flow.layerSize(flow.getnLayers() - 1));
+        INDArray labels = Nd4j.zeros(DataType.DOUBLE, flow.output(ones).shape()); // read by no part of R
         List<double[]> masks = new ArrayList<>();
         for (double[] w : absWeights) {
             double[] m = new double[w.length];
@@ -135,12 +136,16 @@ public final class SynFlow {
             }
         }
         org.deeplearning4j.nn.conf.layers.Layer last = conf.getConf(conf.getConfs().size() - 1).getLayer();
-        if (!(last instanceof BaseOutputLayer output)) {
-            throw new IllegalArgumentException("SynFlow: the network must end in an output layer, got "
+        if (last instanceof BaseOutputLayer output) {
+            output.setActivationFn(new ActivationIdentity());
+            output.setLossFn(new SumOfOutputs());
+        } else if (last instanceof LossLayer loss) {
+            loss.setActivationFn(new ActivationIdentity());
+            loss.setLossFn(new SumOfOutputs());
+        } else {
+            throw new IllegalArgumentException("SynFlow: the network must end in an output layer or a loss layer, got "
                     + last.getClass().getSimpleName());
         }
-        output.setActivationFn(new ActivationIdentity());
-        output.setLossFn(new SumOfOutputs());
         MultiLayerNetwork flow = new MultiLayerNetwork(conf);
         flow.init();
         for (int i = 0; i < dense.getnLayers(); i++) {

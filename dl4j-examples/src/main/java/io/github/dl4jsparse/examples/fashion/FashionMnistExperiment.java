@@ -9,7 +9,13 @@ import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.dynamic.PruneRegrowSchedule;
 import io.github.dl4jsparse.dynamic.RegrowCriterion;
 import io.github.dl4jsparse.dynamic.ParallelPruneRegrow;
+import io.github.dl4jsparse.dynamic.GradualMagnitudePruning;
+import io.github.dl4jsparse.dynamic.PolynomialDecay;
+import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.models.SparseLeNet5;
+import io.github.dl4jsparse.prune.MaskBudget;
+import io.github.dl4jsparse.prune.Snip;
+import io.github.dl4jsparse.prune.SynFlow;
 import io.github.dl4jsparse.models.SparseMlp;
 import io.github.dl4jsparse.prune.MagnitudePruning;
 import io.github.dl4jsparse.sparsity.ActivationSparsity;
@@ -78,6 +84,7 @@ public final class FashionMnistExperiment {
     public static void main(String[] args) throws IOException {
         boolean quick = false;
         boolean cnn = false;
+        boolean compare = false;
         int epochs = 15;
         int seeds = 3;
         int trainLimit = 0;
@@ -96,6 +103,7 @@ public final class FashionMnistExperiment {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--cnn" -> cnn = true;
+                case "--compare" -> compare = true;
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--train-limit" -> trainLimit = Integer.parseInt(args[++i]);
@@ -127,7 +135,7 @@ public final class FashionMnistExperiment {
             trainLimit = 6000;
             testLimit = 1000;
         }
-        List<Method> methods = cnn ? cnnGrid() : quick
+        List<Method> methods = compare ? compareGrid() : cnn ? cnnGrid() : quick
                 ? List.of(Method.dense("dense", LENET), Method.sparse("static 0.9", LENET, 0.9),
                         Method.prune("prune 0.9", LENET, 0.9),
                         Method.dynamic("RigL-ERK 0.9", LENET, 0.9, RegrowCriterion.GRADIENT, true))
@@ -140,6 +148,7 @@ public final class FashionMnistExperiment {
             }
         }
         Files.createDirectories(out);
+        maskWorkLog = out.resolve("mask-work.csv");
         if (reportOnly) {
             if (resume == null) {
                 throw new IllegalArgumentException("--report-only needs --resume FILE: the run log to report on");
@@ -350,6 +359,28 @@ public final class FashionMnistExperiment {
         return m;
     }
 
+    /**
+     * The methods of sparse training side by side on LeNet-300-100 (issue 24): dense; and at 0.9, 0.95, 0.98 the dense
+     * network of the same weight count, static random masks, SET, RigL, RigL-ERK, SNIP, SynFlow, sparse momentum and
+     * gradual magnitude pruning.
+     */
+    private static List<Method> compareGrid() {
+        List<Method> m = new ArrayList<>();
+        m.add(Method.dense("dense", LENET));
+        for (double s : new double[]{0.9, 0.95, 0.98}) {
+            m.add(Method.smallDense("small-dense " + s, LENET, s));
+            m.add(Method.sparse("static " + s, LENET, s));
+            m.add(Method.dynamic("SET " + s, LENET, s, RegrowCriterion.RANDOM, false));
+            m.add(Method.dynamic("RigL " + s, LENET, s, RegrowCriterion.GRADIENT, false));
+            m.add(Method.dynamic("RigL-ERK " + s, LENET, s, RegrowCriterion.GRADIENT, true));
+            m.add(Method.technique("SNIP " + s, LENET, s, Method.Technique.SNIP));
+            m.add(Method.technique("SynFlow " + s, LENET, s, Method.Technique.SYNFLOW));
+            m.add(Method.technique("SNFS " + s, LENET, s, Method.Technique.SNFS));
+            m.add(Method.technique("GMP " + s, LENET, s, Method.Technique.GMP));
+        }
+        return m;
+    }
+
     private static List<Method> fullGrid() {
         List<Method> m = new ArrayList<>();
         m.add(Method.dense("dense", LENET));
@@ -385,27 +416,53 @@ public final class FashionMnistExperiment {
                          ProgressBar progress, Parallelism parallelism) {
         long start = System.nanoTime();
         MultiLayerConfiguration conf = method.cnn() ? SparseLeNet5.of(method.sparsities(), seed, new Adam(1e-3))
-                : SparseMlp.of(method.widths(), method.sparsities(), seed, new Adam(1e-3));
+                : SparseMlp.of(method.widths(), method.sparsities(), seed, new Adam(1e-3),
+                method.technique() == Method.Technique.SNFS ? WeightStorage.DENSE : WeightStorage.AUTO);
         if (method.erk()) {
             SparsityDistribution.erk(method.sparsities()[0]).build().applyTo(conf);
         }
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        long iterationsPerEpoch = (train.numExamples() + BATCH - 1) / BATCH;
+        long maskStart = System.nanoTime();
+        TimedListener gradualPruning = null;
+        switch (method.technique()) {
+            case SNIP -> {
+                ShuffledDataSetIterator first = train.fresh();
+                first.reset(); // the first epoch's order, as the run will see it
+                net = Snip.toSparse(net, first.next(), MaskBudget.global(method.pruneTo()));
+            }
+            case SYNFLOW -> net = SynFlow.toSparse(net, MaskBudget.global(method.pruneTo()), SynFlow.DEFAULT_ROUNDS);
+            case GMP -> {
+                // dense for the first epoch, the cubic schedule to the target by 2/3 of the epochs (10 of 15), every
+                // deltaT steps, then 5 epochs at the target
+                net = GradualMagnitudePruning.prepare(net);
+                long end = Math.round(epochs * 2.0 / 3.0) * iterationsPerEpoch;
+                gradualPruning = new TimedListener(GradualMagnitudePruning.builder(PolynomialDecay.cubic(0.0,
+                        method.pruneTo(), epochs >= 3 ? iterationsPerEpoch : 0, end, deltaT)).build());
+                net.setListeners(gradualPruning);
+            }
+            default -> {
+            }
+        }
+        double selectionSeconds = (System.nanoTime() - maskStart) / 1e9;
         PruneRegrowListener pruneRegrow = null;
+        TimedListener timedPruneRegrow = null;
         // all connections of the SparseLinear layers, active or not: fixed for a run that prunes and regrows
         double sparseConnections = SparsityReport.of(net).connections();
         int workers = parallelism.workers();
         ParallelPruneRegrow parallelPruneRegrow = null;
-        if (method.isDynamic()) {
-            long iterationsPerEpoch = (train.numExamples() + BATCH - 1) / BATCH;
+        if (method.isDynamic() || method.technique() == Method.Technique.SNFS) {
             long stepsPerEpoch = (iterationsPerEpoch + workers - 1) / workers; // global steps
-            pruneRegrow = PruneRegrowListener.builder(method.regrow()).plannedEpochs(epochs, stepsPerEpoch)
+            pruneRegrow = (method.technique() == Method.Technique.SNFS ? PruneRegrowListener.snfs()
+                    : PruneRegrowListener.builder(method.regrow())).plannedEpochs(epochs, stepsPerEpoch)
                     .deltaT(deltaT).build();
             if (workers > 1) {
                 parallelPruneRegrow = ParallelPruneRegrow.builder(net, pruneRegrow).workers(workers)
                         .averagingFrequency(parallelism.averaging()).build();
             } else {
-                net.setListeners(pruneRegrow);
+                timedPruneRegrow = new TimedListener(pruneRegrow);
+                net.setListeners(timedPruneRegrow);
             }
         }
         int pruneAt = method.prunes() ? Math.round(epochs * 2f / 3f) : -1;
@@ -447,6 +504,9 @@ public final class FashionMnistExperiment {
                         && pruneRegrow.schedule().isUpdateStep(net.getIterationCount())) {
                     spentMacs += sparseConnections * batch.numExamples(); // RigL's dense dL/dW on update steps
                 }
+                if (method.technique() == Method.Technique.SNFS) {
+                    spentMacs += sparseConnections * batch.numExamples(); // sparse momentum's dense dL/dW, every step
+                }
             }
             loss[e] = sum / batches;
             accuracy[e] = accuracy(net, test);
@@ -457,8 +517,40 @@ public final class FashionMnistExperiment {
         double denseSpent = 3.0 * denseMacs * (double) train.numExamples() * epochs;
         List<MaskUpdate> updates = pruneRegrow != null ? pruneRegrow.updates() : List.of();
         long modelBytes = 4L * (net.numParams() + net.getUpdater().getStateViewArray().length());
-        return new RunResult(loss, accuracy, afterPrune, hidden, spentMacs / denseSpent, (System.nanoTime() - start) / 1e9,
-                updates, modelBytes);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        TimedListener timed = timedPruneRegrow != null ? timedPruneRegrow : gradualPruning;
+        logMaskWork(method.name(), seed, selectionSeconds, timed == null ? 0.0 : timed.seconds(),
+                timed == null ? 0 : timed.maskSteps(), seconds, epochs);
+        return new RunResult(loss, accuracy, afterPrune, hidden, spentMacs / denseSpent, seconds, updates, modelBytes);
+    }
+
+    /** Where {@link #logMaskWork} appends; set by {@code main}, null when a run is made from elsewhere (tests). */
+    private static Path maskWorkLog;
+
+    /**
+     * Appends a run's mask work to {@code mask-work.csv}: seconds choosing the mask before training (SNIP, SynFlow),
+     * seconds in the mask-changing listener's step callbacks over the run (prune-and-regrow updates, sparse momentum's
+     * per-step momentum, gradual pruning steps; not the dense gradient the layers compute in the backward pass),
+     * the number of steps that changed masks, and the run's wall time.
+     */
+    private static synchronized void logMaskWork(String method, int seed, double selection, double listener,
+                                                 int maskSteps, double runSeconds, int epochs) {
+        if (maskWorkLog == null) {
+            return;
+        }
+        try {
+            boolean header = !Files.exists(maskWorkLog);
+            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(maskWorkLog, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND))) {
+                if (header) {
+                    w.println("method,seed,selection_s,listener_s,mask_steps,run_s,epochs");
+                }
+                w.printf(Locale.ROOT, "%s,%d,%.3f,%.3f,%d,%.1f,%d%n", csvField(method), seed, selection, listener,
+                        maskSteps, runSeconds, epochs);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static double accuracy(MultiLayerNetwork net, DataSet test) {

@@ -8,17 +8,65 @@ import io.github.dl4jsparse.dynamic.RegrowCriterion;
  * @param name        short name used in tables, CSV and plots
  * @param widths      layer widths, e.g. 784-300-100-10
  * @param sparsities  per layer: SparseLinear sparsity, or NaN for a DenseLayer (during training from scratch)
- * @param pruneTo     NaN, or the sparsity of dense → prune → fine-tune (the network trains dense first)
+ * @param pruneTo     NaN, or the target sparsity of a method that starts dense: dense → prune → fine-tune (trains
+ *                    dense first), SNIP, SynFlow, gradual pruning
  * @param regrow      null for a static mask, else the regrowth criterion of dynamic sparse training
  * @param erk         whether the layer sparsities follow ERK (global target: the first of {@code sparsities})
  * @param cnn         whether the network is {@link io.github.dl4jsparse.models.SparseLeNet5} (then {@code widths} is
  *                    unused and there are four sparsities) rather than an MLP of {@code widths}
+ * @param technique   how the mask is chosen or changed beyond static random masks and SET/RigL
  */
 record Method(String name, int[] widths, double[] sparsities, double pruneTo, RegrowCriterion regrow, boolean erk,
-              boolean cnn) {
+              boolean cnn, Technique technique) {
+
+    /** Mask selection at initialisation, sparse momentum, gradual pruning, or none of them. */
+    enum Technique { NONE, SNIP, SYNFLOW, SNFS, GMP }
 
     Method(String name, int[] widths, double[] sparsities, double pruneTo, RegrowCriterion regrow, boolean erk) {
-        this(name, widths, sparsities, pruneTo, regrow, erk, false);
+        this(name, widths, sparsities, pruneTo, regrow, erk, false, Technique.NONE);
+    }
+
+    Method(String name, int[] widths, double[] sparsities, double pruneTo, RegrowCriterion regrow, boolean erk,
+           boolean cnn) {
+        this(name, widths, sparsities, pruneTo, regrow, erk, cnn, Technique.NONE);
+    }
+
+    /**
+     * SNIP or SynFlow (mask chosen at initialisation, global ranking, then static), sparse momentum (uniform start,
+     * dense storage), or gradual magnitude pruning to {@code sparsity} (dense start), on the MLP of {@code widths}.
+     */
+    static Method technique(String name, int[] widths, double sparsity, Technique technique) {
+        return technique == Technique.SNFS
+                ? new Method(name, widths, fill(widths, sparsity), Double.NaN, null, false, false, technique)
+                : new Method(name, widths, fill(widths, Double.NaN), sparsity, null, false, false, technique);
+    }
+
+    /**
+     * The dense MLP with (about, from below) the weights of {@code widths} at {@code sparsity}: the hidden widths
+     * scaled by one factor, the honest baseline of a sparse network of that size.
+     */
+    static Method smallDense(String name, int[] widths, double sparsity) {
+        double target = (1.0 - sparsity) * weights(widths);
+        int[] best = widths.clone();
+        for (double c = 1.0; c > 0.0; c -= 1e-4) {
+            int[] w = widths.clone();
+            for (int i = 1; i + 1 < w.length; i++) {
+                w[i] = Math.max(1, (int) Math.round(widths[i] * c));
+            }
+            best = w;
+            if (weights(w) <= target) {
+                break;
+            }
+        }
+        return dense(name, best);
+    }
+
+    static long weights(int[] widths) {
+        long c = 0;
+        for (int i = 0; i + 1 < widths.length; i++) {
+            c += (long) widths[i] * widths[i + 1];
+        }
+        return c;
     }
 
     /** LeNet-5 with every weight layer at {@code sparsity} (NaN: dense), static or prune-and-regrow. */
@@ -51,8 +99,9 @@ record Method(String name, int[] widths, double[] sparsities, double pruneTo, Re
         return new Method(name, widths, fill(widths, sparsity), Double.NaN, regrow, erk);
     }
 
+    /** @return whether the run trains dense for 2/3 of its epochs, then prunes once (dense → prune → fine-tune) */
     boolean prunes() {
-        return !Double.isNaN(pruneTo);
+        return !Double.isNaN(pruneTo) && technique == Technique.NONE;
     }
 
     boolean isDynamic() {

@@ -6,9 +6,11 @@ import java.util.Locale;
  * What one prune-and-regrow update did to one layer.
  *
  * @param layer             the layer's name (its index if it has none)
- * @param activeConnections active connections before and after the update (prune-and-regrow keeps it constant)
- * @param dropped           connections dropped (the smallest |W| among the active ones)
+ * @param activeConnections active connections after the update (the same as before, unless connections moved
+ *                          between layers: {@link Redistribution#MOMENTUM})
+ * @param dropped           connections dropped (by default the smallest |W| among the active ones)
  * @param grown             connections grown among those inactive before the update; equal to {@code dropped}
+ *                          unless connections moved between layers
  * @param dropFraction      the schedule's drop fraction at this update
  * @param explored          distinct connections active at some time since the listener first rewired the layer
  *                          (those active then and every one grown since), this update's included; at least

@@ -29,7 +29,8 @@ import java.util.SplittableRandom;
  * Dynamic sparse training: prunes and regrows the connections of every sparse layer ({@link SparseLinear},
  * {@link io.github.dl4jsparse.layers.SparseConv2D}: any {@link SparseLayer}) during plain {@code fit()}, at constant
  * sparsity. SET (Mocanu et al. 2018) regrows at random, RigL (Evci et al. 2020) where the dense gradient is largest,
- * and a {@link GrowthCriterion} of your own wherever it chooses.
+ * sparse momentum (SNFS, Dettmers &amp; Zettlemoyer 2019) where the gradient momentum is largest, moving connections
+ * between layers, and criteria of your own wherever they choose.
  *
  * <pre>{@code
  * net.addListeners(PruneRegrowListener.rigl().plannedEpochs(15, iterationsPerEpoch).build());
@@ -39,17 +40,22 @@ import java.util.SplittableRandom;
  * <p>At every update step of its {@link PruneRegrowSchedule} (by default every 100 steps until 75% of the planned
  * ones, the drop fraction decaying from 0.3 along a cosine), for each layer with {@code a} active connections:
  * <ol>
- *   <li>drops {@code k = floor(f · a)} active connections with the smallest |W| (at most as many as are inactive);</li>
+ *   <li>drops {@code k = floor(f · a)} active connections (at most as many as are inactive), chosen by the
+ *       {@link DropCriterion}: by default those of smallest |W| ({@link DropCriterion#MAGNITUDE});</li>
  *   <li>grows {@code k} connections among those inactive before the update, chosen by the {@link GrowthCriterion}:
  *       uniformly at random ({@link RegrowCriterion#RANDOM}), by the largest {@code |dL/d(W ⊙ M)|} on the update
  *       step's minibatch ({@link RegrowCriterion#GRADIENT}; the layer keeps that dense gradient only on update steps),
- *       or as a user-supplied criterion decides (its choice is checked: exact count, inactive, in range);</li>
- *   <li>sets grown weights to exactly 0 and resets the updater state (Adam's M and V, momentum, ...) of every
- *       dropped and grown connection to 0, so no stale momentum moves them.</li>
+ *       by the largest gradient momentum ({@link MomentumGrowth}), or as a user-supplied criterion decides. With
+ *       {@link Redistribution#MOMENTUM} the connections dropped by all layers are split among the layers instead
+ *       (sparse momentum), the total staying exact;</li>
+ *   <li>starts grown weights at the {@link GrownWeights} (exactly 0 by default) and resets the updater state (Adam's
+ *       M and V, momentum, ...) of every dropped and grown connection to 0, so no stale momentum moves them.</li>
  * </ol>
- * Each layer's active count stays exactly the same, masks stay binary and masked weights exactly 0. Ties and random
- * growth draw from a generator seeded by (seed, iteration, layer): the network's seed unless {@link Builder#seed} is
- * set, so a run is reproducible and needs no state beyond the network's own.
+ * Every choice is checked (exact count, active or inactive as it must be, in range, finite weights) before any layer
+ * changes. Criteria declare the {@link Signal}s they read, and the listener pays only for those. Without
+ * redistribution each layer's active count stays exactly the same; masks stay binary and masked weights exactly 0.
+ * Ties and random growth draw from a generator seeded by (seed, iteration, layer): the network's seed unless
+ * {@link Builder#seed} is set, so a run is reproducible.
  *
  * <p>The update runs in {@link #iterationDone}, after the step's parameter update. Every update is logged at INFO and
  * kept in {@link #updates()} with the {@link SparsityReport} after it; each layer's {@link LayerUpdate} also counts the
@@ -58,8 +64,8 @@ import java.util.SplittableRandom;
  *
  * <p><b>Checkpoints</b>: the schedule position is DL4J's iteration count, which {@code ModelSerializer} saves with the
  * masks, weights and (with {@code saveUpdater = true}) the updater state. A restored network that gets a listener of
- * the same configuration ({@link #saveTo(File)} / {@link #restoreFrom(File)} keep it in the model file) continues
- * exactly like an uninterrupted run.
+ * the same configuration ({@link #saveTo(File)} / {@link #restoreFrom(File)} keep it in the model file, with the
+ * criteria and, for sparse momentum, the gradient momentum) continues exactly like an uninterrupted run.
  */
 public class PruneRegrowListener extends BaseTrainingListener implements Serializable {
 

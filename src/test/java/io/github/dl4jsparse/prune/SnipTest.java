@@ -146,10 +146,13 @@ class SnipTest {
         }
     }
 
-    @Test
-    void theSparseNetworkTrainsWithFitAndKeepsItsMask() {
-        MultiLayerNetwork sparse = Snip.toSparse(dense("MLP", 8), TestData.classification(16, N_IN, 4, 1, DataType.DOUBLE),
-                MaskBudget.global(0.9));
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"MLP, SNIP", "CNN, SNIP", "MLP, SynFlow", "CNN, SynFlow"})
+    void theSparseNetworkTrainsWithFitAndKeepsItsMask(String kind, String method) {
+        MultiLayerNetwork dense = dense(kind, 8);
+        MultiLayerNetwork sparse = method.equals("SNIP")
+                ? Snip.toSparse(dense, TestData.classification(16, N_IN, 4, 1, DataType.DOUBLE), MaskBudget.global(0.9))
+                : SynFlow.toSparse(dense, MaskBudget.global(0.9), 20);
         List<long[]> before = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             before.add(((SparseLayer) sparse.getLayer(i)).activePositions());
@@ -159,8 +162,11 @@ class SnipTest {
         }
         for (int i = 0; i < 2; i++) {
             assertArrayEquals(before.get(i), ((SparseLayer) sparse.getLayer(i)).activePositions());
+            INDArray m = Layers.mask(sparse.getLayer(i));
+            assertEquals(0.0, Layers.weights(sparse.getLayer(i)).mul(m.rsub(1.0)).amaxNumber().doubleValue(), "leak");
         }
         assertEquals(0, SparsityReport.of(sparse).leaks());
+        assertTrue(sparse.score() < 10.0 && Double.isFinite(sparse.score()));
     }
 
     @Test

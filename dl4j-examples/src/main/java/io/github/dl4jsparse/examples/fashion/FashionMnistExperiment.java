@@ -142,6 +142,10 @@ public final class FashionMnistExperiment {
                 : fullGrid();
         if (only != null) {
             List<String> wanted = only;
+            if (cnn) {
+                methods = new ArrayList<>(methods);
+                methods.addAll(cnnMethods());
+            }
             methods = methods.stream().filter(m -> wanted.contains(m.name().replace(" ", "_"))).toList();
             if (methods.isEmpty()) {
                 throw new IllegalArgumentException("--methods names none of the methods: " + wanted);
@@ -347,7 +351,11 @@ public final class FashionMnistExperiment {
         System.out.println("Wrote " + out.resolve("curves.csv") + ", results.md, test-accuracy.png");
     }
 
-    /** The LeNet-5 grid: dense; static, SET and RigL-ERK at 0.9 and 0.95 on every weight layer. */
+    /**
+     * The LeNet-5 grid: dense; static, SET and RigL-ERK at 0.9 and 0.95 on every weight layer; and (by name with
+     * {@code --methods} only) small-dense, SNIP, SynFlow, SNFS and GMP at each sparsity. SNFS and GMP keep dense
+     * storage, so their convolutions run DL4J's dense convolution (about as slow as the dense network here).
+     */
     private static List<Method> cnnGrid() {
         List<Method> m = new ArrayList<>();
         m.add(Method.lenet5("LeNet-5 dense", Double.NaN, null, false));
@@ -355,6 +363,19 @@ public final class FashionMnistExperiment {
             m.add(Method.lenet5("LeNet-5 static " + s, s, null, false));
             m.add(Method.lenet5("LeNet-5 SET " + s, s, RegrowCriterion.RANDOM, false));
             m.add(Method.lenet5("LeNet-5 RigL-ERK " + s, s, RegrowCriterion.GRADIENT, true));
+        }
+        return m;
+    }
+
+    /** The LeNet-5 methods of issue 24, run only when named with {@code --methods}. */
+    private static List<Method> cnnMethods() {
+        List<Method> m = new ArrayList<>();
+        for (double s : new double[]{0.9, 0.95, 0.98}) {
+            m.add(Method.lenet5SmallDense("LeNet-5 small-dense " + s, s));
+            m.add(Method.lenet5("LeNet-5 SNIP " + s, s, Method.Technique.SNIP));
+            m.add(Method.lenet5("LeNet-5 SynFlow " + s, s, Method.Technique.SYNFLOW));
+            m.add(Method.lenet5("LeNet-5 SNFS " + s, s, Method.Technique.SNFS));
+            m.add(Method.lenet5("LeNet-5 GMP " + s, s, Method.Technique.GMP));
         }
         return m;
     }
@@ -415,9 +436,10 @@ public final class FashionMnistExperiment {
     static RunResult run(Method method, int seed, int epochs, int deltaT, ShuffledDataSetIterator train, DataSet test,
                          ProgressBar progress, Parallelism parallelism) {
         long start = System.nanoTime();
-        MultiLayerConfiguration conf = method.cnn() ? SparseLeNet5.of(method.sparsities(), seed, new Adam(1e-3))
-                : SparseMlp.of(method.widths(), method.sparsities(), seed, new Adam(1e-3),
-                method.technique() == Method.Technique.SNFS ? WeightStorage.DENSE : WeightStorage.AUTO);
+        WeightStorage storage = method.technique() == Method.Technique.SNFS ? WeightStorage.DENSE : WeightStorage.AUTO;
+        MultiLayerConfiguration conf = method.cnn()
+                ? SparseLeNet5.of(method.widths(), method.sparsities(), seed, new Adam(1e-3), storage)
+                : SparseMlp.of(method.widths(), method.sparsities(), seed, new Adam(1e-3), storage);
         if (method.erk()) {
             SparsityDistribution.erk(method.sparsities()[0]).build().applyTo(conf);
         }

@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.examples.fashion;
 
 import io.github.dl4jsparse.dynamic.RegrowCriterion;
+import io.github.dl4jsparse.models.SparseLeNet5;
 
 /**
  * One training method of the experiment.
@@ -12,8 +13,8 @@ import io.github.dl4jsparse.dynamic.RegrowCriterion;
  *                    dense first), SNIP, SynFlow, gradual pruning
  * @param regrow      null for a static mask, else the regrowth criterion of dynamic sparse training
  * @param erk         whether the layer sparsities follow ERK (global target: the first of {@code sparsities})
- * @param cnn         whether the network is {@link io.github.dl4jsparse.models.SparseLeNet5} (then {@code widths} is
- *                    unused and there are four sparsities) rather than an MLP of {@code widths}
+ * @param cnn         whether the network is {@link io.github.dl4jsparse.models.SparseLeNet5} (then {@code widths} are
+ *                    its conv1, conv2 and fc1 widths and there are four sparsities) rather than an MLP of {@code widths}
  * @param technique   how the mask is chosen or changed beyond static random masks and SET/RigL
  */
 record Method(String name, int[] widths, double[] sparsities, double pruneTo, RegrowCriterion regrow, boolean erk,
@@ -73,7 +74,38 @@ record Method(String name, int[] widths, double[] sparsities, double pruneTo, Re
     static Method lenet5(String name, double sparsity, RegrowCriterion regrow, boolean erk) {
         double[] s = new double[4];
         java.util.Arrays.fill(s, sparsity);
-        return new Method(name, new int[]{784, 10}, s, Double.NaN, regrow, erk, true);
+        return new Method(name, SparseLeNet5.WIDTHS, s, Double.NaN, regrow, erk, true);
+    }
+
+    /** LeNet-5 by SNIP, SynFlow, sparse momentum or gradual pruning to {@code sparsity}; see {@link #technique}. */
+    static Method lenet5(String name, double sparsity, Technique technique) {
+        double[] s = new double[4];
+        java.util.Arrays.fill(s, technique == Technique.SNFS ? sparsity : Double.NaN);
+        return new Method(name, SparseLeNet5.WIDTHS, s, technique == Technique.SNFS ? Double.NaN : sparsity, null,
+                false, true, technique);
+    }
+
+    /** The dense LeNet-5 with all three widths scaled to (about, from below) the weights of LeNet-5 at {@code sparsity}. */
+    static Method lenet5SmallDense(String name, double sparsity) {
+        double target = (1.0 - sparsity) * lenet5Weights(SparseLeNet5.WIDTHS);
+        int[] best = SparseLeNet5.WIDTHS.clone();
+        for (double c = 1.0; c > 0.0; c -= 1e-4) {
+            int[] w = new int[3];
+            for (int i = 0; i < 3; i++) {
+                w[i] = Math.max(1, (int) Math.round(SparseLeNet5.WIDTHS[i] * c));
+            }
+            best = w;
+            if (lenet5Weights(w) <= target) {
+                break;
+            }
+        }
+        return new Method(name, best, new double[]{Double.NaN, Double.NaN, Double.NaN, Double.NaN}, Double.NaN, null,
+                false, true, Technique.NONE);
+    }
+
+    /** Weights of LeNet-5 of widths {conv1, conv2, fc1}: 5x5 kernels, 4x4 maps into fc1, 10 outputs. */
+    static long lenet5Weights(int[] w) {
+        return 25L * w[0] + 25L * w[0] * w[1] + 16L * w[1] * w[2] + 10L * w[2];
     }
 
     static Method dense(String name, int[] widths) {

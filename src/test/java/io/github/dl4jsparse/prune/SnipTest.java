@@ -170,6 +170,27 @@ class SnipTest {
     }
 
     @Test
+    void aSnipNetworkSavesAndRestoresWithItsMasks(@org.junit.jupiter.api.io.TempDir java.io.File dir) throws Exception {
+        MultiLayerNetwork sparse = Snip.toSparse(dense("CNN", 4), TestData.classification(16, N_IN, 4, 2, DataType.DOUBLE),
+                MaskBudget.layerwise(0.75));
+        DataSet data = TestData.classification(16, N_IN, 4, 3, DataType.DOUBLE);
+        for (int s = 0; s < 5; s++) {
+            sparse.fit(data);
+        }
+        java.io.File file = new java.io.File(dir, "snip.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(sparse, file, true);
+        MultiLayerNetwork restored = org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(file, true);
+        for (int i = 0; i < 2; i++) {
+            assertArrayEquals(((SparseLayer) sparse.getLayer(i)).activePositions(),
+                    ((SparseLayer) restored.getLayer(i)).activePositions());
+        }
+        assertEquals(0.0, TestData.maxAbsDiff(sparse.output(data.getFeatures()), restored.output(data.getFeatures())));
+        sparse.fit(data);
+        restored.fit(data);
+        assertEquals(0.0, TestData.maxAbsDiff(sparse.params(), restored.params()), "training resumes identically");
+    }
+
+    @Test
     void badInputIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Snip.toSparse(dense("MLP", 1), null, MaskBudget.global(0.9)));

@@ -101,20 +101,4 @@ public interface SparseLayerConfig {
      * @throws IllegalArgumentException if the sparsity is not in [0, 1)
      */
     long activeConnections();
-
-    /**
-     * The raw Erdős–Rényi-Kernel density of this layer: {@code Σ dims / Π dims} over {@link #weightShape()}, i.e.
-     * {@code (nIn + nOut) / (nIn · nOut)} for a fully connected layer and
-     * {@code (nIn + nOut + kH + kW) / (nIn · nOut · kH · kW)} for a convolution (RigL's kernel-aware ERK).
-     */
-    default double erkRawDensity() {
-        long[] shape = weightShape();
-        double sum = 0.0;
-        double product = 1.0;
-        for (long d : shape) {
-            sum += d;
-            product *= d;
-        }
-        return sum / product;
-    }
 }

@@ -51,8 +51,8 @@ import java.util.Objects;
  * state shrink with the density; under {@link WeightStorage#DENSE} {@code W} and the mask {@value #WEIGHT_MASK_KEY}
  * are dense parameters. Either way the mask is saved and restored by {@code ModelSerializer} and shown by the DL4J UI,
  * but never trained: it gets no gradient, no regularisation and the {@link NoOp} updater, and masked weights are
- * exactly 0.0 under every updater and regulariser. The runtime layer's {@code weightMatrix()} and
- * {@code maskMatrix()} give the dense view of either storage.
+ * exactly 0.0 under every updater and regulariser. The runtime layer's {@code maskedWeights()} and
+ * {@code weightMask()} give the dense view of either storage.
  *
  * <p>The mask's placement is reproducible: with {@link Builder#maskSeed(long)} it depends on that seed only;
  * otherwise it is drawn from ND4J's random generator while the network initialises its parameters, so the same
@@ -177,14 +177,6 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
         return hasBias ? nOut : 0;
     }
 
-    /**
-     * @return false for the parameters that describe which connections exist ({@value #WEIGHT_MASK_KEY},
-     *         {@value #ACTIVE_INDEX_KEY}): they get no gradient, no updater state and no regularisation
-     */
-    public static boolean isTrainableParam(String paramName) {
-        return SparseLayerConfig.isTrainableParam(paramName);
-    }
-
     /** The weight initialisation of W: the one set on this layer, else the network's, else XAVIER. */
     IWeightInit weightInitFunction() {
         Map<String, IWeightInit> perParam = getParamWeightInit();
@@ -196,7 +188,7 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
 
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        if (!isTrainableParam(paramName)) {
+        if (!SparseLayerConfig.isTrainableParam(paramName)) {
             return new NoOp();
         }
         return super.getUpdaterByParam(paramName);
@@ -204,7 +196,7 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
 
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        if (!isTrainableParam(paramName)) {
+        if (!SparseLayerConfig.isTrainableParam(paramName)) {
             return Collections.emptyList();
         }
         return super.getRegularizationByParam(paramName);

@@ -43,7 +43,7 @@ import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_MASK_KEY;
  *   <li>no gradient for the mask or the positions of the active connections: they are never trained.</li>
  * </ul>
  * How the weights are held and multiplied is the {@link io.github.dl4jsparse.layers.WeightStorage}'s (see
- * {@link MaskedDenseWeights} and {@link ActiveWeights}); {@link #weightMatrix()}, {@link #maskMatrix()} and
+ * {@link MaskedDenseWeights} and {@link ActiveWeights}); {@link #maskedWeights()}, {@link #weightMask()} and
  * {@link #setMaskedWeights} give the same dense view of either. Dropout configured on the layer is applied to its
  * input (and backpropagated) as in {@code DenseLayer}, and the regularisation of the weights and b is part of
  * {@link #calcRegularizationScore(boolean)}.
@@ -170,25 +170,15 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
     // The weights as a dense matrix, whatever the storage
 
     /** @return {@code W ⊙ M}, shape {@code [nIn, nOut]}, order 'f', the network's data type: a copy, outside any workspace */
-    public INDArray weightMatrix() {
+    @Override
+    public INDArray maskedWeights() {
         return matrix(weights.flatWeights());
     }
 
     /** @return the binary mask {@code M}, shape {@code [nIn, nOut]}, order 'f': a copy, outside any workspace */
-    public INDArray maskMatrix() {
-        return matrix(weights.flatMask());
-    }
-
-    /** @return {@link #weightMatrix()} */
-    @Override
-    public INDArray maskedWeights() {
-        return weightMatrix();
-    }
-
-    /** @return {@link #maskMatrix()} */
     @Override
     public INDArray weightMask() {
-        return maskMatrix();
+        return matrix(weights.flatMask());
     }
 
     /**
@@ -221,7 +211,7 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
      * {@link WeightStorage#ACTIVE} the mask must have exactly {@link SparseLinear#activeConnections()} active entries.
      * Meant for setting up a network (e.g. from a pruned dense one) before training: the updater state is left as it
      * is, so after training has begun it no longer matches the connections (prune-and-regrow uses
-     * {@link #replaceMask}, which moves it along).
+     * {@link #rewire}, which moves it along).
      *
      * @throws IllegalArgumentException for a shape that does not match or a wrong number of active connections
      * @throws IllegalStateException    for a mask that is not binary; nothing is changed then
@@ -237,25 +227,6 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
         }
         BinaryMasks.requireBinary(layerName(), "mask", mask);
         this.weights.set(weights.castTo(dataType), mask.castTo(dataType));
-    }
-
-    /**
-     * Replaces the mask (prune-and-regrow): connections active before and after keep their weight and their updater
-     * state; new ones start at weight 0 with state 0; dropped ones become exact zeros. A dense-mask form of
-     * {@link #rewire}.
-     *
-     * @param newMask       the new mask, flat in 'f' order ({@code i + j·nIn}), values 0 and 1, with as many ones as
-     *                      there are active connections
-     * @param updaterStates the updater state arrays of {@link #trainableWeightKey()} (views), reset alike
-     * @throws IllegalArgumentException for a mask of another size or another number of active connections
-     */
-    public void replaceMask(double[] newMask, List<INDArray> updaterStates) {
-        long size = sparseConf().getNIn() * sparseConf().getNOut();
-        if (newMask.length != size) {
-            throw new IllegalArgumentException("SparseLinear layer '" + layerName() + "': the new mask has "
-                    + newMask.length + " entries, expected nIn · nOut = " + size);
-        }
-        weights.rewire(BinaryMasks.nonZeroPositions(newMask), updaterStates);
     }
 
     /**

@@ -239,11 +239,9 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
         return out;
     }
 
+    /** Prune-and-regrow's seed mixing, on a seed of its own so that the two never share a stream. */
     private static long mix(long seed, long iteration, int stream) {
-        long h = seed ^ 0x5DEECE66DL;
-        h = (h ^ (iteration + 0x9E3779B97F4A7C15L)) * 0xBF58476D1CE4E5B9L;
-        h = (h ^ (stream + 0x94D049BB133111EBL)) * 0x94D049BB133111EBL;
-        return h ^ (h >>> 31);
+        return PruneRegrowListener.mix(seed ^ 0x5DEECE66DL, iteration, stream);
     }
 
     /** @return the pruning steps made so far, oldest first (not saved with checkpoints) */

@@ -676,7 +676,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     // ---------------------------------------------------------------------------------------------------------------
 
     /** SplitMix64-style mixing of the three so that neighbouring iterations and streams get unrelated seeds. */
-    private static long mix(long seed, long iteration, int stream) {
+    static long mix(long seed, long iteration, int stream) {
         long h = seed;
         h = (h ^ (iteration + 0x9E3779B97F4A7C15L)) * 0xBF58476D1CE4E5B9L;
         h = (h ^ (stream + 0x94D049BB133111EBL)) * 0x94D049BB133111EBL;

@@ -62,13 +62,7 @@ class GradualMagnitudePruningTest {
     }
 
     private static List<SparseLayer> sparse(Model net) {
-        List<SparseLayer> out = new ArrayList<>();
-        for (Layer l : ((MultiLayerNetwork) net).getLayers()) {
-            if (l instanceof SparseLayer s) {
-                out.add(s);
-            }
-        }
-        return out;
+        return Layers.sparseLayers(net);
     }
 
     /** After every step: exact counts of the schedule, binary masks, 0 leaks, 0 updater state at pruned positions. */

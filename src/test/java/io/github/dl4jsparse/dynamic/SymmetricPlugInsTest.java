@@ -44,13 +44,7 @@ class SymmetricPlugInsTest {
     }
 
     private static List<SparseLayer> sparse(Model net) {
-        List<SparseLayer> out = new ArrayList<>();
-        for (Layer l : ((MultiLayerNetwork) net).getLayers()) {
-            if (l instanceof SparseLayer s) {
-                out.add(s);
-            }
-        }
-        return out;
+        return Layers.sparseLayers(net);
     }
 
     /** After every step: binary masks, 0 leaks, 0 updater state at inactive positions, the total count unchanged. */

@@ -21,6 +21,17 @@ public final class Layers {
         return ((SparseLayer) Networks.unwrap(layer)).weightMask();
     }
 
+    /** @return the sparse layers of a network, in order */
+    public static java.util.List<SparseLayer> sparseLayers(org.deeplearning4j.nn.api.Model net) {
+        java.util.List<SparseLayer> out = new java.util.ArrayList<>();
+        for (Layer l : Networks.layers(net)) {
+            if (l instanceof SparseLayer s) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
     /** @return the mask of a sparse layer as a vector over its connection positions (1.0 where active) */
     public static INDArray maskByPosition(Layer layer) {
         SparseLayer sparse = (SparseLayer) Networks.unwrap(layer);

@@ -157,7 +157,7 @@ public final class FashionMnistExperiment {
             if (resume == null) {
                 throw new IllegalArgumentException("--report-only needs --resume FILE: the run log to report on");
             }
-            report(RunLog.open(resume), methods, firstSeed, seeds, epochs, cnn, out);
+            report(RunLog.open(resume), methods, firstSeed, seeds, epochs, cnn, compare, out);
             return;
         }
 
@@ -232,6 +232,9 @@ public final class FashionMnistExperiment {
         }
 
         String table = cnn ? cnnTable(methods, results, epochs, seeds) : table(methods, results, epochs, seeds);
+        if (compare) {
+            table += System.lineSeparator() + compareTable(methods, results, epochs);
+        }
         Files.writeString(out.resolve("results.md"), table);
         System.out.println();
         System.out.println(table);
@@ -317,7 +320,7 @@ public final class FashionMnistExperiment {
      * ones: a grid still under way reported so far. Each row says how many seeds it has.
      */
     private static void report(RunLog log, List<Method> methods, int firstSeed, int seeds, int epochs, boolean cnn,
-                               Path out) throws IOException {
+                               boolean compare, Path out) throws IOException {
         Map<String, List<RunResult>> results = new LinkedHashMap<>();
         List<Method> present = new ArrayList<>();
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("curves.csv")))) {
@@ -343,6 +346,9 @@ public final class FashionMnistExperiment {
             throw new IllegalArgumentException("the run log holds no finished run of these methods with " + epochs + " epochs");
         }
         String table = cnn ? cnnTable(present, results, epochs, seeds) : table(present, results, epochs, seeds);
+        if (compare) {
+            table += System.lineSeparator() + compareTable(present, results, epochs);
+        }
         Files.writeString(out.resolve("results.md"), table);
         System.out.println(table);
         Map<String, double[]> acc = new LinkedHashMap<>();
@@ -541,8 +547,8 @@ public final class FashionMnistExperiment {
         long modelBytes = 4L * (net.numParams() + net.getUpdater().getStateViewArray().length());
         double seconds = (System.nanoTime() - start) / 1e9;
         TimedListener timed = timedPruneRegrow != null ? timedPruneRegrow : gradualPruning;
-        logMaskWork(method.name(), seed, selectionSeconds, timed == null ? 0.0 : timed.seconds(),
-                timed == null ? 0 : timed.maskSteps(), seconds, epochs);
+        logMaskWork(method.name(), seed, selectionSeconds, timed == null ? 0.0 : timed.maskSeconds(),
+                timed == null ? 0.0 : timed.otherSeconds(), timed == null ? 0 : timed.maskSteps(), seconds, epochs);
         return new RunResult(loss, accuracy, afterPrune, hidden, spentMacs / denseSpent, seconds, updates, modelBytes);
     }
 
@@ -551,12 +557,13 @@ public final class FashionMnistExperiment {
 
     /**
      * Appends a run's mask work to {@code mask-work.csv}: seconds choosing the mask before training (SNIP, SynFlow),
-     * seconds in the mask-changing listener's step callbacks over the run (prune-and-regrow updates, sparse momentum's
-     * per-step momentum, gradual pruning steps; not the dense gradient the layers compute in the backward pass),
-     * the number of steps that changed masks, and the run's wall time.
+     * seconds in the mask-changing listener's step callback on the steps that changed masks (prune-and-regrow updates,
+     * gradual pruning steps) and on the other steps (sparse momentum's per-step momentum), the number of steps that
+     * changed masks, and the run's wall time; not the dense gradient the layers compute in the backward pass. See
+     * {@link TimedListener}.
      */
-    private static synchronized void logMaskWork(String method, int seed, double selection, double listener,
-                                                 int maskSteps, double runSeconds, int epochs) {
+    private static synchronized void logMaskWork(String method, int seed, double selection, double maskSteps,
+                                                 double otherSteps, int maskStepCount, double runSeconds, int epochs) {
         if (maskWorkLog == null) {
             return;
         }
@@ -565,10 +572,10 @@ public final class FashionMnistExperiment {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(maskWorkLog, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND))) {
                 if (header) {
-                    w.println("method,seed,selection_s,listener_s,mask_steps,run_s,epochs");
+                    w.println("method,seed,selection_s,mask_steps_s,other_steps_s,mask_steps,run_s,epochs");
                 }
-                w.printf(Locale.ROOT, "%s,%d,%.3f,%.3f,%d,%.1f,%d%n", csvField(method), seed, selection, listener,
-                        maskSteps, runSeconds, epochs);
+                w.printf(Locale.ROOT, "%s,%d,%.3f,%.3f,%.3f,%d,%.1f,%d%n", csvField(method), seed, selection, maskSteps,
+                        otherSteps, maskStepCount, runSeconds, epochs);
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -615,6 +622,46 @@ public final class FashionMnistExperiment {
                     runs.stream().mapToDouble(RunResult::computeRatio).average().orElse(Double.NaN),
                     runs.stream().mapToDouble(RunResult::seconds).average().orElse(Double.NaN)));
         }
+        return sb.toString();
+    }
+
+    /**
+     * The methods side by side: one row per method, one column per sparsity (the number at the end of its name),
+     * final test accuracy mean ± std over the seeds run (their number in brackets when not all ran).
+     */
+    static String compareTable(List<Method> methods, Map<String, List<RunResult>> results, int epochs) {
+        Map<String, Map<String, String>> rows = new LinkedHashMap<>();
+        java.util.TreeSet<String> sparsities = new java.util.TreeSet<>();
+        for (Method m : methods) {
+            List<RunResult> runs = results.get(m.name());
+            if (runs == null) {
+                continue;
+            }
+            int space = m.name().lastIndexOf(' ');
+            boolean hasSparsity = space > 0 && m.name().substring(space + 1).matches("0\\.\\d+");
+            String family = hasSparsity ? m.name().substring(0, space) : m.name();
+            String sparsity = hasSparsity ? m.name().substring(space + 1) : "any";
+            sparsities.add(sparsity);
+            rows.computeIfAbsent(family, k -> new LinkedHashMap<>()).put(sparsity,
+                    meanStd(runs.stream().mapToDouble(RunResult::finalAccuracy).toArray())
+                            + (runs.size() < 3 ? " (" + runs.size() + " seed" + (runs.size() == 1 ? ")" : "s)") : ""));
+        }
+        sparsities.remove("any");
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Test accuracy after %d epochs by method and sparsity, mean ± std over seeds%n%n",
+                epochs));
+        sb.append("| method |");
+        sparsities.forEach(sp -> sb.append(' ').append(sp).append(" |"));
+        sb.append("\n|---|");
+        sparsities.forEach(sp -> sb.append("---|"));
+        sb.append('\n');
+        rows.forEach((family, cells) -> {
+            sb.append("| ").append(family).append(" |");
+            for (String sp : sparsities) {
+                sb.append(' ').append(cells.getOrDefault(sp, cells.getOrDefault("any", ""))).append(" |");
+            }
+            sb.append('\n');
+        });
         return sb.toString();
     }
 

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The {@link Signal}s of one layer at one update; an entry is null (or the map empty) unless some criterion declared
- * it. Arrays are the listener's own: read them, do not modify them.
+ * it. Arrays are the listener's own: read them, do not modify them; they are valid during the call only (the dense
+ * gradient is released after the update).
  *
  * @param denseGradient    {@link Signal#DENSE_GRADIENT}: the dense weight gradient of the update step's minibatch
  * @param gradientMomentum {@link Signal#GRADIENT_MOMENTUM}: the moving average of the dense gradient, one entry per

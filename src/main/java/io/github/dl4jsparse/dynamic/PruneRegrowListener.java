@@ -254,8 +254,12 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                 momentum.add(Networks.layerName(e.getKey()), e.getValue(), config.momentumBeta());
             }
         }
-        if (updateStep) {
-            record(update(model, iteration, gradients));
+        try {
+            if (updateStep) {
+                record(update(model, iteration, gradients));
+            }
+        } finally {
+            gradients.values().forEach(DenseWeightGradient::close); // taken at every step by sparse momentum
         }
     }
 
@@ -311,9 +315,13 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
             Networks.computeGradient(model, probe);
             gradients = takeGradients(model);
         }
-        MaskUpdate update = update(model, iteration, gradients);
-        record(update);
-        return update;
+        try {
+            MaskUpdate update = update(model, iteration, gradients);
+            record(update);
+            return update;
+        } finally {
+            gradients.values().forEach(DenseWeightGradient::close);
+        }
     }
 
     /** Prunes and regrows every sparse layer of {@code model} once, as after {@code iteration}. */

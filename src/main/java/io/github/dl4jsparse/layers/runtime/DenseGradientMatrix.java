@@ -37,8 +37,15 @@ final class DenseGradientMatrix implements DenseWeightGradient {
         }
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             INDArray block = matrix.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('f');
-            return DirectBuffers.readDoubles(block, (int) block.length());
+            double[] values = DirectBuffers.readDoubles(block, (int) block.length());
+            DirectBuffers.release(block);
+            return values;
         }
+    }
+
+    @Override
+    public void close() {
+        DirectBuffers.release(matrix);
     }
 
     @Override

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * output unit by {@link #columns()} output units (see {@link io.github.dl4jsparse.layers.SparseLayerConfig}), and read
  * a block of columns at a time, so a caller need not hold all of it.
  */
-public interface DenseWeightGradient {
+public interface DenseWeightGradient extends AutoCloseable {
 
     /** @return inputs per output unit, rows of the gradient */
     int rows();
@@ -25,4 +25,12 @@ public interface DenseWeightGradient {
 
     /** @return the whole gradient, {@code [rows, columns]}, order 'f', outside any workspace */
     INDArray dense();
+
+    /**
+     * Releases the off-heap memory held (which otherwise waits for the garbage collector); the gradient may not be read
+     * after. A caller that takes a gradient at every step (sparse momentum) closes it when done.
+     */
+    @Override
+    default void close() {
+    }
 }

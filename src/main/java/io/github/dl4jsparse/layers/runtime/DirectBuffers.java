@@ -127,4 +127,15 @@ final class DirectBuffers {
             throw new IllegalArgumentException("expected a " + type + " array, got " + a.dataType());
         }
     }
+
+    /**
+     * Frees an array's off-heap buffer now, if it owns it alone (a detached array, not a view or workspace memory),
+     * instead of when the garbage collector gets to it: for arrays made at every step, whose garbage the Java heap
+     * hardly notices.
+     */
+    static void release(INDArray array) {
+        if (array != null && !array.wasClosed() && array.closeable()) {
+            array.close();
+        }
+    }
 }

@@ -61,8 +61,19 @@ public final class WeightGradientFactors implements DenseWeightGradient {
         }
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
             INDArray block = Nd4j.gemm(x, delta.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)), true, false);
-            return DirectBuffers.readDoubles(DirectBuffers.contiguous(block, 'f'), (int) block.length());
+            INDArray packed = DirectBuffers.contiguous(block, 'f');
+            double[] values = DirectBuffers.readDoubles(packed, (int) block.length());
+            DirectBuffers.release(packed);
+            DirectBuffers.release(block);
+            return values;
         }
+    }
+
+    /** Releases the copies of {@code x} and {@code δ}. */
+    @Override
+    public void close() {
+        DirectBuffers.release(x);
+        DirectBuffers.release(delta);
     }
 
     /** @return the whole gradient, {@code [nIn, nOut]}, order 'f', outside any workspace */

@@ -328,34 +328,33 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     MaskUpdate update(Model model, long iteration, Map<Layer, DenseWeightGradient> gradients) {
         double dropFraction = config.schedule.dropFraction(iteration + 1L);
         long seed = config.seed != null ? config.seed : Networks.seed(model);
-        List<LayerPlan> plans = new ArrayList<>();
+        List<LayerRewiring> plans = new ArrayList<>();
         Layer[] layers = Networks.layers(model);
         for (int i = 0; i < layers.length; i++) {
             if (layers[i] instanceof SparseLayer sparse) {
                 // separate streams: how ties among the dropped are broken never shifts which connections SET grows
-                plans.add(new LayerPlan(model, layers[i], sparse, signals(model, layers[i], sparse, gradients),
+                plans.add(new LayerRewiring(model, layers[i], sparse, signals(model, layers[i], sparse, gradients),
                         new SplittableRandom(mix(seed, iteration, 2 * i)),
                         new SplittableRandom(mix(seed, iteration, 2 * i + 1))));
             }
         }
         // every layer's dropped and grown connections are chosen and checked before any layer changes
-        for (LayerPlan plan : plans) {
-            plan.drop(dropFraction, iteration);
+        for (LayerRewiring plan : plans) {
+            plan.drop(config.drop(), dropFraction, iteration);
         }
         int[] growCounts = config.redistribution() == Redistribution.NONE
-                ? plans.stream().mapToInt(p -> p.dropped.length).toArray()
-                : MomentumRedistribution.growCounts(plans.stream().map(LayerPlan::momentumShare).toList(),
-                        plans.stream().mapToLong(LayerPlan::inactive).toArray(),
-                        plans.stream().mapToInt(p -> p.dropped.length).sum());
+                ? plans.stream().mapToInt(LayerRewiring::droppedCount).toArray()
+                : MomentumRedistribution.growCounts(plans.stream().map(LayerRewiring::momentumShare).toList(),
+                        plans.stream().mapToLong(LayerRewiring::inactive).toArray(),
+                        plans.stream().mapToInt(LayerRewiring::droppedCount).sum());
         for (int t = 0; t < plans.size(); t++) {
-            plans.get(t).grow(growCounts[t], iteration);
+            plans.get(t).grow(config.growth(), config.grownWeights(), growCounts[t], iteration);
         }
         List<LayerUpdate> layerUpdates = new ArrayList<>();
-        for (LayerPlan plan : plans) {
+        for (LayerRewiring plan : plans) {
             plan.apply();
-            layerUpdates.add(new LayerUpdate(plan.name, plan.active.length - plan.dropped.length + plan.grown.length,
-                    plan.dropped.length, plan.grown.length, dropFraction,
-                    explored.record(plan.name, plan.active, plan.grown), plan.size));
+            layerUpdates.add(new LayerUpdate(plan.name(), plan.activeAfter(), plan.droppedCount(), plan.grown().length,
+                    dropFraction, explored.record(plan.name(), plan.activeBefore(), plan.grown()), plan.connections()));
         }
         return new MaskUpdate(iteration, layerUpdates, SparsityReport.of(model));
     }
@@ -399,187 +398,6 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                 values[s] = all[perSlot ? s : (int) active[s]];
             }
             out.put(e.getKey(), values);
-        }
-        return out;
-    }
-
-    /** One layer's part of an update: chosen in {@link #drop}, then {@link #grow}, changed only in {@link #apply}. */
-    private final class LayerPlan {
-        private final Model model;
-        private final Layer dl4jLayer;
-        private final SparseLayer layer;
-        private final String name;
-        private final long[] active;
-        private final double[] values;
-        private final long size;
-        private final LayerSignals signals;
-        private final SplittableRandom dropRandom;
-        private final SplittableRandom growRandom;
-        private long[] dropped = new long[0];
-        private long[] grown = new long[0];
-        private double[] grownValues = new double[0];
-
-        LayerPlan(Model model, Layer dl4jLayer, SparseLayer layer, LayerSignals signals, SplittableRandom dropRandom,
-                  SplittableRandom growRandom) {
-            this.model = model;
-            this.dl4jLayer = dl4jLayer;
-            this.layer = layer;
-            this.name = Networks.layerName(dl4jLayer);
-            this.active = layer.activePositions();
-            this.values = layer.activeValues();
-            this.size = layer.sparseConfig().connections();
-            this.signals = signals;
-            this.dropRandom = dropRandom;
-            this.growRandom = growRandom;
-        }
-
-        /** @return connections inactive before the update: those a layer may grow */
-        long inactive() {
-            return size - active.length;
-        }
-
-        /** @return the mean |gradient momentum| over the active connections (SNFS's share of the regrowth) */
-        double momentumShare() {
-            double[] m = signals.gradientMomentum();
-            if (m == null || active.length == 0) {
-                return 0.0;
-            }
-            double sum = 0.0;
-            for (long p : active) {
-                sum += Math.abs(m[(int) p]);
-            }
-            return sum / active.length;
-        }
-
-        /**
-         * Drops {@code floor(f · a)} connections, at most as many as are inactive (so that every dropped connection
-         * can be grown again somewhere).
-         */
-        void drop(double dropFraction, long iteration) {
-            long k = Math.min((long) Math.floor(dropFraction * active.length), size - active.length);
-            if (k == 0) {
-                return;
-            }
-            DropCriterion criterion = config.drop();
-            dropped = criterion.drop(new DropRequest(name, layer.sparseConfig(), active.clone(), values.clone(),
-                    (int) k, signals, dropRandom, iteration));
-            requireDrop(criterion, name, dropped, active, (int) k);
-        }
-
-        void grow(int count, long iteration) {
-            if (count == 0) {
-                return;
-            }
-            GrowthCriterion growth = config.growth();
-            GrowthRequest request = new GrowthRequest(name, layer.sparseConfig(), active.clone(), values.clone(), count,
-                    signals, growRandom, iteration);
-            grown = growth.grow(request);
-            requireGrowth(growth, name, grown, active, count, size);
-            grownValues = config.grownWeights().initialWeights(request, grown.clone());
-            requireGrownWeights(name, grownValues, count);
-        }
-
-        void apply() {
-            if (dropped.length == 0 && grown.length == 0) {
-                return;
-            }
-            // dropped and grown connections start with zero updater state; the others keep theirs
-            layer.rewire(rewired(active, dropped, grown),
-                    UpdaterStates.of(model, dl4jLayer, layer.trainableWeightKey()));
-            for (double v : grownValues) {
-                if (v != 0.0) {
-                    layer.setActiveValues(grown, grownValues);
-                    break;
-                }
-            }
-        }
-    }
-
-    /**
-     * Throws unless a drop criterion's choice is {@code k} strictly increasing active positions.
-     *
-     * @throws IllegalStateException naming the criterion, the layer and what is wrong; nothing has been changed then
-     */
-    private static void requireDrop(DropCriterion drop, String layer, long[] chosen, long[] active, int k) {
-        String who = "drop criterion " + drop.displayName() + " for layer " + layer;
-        if (chosen == null || chosen.length != k) {
-            throw new IllegalStateException(who + " returned " + (chosen == null ? "null" : chosen.length + " positions")
-                    + ", expected exactly " + k);
-        }
-        int c = 0;
-        for (int t = 0; t < chosen.length; t++) {
-            if (t > 0 && chosen[t] <= chosen[t - 1]) {
-                throw new IllegalStateException(who + ": position " + t + " is " + chosen[t] + "; positions must be "
-                        + "strictly increasing");
-            }
-            while (c < active.length && active[c] < chosen[t]) {
-                c++;
-            }
-            if (c == active.length || active[c] != chosen[t]) {
-                throw new IllegalStateException(who + ": position " + chosen[t] + " is not active; drop among the "
-                        + "active ones");
-            }
-        }
-    }
-
-    private static void requireGrownWeights(String layer, double[] values, int count) {
-        if (values == null || values.length != count) {
-            throw new IllegalStateException("grown weights for layer " + layer + ": got "
-                    + (values == null ? "null" : values.length + " values") + ", expected exactly " + count);
-        }
-        for (int t = 0; t < values.length; t++) {
-            if (!Double.isFinite(values[t])) {
-                throw new IllegalStateException("grown weights for layer " + layer + ": value " + t + " is " + values[t]
-                        + "; starting weights must be finite");
-            }
-        }
-    }
-
-    /**
-     * Throws unless a criterion's choice is {@code k} strictly increasing positions in range, none of them active.
-     *
-     * @throws IllegalStateException naming the criterion, the layer and what is wrong; nothing has been changed then
-     */
-    private static void requireGrowth(GrowthCriterion growth, String layer, long[] grow, long[] active, int k, long size) {
-        String who = "growth criterion " + growth.displayName() + " for layer " + layer;
-        if (grow == null || grow.length != k) {
-            throw new IllegalStateException(who + " returned " + (grow == null ? "null" : grow.length + " positions")
-                    + ", expected exactly " + k);
-        }
-        int c = 0;
-        for (int t = 0; t < grow.length; t++) {
-            if (grow[t] < 0 || grow[t] >= size || (t > 0 && grow[t] <= grow[t - 1])) {
-                throw new IllegalStateException(who + ": position " + t + " is " + grow[t] + "; positions must be "
-                        + "strictly increasing in [0, " + size + ")");
-            }
-            while (c < active.length && active[c] < grow[t]) {
-                c++;
-            }
-            if (c < active.length && active[c] == grow[t]) {
-                throw new IllegalStateException(who + ": position " + grow[t] + " is already active; grow among the "
-                        + "inactive ones");
-            }
-        }
-    }
-
-    /** The active positions without the dropped ones, with the grown positions merged in (all increasing). */
-    private static long[] rewired(long[] active, long[] dropped, long[] grow) {
-        long[] out = new long[active.length - dropped.length + grow.length];
-        int n = 0;
-        int g = 0;
-        int d = 0;
-        for (long position : active) {
-            if (d < dropped.length && dropped[d] == position) {
-                d++;
-                continue;
-            }
-            while (g < grow.length && grow[g] < position) {
-                out[n++] = grow[g++];
-            }
-            out[n++] = position;
-        }
-        while (g < grow.length) {
-            out[n++] = grow[g++];
         }
         return out;
     }

@@ -497,7 +497,8 @@ public final class FashionMnistExperiment {
         double[] loss = new double[epochs];
         double[] accuracy = new double[epochs];
         double afterPrune = Double.NaN;
-        double denseMacs = denseConnections(method.widths());
+        // compute against the full-size dense network: LeNet-300-100 for its small-dense twins
+        double denseMacs = denseConnections(method.name().startsWith("small-dense") ? LENET : method.widths());
         double spentMacs = 0;
         String label = method.name() + " (seed " + seed + ")";
         for (int e = 0; e < epochs; e++) {

@@ -11,6 +11,7 @@ import io.github.dl4jsparse.prune.PruneScope;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -40,9 +41,8 @@ import java.util.SplittableRandom;
  * }</pre>
  *
  * <p>The sparse layers keep {@link WeightStorage#DENSE} (a mask of any number of ones) throughout: the count of a
- * layer falls at every pruning step, and active storage has a fixed number of slots (checked at the first step). After
- * training, {@link io.github.dl4jsparse.prune.MagnitudePruning#toSparse} at the final sparsity moves the network to
- * active storage (same masks: it keeps the largest |W|, and the pruned ones are exactly 0).
+ * layer falls at every pruning step, and active storage has a fixed number of slots (checked at the first step). Once
+ * the schedule is done, {@link #toActiveStorage} gives the same network with only its active connections stored.
  *
  * <p>Exact ties at the boundary are broken at random from a generator seeded by (network seed, iteration, layer), so
  * a run is reproducible; the schedule's position is DL4J's iteration count, so a checkpoint ({@code ModelSerializer}
@@ -80,6 +80,43 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
     /** As {@link #prepare(MultiLayerNetwork)} for a graph. */
     public static ComputationGraph prepare(ComputationGraph dense) {
         return MagnitudePruning.toSparse(dense, 0.0);
+    }
+
+    /**
+     * The same network with every sparse layer at its mask's sparsity under {@link WeightStorage#ACTIVE}: weights,
+     * masks, biases and all other parameters copied, so its outputs are the same; for inference or further training
+     * after the schedule (the updater state starts fresh).
+     *
+     * @return a new, initialised network; {@code net} is not changed
+     */
+    public static MultiLayerNetwork toActiveStorage(MultiLayerNetwork net) {
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+        for (int i = 0; i < net.getnLayers(); i++) {
+            if (net.getLayer(i) instanceof SparseLayer sparse
+                    && conf.getConf(i).getLayer() instanceof io.github.dl4jsparse.layers.SparseLayerConfig c) {
+                long connections = sparse.sparseConfig().connections();
+                long zeros = connections - sparse.activePositions().length;
+                c.setSparsity(Math.min((double) zeros / connections, Math.nextDown(1.0)));
+                c.setStorage(WeightStorage.ACTIVE);
+                conf.getConf(i).clearVariables(); // the dense storage's parameter names; the new one declares its own
+            }
+        }
+        MultiLayerNetwork out = new MultiLayerNetwork(conf);
+        out.init();
+        for (int i = 0; i < net.getnLayers(); i++) {
+            Layer from = net.getLayer(i);
+            Layer to = out.getLayer(i);
+            if (from instanceof SparseLayer sparse) {
+                ((SparseLayer) to).setMaskedWeights(sparse.maskedWeights(), sparse.weightMask());
+                if (from.paramTable().containsKey(io.github.dl4jsparse.layers.SparseLayerConfig.BIAS_KEY)) {
+                    to.getParam(io.github.dl4jsparse.layers.SparseLayerConfig.BIAS_KEY)
+                            .assign(from.getParam(io.github.dl4jsparse.layers.SparseLayerConfig.BIAS_KEY));
+                }
+            } else {
+                from.paramTable().forEach((key, value) -> to.getParam(key).assign(value));
+            }
+        }
+        return out;
     }
 
     @Override

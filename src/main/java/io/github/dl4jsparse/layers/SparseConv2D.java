@@ -223,6 +223,7 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig 
         return storage;
     }
 
+    @Override
     public void setStorage(WeightStorage storage) {
         this.storage = storage;
     }

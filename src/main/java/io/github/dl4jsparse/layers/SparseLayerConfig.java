@@ -57,6 +57,9 @@ public interface SparseLayerConfig {
     /** @return the weight storage as configured */
     WeightStorage getStorage();
 
+    /** Sets the weight storage, before the network is initialised (e.g. to move a pruned network to active storage). */
+    void setStorage(WeightStorage storage);
+
     /** @return the storage in use, {@link WeightStorage#AUTO} resolved by the sparsity */
     WeightStorage resolvedStorage();
 

@@ -379,6 +379,7 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
         return storage;
     }
 
+    @Override
     public void setStorage(WeightStorage storage) {
         if (storage != this.storage) {
             this.storage = storage;

@@ -34,6 +34,7 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,6 +139,27 @@ class GradualMagnitudePruningTest {
             previous = step.sparsity();
         }
         assertEquals(0.9, previous, 0.0);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"MLP", "CNN"})
+    void aPrunedNetworkMovesToActiveStorageWithTheSameOutputs(String kind) {
+        MultiLayerNetwork net = GradualMagnitudePruning.prepare(dense(kind, 8));
+        net.setListeners(GradualMagnitudePruning.builder(PolynomialDecay.cubic(0.0, 0.8, 2, 12, 2)).build());
+        List<DataSet> data = PruneRegrowListenerTest.batches(15, 2);
+        data.forEach(net::fit);
+        MultiLayerNetwork compact = GradualMagnitudePruning.toActiveStorage(net);
+        List<SparseLayer> before = sparse(net);
+        List<SparseLayer> after = sparse(compact);
+        for (int i = 0; i < before.size(); i++) {
+            assertEquals(WeightStorage.ACTIVE, after.get(i).sparseConfig().resolvedStorage());
+            assertArrayEquals(before.get(i).activePositions(), after.get(i).activePositions());
+        }
+        assertTrue(compact.numParams() < net.numParams() / 2, compact.numParams() + " of " + net.numParams());
+        INDArray x = data.get(0).getFeatures();
+        assertEquals(0.0, TestData.maxAbsDiff(net.output(x), compact.output(x)), 1e-12);
+        compact.fit(data.get(1));
+        assertEquals(0, SparsityReport.of(compact).leaks());
     }
 
     @Test

@@ -44,7 +44,7 @@ import java.util.Objects;
  *
  * <p>Weight noise (DropConnect) is not supported: it would perturb the masked kernel's zeros.
  */
-public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig {
+public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig, SparseParamInitializer.Layout {
 
     private double sparsity = Double.NaN;
     private Long maskSeed;
@@ -106,6 +106,12 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig 
         return new long[]{getNOut(), getNIn(), kernelSize[0], kernelSize[1]};
     }
 
+    /** @return {@code 'c'}: the kernel {@code [nOut, nIn, kH, kW]} flattens per output channel to the rows */
+    @Override
+    public char weightOrder() {
+        return 'c';
+    }
+
     @Override
     public long biasCount() {
         return hasBias() ? getNOut() : 0;
@@ -116,18 +122,38 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig 
 
     @Override
     public ParamInitializer initializer() {
-        return SparseConv2DParamInitializer.INSTANCE;
+        return SparseParamInitializer.INSTANCE;
+    }
+
+    @Override
+    public List<SparseLayerConfig> sparseMatrices() {
+        return List.of(this);
+    }
+
+    /** @return the bias {@code b}, {@code [1, nOut]}, if the layer has one */
+    @Override
+    public Map<String, long[]> otherParams() {
+        return hasBias() ? Map.of(BIAS_KEY, new long[]{1, getNOut()}) : Map.of();
+    }
+
+    @Override
+    public List<String> biasKeys() {
+        return hasBias() ? List.of(BIAS_KEY) : List.of();
     }
 
     /**
      * Draws the initial connections and their values, with DL4J's convolution fan-in {@code nIn · kH · kW} and fan-out
-     * {@code nOut · kH · kW / (sH · sW)}; called by the parameter initialiser.
+     * {@code nOut · kH · kW / (sH · sW)}, and sets b to the bias init; called by the parameter initialiser.
      */
-    void initializeConnections(Map<String, INDArray> params) {
+    @Override
+    public void initialize(Map<String, INDArray> params) {
         double receptive = (double) kernelSize[0] * kernelSize[1];
         double fanIn = getNIn() * receptive;
         double fanOut = getNOut() * receptive / ((double) stride[0] * stride[1]);
-        SparseLayers.initializeConnections(this, layerDescription(), params, 'c', getWeightInitFn(), fanIn, fanOut);
+        SparseLayers.initializeConnections(this, layerDescription(), params, getWeightInitFn(), fanIn, fanOut);
+        if (hasBias()) {
+            params.get(BIAS_KEY).assign(getBiasInit());
+        }
     }
 
     @Override
@@ -180,7 +206,7 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig 
 
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        if (!SparseLayerConfig.isTrainableParam(paramName)) {
+        if (!isTrainable(paramName)) {
             return new NoOp();
         }
         return super.getUpdaterByParam(paramName);
@@ -188,7 +214,7 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig 
 
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        if (!SparseLayerConfig.isTrainableParam(paramName)) {
+        if (!isTrainable(paramName)) {
             return Collections.emptyList();
         }
         return super.getRegularizationByParam(paramName);

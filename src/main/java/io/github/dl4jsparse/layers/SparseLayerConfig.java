@@ -38,11 +38,28 @@ public interface SparseLayerConfig {
     double ACTIVE_STORAGE_MIN_SPARSITY = 0.5;
 
     /**
-     * @return false for the parameters that describe which connections exist ({@value #WEIGHT_MASK_KEY},
-     *         {@value #ACTIVE_INDEX_KEY}): they get no gradient, no updater state and no regularisation
+     * @return the parameter keys of this connection matrix: {@link MatrixParamKeys#STANDARD} for a layer with one
+     *         matrix
      */
-    static boolean isTrainableParam(String paramName) {
-        return !WEIGHT_MASK_KEY.equals(paramName) && !ACTIVE_INDEX_KEY.equals(paramName);
+    default MatrixParamKeys paramKeys() {
+        return MatrixParamKeys.STANDARD;
+    }
+
+    /**
+     * @return the name of this connection matrix within its layer (e.g. {@code RW}) when the layer has several, null
+     *         for a layer's only matrix; reports name a matrix {@code layer/matrix}
+     */
+    default String matrixName() {
+        return null;
+    }
+
+    /**
+     * @return the memory order of the dense weight tensor in which positions index it: {@code 'f'} when the tensor is
+     *         the connection matrix {@code [rows, columns]} itself, {@code 'c'} for a tensor {@code [columns, ...]}
+     *         whose trailing dimensions flatten to the rows (a convolution kernel)
+     */
+    default char weightOrder() {
+        return 'f';
     }
 
     /** @return the layer's name, or null when it has none */

@@ -9,14 +9,17 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 
-/** What the sparse layer configurations share: validation of the sparsity and the draw of the initial connections. */
-final class SparseLayers {
+/**
+ * What the configurations of sparse layer types share, this library's and those written outside it: messages that
+ * name the layer, validation of the sparsity, nIn and nOut, and the draw of a connection matrix's initial connections.
+ */
+public final class SparseLayers {
 
     private SparseLayers() {
     }
 
     /** @return e.g. {@code SparseLinear layer 'fc1'}, or {@code ... '(name not set)'} */
-    static String describe(String kind, String layerName) {
+    public static String describe(String kind, String layerName) {
         return kind + " layer '" + (layerName == null ? "(name not set)" : layerName) + "'";
     }
 
@@ -25,7 +28,7 @@ final class SparseLayers {
      *
      * @throws IllegalArgumentException naming the layer, the parameter, the value and the fix
      */
-    static void validateSparsity(String layerDescription, double sparsity) {
+    public static void validateSparsity(String layerDescription, double sparsity) {
         SparsityFraction.require(layerDescription + ": sparsity", sparsity);
     }
 
@@ -35,7 +38,7 @@ final class SparseLayers {
      *
      * @throws IllegalStateException naming the layer, its index, the values and the fix
      */
-    static void requireNInNOut(String layerDescription, int layerIndex, long nIn, long nOut) {
+    public static void requireNInNOut(String layerDescription, int layerIndex, long nIn, long nOut) {
         if (nIn <= 0) {
             throw new IllegalStateException(layerDescription + " (layer index " + layerIndex + "): nIn=" + nIn
                     + " was neither set nor inferred. Give the network its input type, e.g. "
@@ -54,11 +57,11 @@ final class SparseLayers {
      * that initialisation costs memory and time in proportion to the active connections. Both storages make the same
      * draws: a network seed gives the same {@code W ⊙ M} whichever storage the layer uses.
      *
-     * @param order the memory order of the layer's dense weight parameter, in which positions index it
      * @throws IllegalArgumentException for the IDENTITY initialisation, which is not a distribution
      */
-    static void initializeConnections(SparseLayerConfig layer, String layerDescription, Map<String, INDArray> params,
-                                      char order, IWeightInit init, double fanIn, double fanOut) {
+    public static void initializeConnections(SparseLayerConfig layer, String layerDescription,
+                                             Map<String, INDArray> params, IWeightInit init, double fanIn,
+                                             double fanOut) {
         if (init instanceof WeightInitIdentity) {
             throw new IllegalArgumentException(layerDescription + ": weightInit IDENTITY is not supported: the active "
                     + "weights are drawn from the initialisation's distribution; use e.g. XAVIER or a Distribution");
@@ -72,6 +75,6 @@ final class SparseLayers {
             values = Nd4j.createUninitialized(anyWeight.dataType(), 1, positions.length);
             init.init(fanIn, fanOut, values.shape(), 'c', values);
         }
-        storage.initialize(params, order, positions, values);
+        storage.initialize(params, layer.paramKeys(), layer.weightOrder(), positions, values);
     }
 }

@@ -117,7 +117,7 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
      */
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        SparseLayers.initializeConnections(this, layerDescription(), params, 'f', weightInitFunction(), nIn, nOut);
+        SparseLayers.initializeConnections(this, layerDescription(), params, weightInitFunction(), nIn, nOut);
         if (hasBias) {
             params.get(BIAS_KEY).assign(biasInit);
         }
@@ -188,7 +188,7 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
 
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        if (!SparseLayerConfig.isTrainableParam(paramName)) {
+        if (!paramKeys().isTrainable(paramName)) {
             return new NoOp();
         }
         return super.getUpdaterByParam(paramName);
@@ -196,7 +196,7 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
 
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        if (!SparseLayerConfig.isTrainableParam(paramName)) {
+        if (!paramKeys().isTrainable(paramName)) {
             return Collections.emptyList();
         }
         return super.getRegularizationByParam(paramName);

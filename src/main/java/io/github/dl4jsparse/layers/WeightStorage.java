@@ -9,10 +9,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static io.github.dl4jsparse.layers.SparseLayerConfig.ACTIVE_INDEX_KEY;
-import static io.github.dl4jsparse.layers.SparseLayerConfig.ACTIVE_WEIGHT_KEY;
-import static io.github.dl4jsparse.layers.SparseLayerConfig.WEIGHT_KEY;
-import static io.github.dl4jsparse.layers.SparseLayerConfig.WEIGHT_MASK_KEY;
 
 /**
  * How a sparse layer ({@link SparseLinear}, {@link SparseConv2D}) holds its weights. The layer computes the same
@@ -33,7 +29,8 @@ public enum WeightStorage {
         }
 
         @Override
-        void initialize(Map<String, INDArray> params, char order, long[] positions, INDArray values) {
+        void initialize(Map<String, INDArray> params, MatrixParamKeys keys, char order, long[] positions,
+                        INDArray values) {
             throw unresolved();
         }
 
@@ -56,15 +53,16 @@ public enum WeightStorage {
         @Override
         Map<String, long[]> weightParams(SparseLayerConfig layer) {
             Map<String, long[]> out = new LinkedHashMap<>();
-            out.put(WEIGHT_KEY, layer.weightShape());
-            out.put(WEIGHT_MASK_KEY, layer.weightShape());
+            out.put(layer.paramKeys().weight(), layer.weightShape());
+            out.put(layer.paramKeys().mask(), layer.weightShape());
             return out;
         }
 
         @Override
-        void initialize(Map<String, INDArray> params, char order, long[] positions, INDArray values) {
-            INDArray weights = params.get(WEIGHT_KEY);
-            INDArray mask = params.get(WEIGHT_MASK_KEY);
+        void initialize(Map<String, INDArray> params, MatrixParamKeys keys, char order, long[] positions,
+                        INDArray values) {
+            INDArray weights = params.get(keys.weight());
+            INDArray mask = params.get(keys.mask());
             double[] w = new double[(int) weights.length()];
             double[] m = new double[w.length];
             double[] v = values == null ? new double[0] : values.toDoubleVector();
@@ -78,9 +76,10 @@ public enum WeightStorage {
 
         @Override
         void requireValid(String layerName, Map<String, INDArray> params, SparseLayerConfig layer) {
-            BinaryMasks.requireSameShape(layerName, WEIGHT_KEY, params.get(WEIGHT_KEY),
-                    WEIGHT_MASK_KEY, params.get(WEIGHT_MASK_KEY));
-            BinaryMasks.requireBinary(layerName, WEIGHT_MASK_KEY, params.get(WEIGHT_MASK_KEY));
+            MatrixParamKeys keys = layer.paramKeys();
+            BinaryMasks.requireSameShape(layerName, keys.weight(), params.get(keys.weight()),
+                    keys.mask(), params.get(keys.mask()));
+            BinaryMasks.requireBinary(layerName, keys.mask(), params.get(keys.mask()));
         }
     },
 
@@ -99,21 +98,22 @@ public enum WeightStorage {
         Map<String, long[]> weightParams(SparseLayerConfig layer) {
             long active = layer.activeConnections();
             Map<String, long[]> out = new LinkedHashMap<>();
-            out.put(ACTIVE_WEIGHT_KEY, new long[]{1, active});
-            out.put(ACTIVE_INDEX_KEY, new long[]{ActiveWeights.indexRows(layer.connectionRows(),
+            out.put(layer.paramKeys().activeWeight(), new long[]{1, active});
+            out.put(layer.paramKeys().activeIndex(), new long[]{ActiveWeights.indexRows(layer.connectionRows(),
                     layer.connectionColumns()), active});
             return out;
         }
 
         @Override
-        void initialize(Map<String, INDArray> params, char order, long[] positions, INDArray values) {
-            params.get(ACTIVE_WEIGHT_KEY).assign(values);
-            ActiveWeights.writeIndex(params.get(ACTIVE_INDEX_KEY), positions);
+        void initialize(Map<String, INDArray> params, MatrixParamKeys keys, char order, long[] positions,
+                        INDArray values) {
+            params.get(keys.activeWeight()).assign(values);
+            ActiveWeights.writeIndex(params.get(keys.activeIndex()), positions);
         }
 
         @Override
         void requireValid(String layerName, Map<String, INDArray> params, SparseLayerConfig layer) {
-            ActiveWeights.requireValidIndex(layerName, params.get(ACTIVE_INDEX_KEY), layer.connectionRows(),
+            ActiveWeights.requireValidIndex(layerName, params.get(layer.paramKeys().activeIndex()), layer.connectionRows(),
                     layer.connectionColumns());
         }
     };
@@ -132,7 +132,8 @@ public enum WeightStorage {
      * @param positions the active positions, increasing
      * @param values    the active values, {@code [1, positions.length]} (null when there are none)
      */
-    abstract void initialize(Map<String, INDArray> params, char order, long[] positions, INDArray values);
+    abstract void initialize(Map<String, INDArray> params, MatrixParamKeys keys, char order, long[] positions,
+                             INDArray values);
 
     /**
      * Throws unless restored parameters describe valid connections (a binary mask, or valid positions).

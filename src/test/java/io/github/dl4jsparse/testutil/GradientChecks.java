@@ -50,6 +50,8 @@ public final class GradientChecks {
         for (String l : layers) {
             out.add(l + "_" + SparseLayerConfig.WEIGHT_MASK_KEY);
             out.add(l + "_" + SparseLayerConfig.ACTIVE_INDEX_KEY);
+            out.add(l + "_" + io.github.dl4jsparse.layers.SparseLSTM.RECURRENT_KEYS.mask());
+            out.add(l + "_" + io.github.dl4jsparse.layers.SparseLSTM.RECURRENT_KEYS.activeIndex());
         }
         return out;
     }
@@ -66,7 +68,7 @@ public final class GradientChecks {
         Map<String, INDArray> analytic = net.gradient().gradientForVariable();
         double worst = 0;
         for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
-            if (!SparseLayerConfig.isTrainableParam(e.getKey().substring(e.getKey().indexOf('_') + 1))) {
+            if (!trainable(net, e.getKey())) {
                 continue;
             }
             INDArray p = e.getValue();
@@ -88,5 +90,17 @@ public final class GradientChecks {
             }
         }
         return worst;
+    }
+
+    /** @return whether the parameter {@code index_key} of {@code net} is trained (not a mask or positions) */
+    private static boolean trainable(MultiLayerNetwork net, String fullKey) {
+        int split = fullKey.indexOf('_');
+        org.deeplearning4j.nn.conf.layers.Layer conf =
+                net.getLayer(Integer.parseInt(fullKey.substring(0, split))).conf().getLayer();
+        String key = fullKey.substring(split + 1);
+        if (conf instanceof io.github.dl4jsparse.layers.SparseParamInitializer.Layout layout) {
+            return layout.isTrainable(key);
+        }
+        return !(conf instanceof SparseLayerConfig s) || s.paramKeys().isTrainable(key);
     }
 }

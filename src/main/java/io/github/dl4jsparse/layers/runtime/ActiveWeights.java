@@ -18,8 +18,8 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.List;
 
-import static io.github.dl4jsparse.layers.SparseLinear.ACTIVE_INDEX_KEY;
-import static io.github.dl4jsparse.layers.SparseLinear.ACTIVE_WEIGHT_KEY;
+import static io.github.dl4jsparse.layers.SparseLayerConfig.ACTIVE_INDEX_KEY;
+import static io.github.dl4jsparse.layers.SparseLayerConfig.ACTIVE_WEIGHT_KEY;
 
 /**
  * {@link io.github.dl4jsparse.layers.WeightStorage#ACTIVE}: only the {@code a} active connections are parameters,
@@ -122,11 +122,11 @@ public final class ActiveWeights implements LayerWeights {
     }
 
     private INDArray values() {
-        return layer.param().apply(ACTIVE_WEIGHT_KEY);
+        return layer.param().apply(layer.keys().activeWeight());
     }
 
     private INDArray index() {
-        return layer.param().apply(ACTIVE_INDEX_KEY);
+        return layer.param().apply(layer.keys().activeIndex());
     }
 
     /** The kernels, whatever the route, for a layer too large for a dense working copy of its weights. */
@@ -187,7 +187,7 @@ public final class ActiveWeights implements LayerWeights {
             pass = null;
         }
         int batch = (int) x.size(0);
-        INDArray valueGrad = layer.gradient().apply(ACTIVE_WEIGHT_KEY);
+        INDArray valueGrad = layer.gradient().apply(layer.keys().activeWeight());
         INDArray epsilon;
         if (p.kernels) {
             epsilon = kernelBackprop(p.pattern, delta, batch, valueGrad, workspaceMgr);
@@ -199,8 +199,8 @@ public final class ActiveWeights implements LayerWeights {
                     new long[]{nIn, batch}, 'f');
             epsilon = p.denseWeights.mmuli(delta.transpose(), epsilonT).transpose();
         }
-        gradient.gradientForVariable().put(ACTIVE_WEIGHT_KEY, valueGrad);
-        gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradient().apply(ACTIVE_INDEX_KEY));
+        gradient.gradientForVariable().put(layer.keys().activeWeight(), valueGrad);
+        gradient.gradientForVariable().put(layer.keys().activeIndex(), layer.gradient().apply(layer.keys().activeIndex()));
         return epsilon;
     }
 
@@ -260,13 +260,13 @@ public final class ActiveWeights implements LayerWeights {
 
     /** @return the gradient view of the active values, {@code [1, a]} */
     INDArray valueGradient() {
-        return layer.gradient().apply(ACTIVE_WEIGHT_KEY);
+        return layer.gradient().apply(layer.keys().activeWeight());
     }
 
     /** Enters the gradient views of the active values and of the (never trained) positions in {@code gradient}. */
     void enterGradient(Gradient gradient) {
-        gradient.gradientForVariable().put(ACTIVE_WEIGHT_KEY, valueGradient());
-        gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradient().apply(ACTIVE_INDEX_KEY));
+        gradient.gradientForVariable().put(layer.keys().activeWeight(), valueGradient());
+        gradient.gradientForVariable().put(layer.keys().activeIndex(), layer.gradient().apply(layer.keys().activeIndex()));
     }
 
     private FloatBuffer valueFloats() {
@@ -462,10 +462,10 @@ public final class ActiveWeights implements LayerWeights {
 
     @Override
     public void weightGradientFromDense(INDArray dense, Gradient gradient) {
-        INDArray valueGrad = layer.gradient().apply(ACTIVE_WEIGHT_KEY);
+        INDArray valueGrad = layer.gradient().apply(layer.keys().activeWeight());
         gather(pattern(), DirectBuffers.contiguous(dense, 'f'), valueGrad);
-        gradient.gradientForVariable().put(ACTIVE_WEIGHT_KEY, valueGrad);
-        gradient.gradientForVariable().put(ACTIVE_INDEX_KEY, layer.gradient().apply(ACTIVE_INDEX_KEY));
+        gradient.gradientForVariable().put(layer.keys().activeWeight(), valueGrad);
+        gradient.gradientForVariable().put(layer.keys().activeIndex(), layer.gradient().apply(layer.keys().activeIndex()));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -634,7 +634,7 @@ public final class ActiveWeights implements LayerWeights {
 
     @Override
     public String trainableKey() {
-        return ACTIVE_WEIGHT_KEY;
+        return layer.keys().activeWeight();
     }
 
     private void requireActiveCount(INDArray mask) {

@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.layers.runtime;
 
+import io.github.dl4jsparse.layers.MatrixParamKeys;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.function.Function;
@@ -15,7 +16,8 @@ import java.util.function.UnaryOperator;
  * @param matrixView the connection matrix {@code [rows, cols]} (column-major positions) as a view of a dense weight
  *                   parameter or its gradient: the array itself for {@code [nIn, nOut]}, a reshaped transpose for a
  *                   kernel {@code [nOut, nIn, kH, kW]}
+ * @param keys       the keys of the connection matrix's parameters
  */
 record LayerParams(Function<String, INDArray> param, Function<String, INDArray> gradient, Supplier<String> name,
-                   UnaryOperator<INDArray> matrixView) {
+                   UnaryOperator<INDArray> matrixView, MatrixParamKeys keys) {
 }

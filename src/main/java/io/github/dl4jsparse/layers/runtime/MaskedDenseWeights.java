@@ -10,8 +10,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 
-import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_KEY;
-import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_MASK_KEY;
 
 /**
  * {@link io.github.dl4jsparse.layers.WeightStorage#DENSE}: {@code W} and the mask {@code M} as dense
@@ -32,11 +30,11 @@ final class MaskedDenseWeights implements LayerWeights {
 
     /** W as the connection matrix {@code [rows, cols]}, column-major positions: a view of the parameter. */
     private INDArray weights() {
-        return layer.matrixView().apply(layer.param().apply(WEIGHT_KEY));
+        return layer.matrixView().apply(layer.param().apply(layer.keys().weight()));
     }
 
     private INDArray mask() {
-        return layer.matrixView().apply(layer.param().apply(WEIGHT_MASK_KEY));
+        return layer.matrixView().apply(layer.param().apply(layer.keys().mask()));
     }
 
     @Override
@@ -56,11 +54,11 @@ final class MaskedDenseWeights implements LayerWeights {
     @Override
     public INDArray backprop(INDArray x, INDArray delta, Gradient gradient, LayerWorkspaceMgr workspaceMgr) {
         INDArray weights = weights(); // == W ⊙ M: the training forward pass applied the mask
-        INDArray weightGrad = layer.gradient().apply(WEIGHT_KEY);
+        INDArray weightGrad = layer.gradient().apply(layer.keys().weight());
         Nd4j.gemm(x, delta, weightGrad, true, false, 1.0, 0.0);
         weightGrad.muli(mask());
-        gradient.gradientForVariable().put(WEIGHT_KEY, weightGrad);
-        gradient.gradientForVariable().put(WEIGHT_MASK_KEY, layer.gradient().apply(WEIGHT_MASK_KEY));
+        gradient.gradientForVariable().put(layer.keys().weight(), weightGrad);
+        gradient.gradientForVariable().put(layer.keys().mask(), layer.gradient().apply(layer.keys().mask()));
         INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, delta.dataType(),
                 new long[]{weights.size(0), delta.size(0)}, 'f');
         epsilonNext = weights.mmuli(delta.transpose(), epsilonNext).transpose();
@@ -79,14 +77,14 @@ final class MaskedDenseWeights implements LayerWeights {
 
     @Override
     public INDArray denseGradientTarget() {
-        return layer.matrixView().apply(layer.gradient().apply(WEIGHT_KEY));
+        return layer.matrixView().apply(layer.gradient().apply(layer.keys().weight()));
     }
 
     @Override
     public void weightGradientFromDense(INDArray dense, Gradient gradient) {
         dense.muli(mask());
-        gradient.gradientForVariable().put(WEIGHT_KEY, layer.gradient().apply(WEIGHT_KEY));
-        gradient.gradientForVariable().put(WEIGHT_MASK_KEY, layer.gradient().apply(WEIGHT_MASK_KEY));
+        gradient.gradientForVariable().put(layer.keys().weight(), layer.gradient().apply(layer.keys().weight()));
+        gradient.gradientForVariable().put(layer.keys().mask(), layer.gradient().apply(layer.keys().mask()));
     }
 
     @Override
@@ -106,7 +104,7 @@ final class MaskedDenseWeights implements LayerWeights {
 
     @Override
     public BinaryMasks.Counts counts(String layerName) {
-        return BinaryMasks.count(layerName, WEIGHT_KEY, weights(), WEIGHT_MASK_KEY, mask());
+        return BinaryMasks.count(layerName, layer.keys().weight(), weights(), layer.keys().mask(), mask());
     }
 
     @Override
@@ -172,6 +170,6 @@ final class MaskedDenseWeights implements LayerWeights {
 
     @Override
     public String trainableKey() {
-        return WEIGHT_KEY;
+        return layer.keys().weight();
     }
 }

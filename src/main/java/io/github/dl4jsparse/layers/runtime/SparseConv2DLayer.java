@@ -3,7 +3,6 @@ package io.github.dl4jsparse.layers.runtime;
 import io.github.dl4jsparse.IgnoredListeners;
 import io.github.dl4jsparse.layers.SparseConv2D;
 import io.github.dl4jsparse.layers.WeightStorage;
-import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -11,19 +10,13 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
-import static io.github.dl4jsparse.layers.SparseLayerConfig.ACTIVE_INDEX_KEY;
 import static io.github.dl4jsparse.layers.SparseLayerConfig.BIAS_KEY;
 import static io.github.dl4jsparse.layers.SparseLayerConfig.WEIGHT_KEY;
-import static io.github.dl4jsparse.layers.SparseLayerConfig.WEIGHT_MASK_KEY;
 
 /**
  * The runtime layer of {@link SparseConv2D}. Under active storage, where
@@ -40,45 +33,35 @@ import static io.github.dl4jsparse.layers.SparseLayerConfig.WEIGHT_MASK_KEY;
  * gathers it at the active positions (active storage). The weight storages are the ones of {@link SparseLinearLayer},
  * viewing the kernel {@code [nOut, nIn, kH, kW]} as the connection matrix {@code [nIn · kH · kW, nOut]}.
  */
-public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
+public class SparseConv2DLayer extends ConvolutionLayer implements DelegatingSparseLayer {
 
     private static final String MULTI_LAYER_NETWORK = "org.deeplearning4j.nn.multilayer.MultiLayerNetwork";
 
-    private final LayerWeights weights;
+    private final SparseMatrix matrix;
     /** The products on the active connections, under active storage; null under dense storage. */
     private final ConvolutionKernels kernels;
-    private final long[] kernelShape;
     /** The detached matrices {@link #kernelView} was last asked for (dense weights, gradient target), and their views. */
     private final INDArray[] keptMatrices = new INDArray[2];
     private final INDArray[] keptViews = new INDArray[2];
     private int nextKept;
-    private boolean captureDenseWeightGradient;
-    private DenseWeightGradient keptGradient;
 
     public SparseConv2DLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         SparseConv2D c = (SparseConv2D) conf.getLayer();
-        this.kernelShape = c.weightShape();
-        LayerParams params = new LayerParams(this::getParam, key -> gradientViews.get(key), this::layerName,
-                this::matrixView);
-        if (c.resolvedStorage() == WeightStorage.ACTIVE) {
-            ActiveWeights active = new ActiveWeights(params, c.connectionRows(), c.connectionColumns());
-            this.weights = active;
-            this.kernels = new ConvolutionKernels(active, c);
-        } else {
-            this.weights = new MaskedDenseWeights(params);
-            this.kernels = null;
-        }
+        this.matrix = new SparseMatrix(c, dataType, this::getParam, key -> gradientViews.get(key), this::layerName);
+        this.kernels = c.resolvedStorage() == WeightStorage.ACTIVE
+                ? new ConvolutionKernels((ActiveWeights) matrix.weights(), c)
+                : null;
+    }
+
+    @Override
+    public SparseMatrix sparseMatrix() {
+        return matrix;
     }
 
     @Override
     public SparseConv2D sparseConfig() {
         return (SparseConv2D) conf.getLayer();
-    }
-
-    /** A kernel-shaped array ({@code [nOut, nIn, kH, kW]}, 'c') as the connection matrix {@code [rows, nOut]}, 'f'. */
-    private INDArray matrixView(INDArray kernel) {
-        return kernel.reshape('c', kernelShape[0], kernel.length() / kernelShape[0]).transpose();
     }
 
     /** The connection matrix {@code [rows, nOut]} ('f') as a kernel {@code [nOut, nIn, kH, kW]} ('c'): a view. */
@@ -88,7 +71,7 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
                 return keptViews[k];
             }
         }
-        INDArray view = matrix.transpose().reshape('c', kernelShape);
+        INDArray view = this.matrix.tensorView(matrix);
         if (!matrix.isAttached()) {
             // a working array the storage keeps across passes: keep its view too (a view costs several ND4J calls)
             keptMatrices[nextKept] = matrix;
@@ -102,7 +85,7 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
     @Override
     protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (WEIGHT_KEY.equals(param)) {
-            return kernelView(weights.maskedMatrix(training, workspaceMgr));
+            return kernelView(matrix.maskedMatrix(training, workspaceMgr));
         }
         return super.getParamWithNoise(param, training, workspaceMgr);
     }
@@ -130,7 +113,7 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         IgnoredListeners.checkTrainingThread();
-        if (kernels != null && !captureDenseWeightGradient) {
+        if (kernels != null && !matrix.captureRequested()) {
             INDArray x = input.castTo(dataType);
             if (kernels.hasPassFor(x) || (x.rank() == 4 && kernels.pays((int) x.size(0), true))) {
                 return kernelBackprop(x, epsilon, workspaceMgr);
@@ -148,7 +131,7 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
         INDArray inputGradient = kernels.backprop(x, epsilon, layerConf().getActivationFn(), bias(), biasGradient,
                 inputGradientNeeded(), workspaceMgr);
         Gradient gradient = new DefaultGradient();
-        ((ActiveWeights) weights).enterGradient(gradient);
+        ((ActiveWeights) matrix.weights()).enterGradient(gradient);
         if (biasGradient != null) {
             gradient.gradientForVariable().put(BIAS_KEY, biasGradient);
         }
@@ -171,7 +154,7 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
 
     /** DL4J's convolution backward pass on {@code W ⊙ M}, its kernel gradient turned into the storage's. */
     private Pair<Gradient, INDArray> denseBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        INDArray target = weights.denseGradientTarget();
+        INDArray target = matrix.gradientTarget();
         Map<String, INDArray> views = gradientViews;
         Map<String, INDArray> redirected = new LinkedHashMap<>(views);
         redirected.put(WEIGHT_KEY, kernelView(target));
@@ -182,92 +165,12 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
         } finally {
             gradientViews = views;
         }
-        if (captureDenseWeightGradient) {
-            keptGradient = new DenseGradientMatrix(target);
-            captureDenseWeightGradient = false;
-        }
         Gradient gradient = new DefaultGradient();
-        weights.weightGradientFromDense(target, gradient);
+        matrix.enterGradientFromDense(gradient);
         if (layerConf().hasBias()) {
             gradient.gradientForVariable().put(BIAS_KEY, dense.getFirst().getGradientFor(BIAS_KEY));
         }
         return new Pair<>(gradient, dense.getSecond());
-    }
-
-    @Override
-    public void captureDenseWeightGradient() {
-        captureDenseWeightGradient = true;
-    }
-
-    @Override
-    public DenseWeightGradient takeWeightGradient() {
-        DenseWeightGradient g = keptGradient;
-        keptGradient = null;
-        captureDenseWeightGradient = false;
-        return g;
-    }
-
-    // ---------------------------------------------------------------------------------------------------------------
-    // SparseLayer
-
-    @Override
-    public BinaryMasks.Counts sparsityCounts() {
-        return weights.counts(layerName());
-    }
-
-    @Override
-    public long[] activePositions() {
-        return weights.activePositions();
-    }
-
-    @Override
-    public double[] activeValues() {
-        return weights.activeValues();
-    }
-
-    @Override
-    public void rewire(long[] positions, List<INDArray> updaterStates) {
-        weights.rewire(positions, updaterStates);
-    }
-
-    @Override
-    public void setActiveValues(long[] positions, double[] values) {
-        weights.setActiveValues(positions, values);
-    }
-
-    @Override
-    public String trainableWeightKey() {
-        return weights.trainableKey();
-    }
-
-    /** @return {@code W ⊙ M}, {@code [nOut, nIn, kH, kW]}, order 'c': a copy, outside any workspace */
-    @Override
-    public INDArray maskedWeights() {
-        return kernel(weights.flatWeights());
-    }
-
-    /** @return the mask, {@code [nOut, nIn, kH, kW]}, order 'c': a copy, outside any workspace */
-    @Override
-    public INDArray weightMask() {
-        return kernel(weights.flatMask());
-    }
-
-    private INDArray kernel(double[] positionOrder) {
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return Nd4j.create(positionOrder, kernelShape, 'c').castTo(dataType);
-        }
-    }
-
-    @Override
-    public void setMaskedWeights(INDArray weights, INDArray mask) {
-        for (INDArray a : new INDArray[]{weights, mask}) {
-            if (!Arrays.equals(a.shape(), kernelShape)) {
-                throw new IllegalArgumentException("SparseConv2D layer '" + layerName() + "': expected weights and "
-                        + "mask of shape " + Arrays.toString(kernelShape) + ", got " + Arrays.toString(a.shape()));
-            }
-        }
-        BinaryMasks.requireBinary(layerName(), "mask", mask);
-        this.weights.set(matrixView(weights.castTo(dataType).dup('c')), matrixView(mask.castTo(dataType).dup('c')));
     }
 
     /**
@@ -278,17 +181,9 @@ public class SparseConv2DLayer extends ConvolutionLayer implements SparseLayer {
      */
     @Override
     public void setParam(String key, INDArray val) {
-        if (WEIGHT_MASK_KEY.equals(key)) {
-            BinaryMasks.requireBinary(layerName(), key, val);
-        }
-        if (ACTIVE_INDEX_KEY.equals(key)) {
-            SparseConv2D c = sparseConfig();
-            ActiveWeights.requireValidIndex(layerName(), val, c.connectionRows(), c.connectionColumns());
-        }
+        matrix.beforeSetParam(key, val);
         super.setParam(key, val);
-        if (WEIGHT_MASK_KEY.equals(key) || WEIGHT_KEY.equals(key)) {
-            getParam(WEIGHT_KEY).muli(getParam(WEIGHT_MASK_KEY));
-        }
+        matrix.afterSetParam(key, this::getParam);
     }
 
     String layerName() {

@@ -7,14 +7,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.List;
 
 /**
- * The runtime side of every sparse layer of this library ({@link SparseLinearLayer}, {@link SparseConv2DLayer}): what
- * reports, pruning, prune-and-regrow and the UI records read and change, whichever kind of layer and storage it is.
- * Connections are addressed by their column-major position in the layer's connection matrix (see
- * {@link SparseLayerConfig}).
+ * One sparse connection matrix at runtime: what reports, pruning, prune-and-regrow and the UI records read and change,
+ * whichever kind of layer and storage it is. A layer with one matrix is itself a {@code SparseLayer}
+ * ({@link SparseLinearLayer}, {@link SparseConv2DLayer}); a layer with several hands out one per matrix
+ * ({@link SparseMatrices}, e.g. {@link SparseLSTMLayer}). Connections are addressed by their column-major position in
+ * the connection matrix (see {@link SparseLayerConfig}).
  */
-public interface SparseLayer {
+public interface SparseLayer extends SparseMatrices {
 
-    /** @return the layer's configuration */
+    /** @return this matrix, the layer's only one */
+    @Override
+    default List<SparseLayer> sparseMatrices() {
+        return List.of(this);
+    }
+
+    /** @return the configuration of the connection matrix (for a layer with one matrix, the layer's) */
     SparseLayerConfig sparseConfig();
 
     /** @return masked positions, exact zeros of {@code W ⊙ M} and leaks (always 0 under active storage) */

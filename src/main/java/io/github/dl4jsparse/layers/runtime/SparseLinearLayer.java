@@ -2,8 +2,6 @@ package io.github.dl4jsparse.layers.runtime;
 
 import io.github.dl4jsparse.IgnoredListeners;
 import io.github.dl4jsparse.layers.SparseLinear;
-import io.github.dl4jsparse.layers.WeightStorage;
-import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -14,19 +12,14 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import static io.github.dl4jsparse.layers.SparseLinear.ACTIVE_INDEX_KEY;
 import static io.github.dl4jsparse.layers.SparseLinear.BIAS_KEY;
-import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_KEY;
-import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_MASK_KEY;
 
 /**
  * The runtime layer of {@link SparseLinear}: computes {@code activation(x · (W ⊙ M) + b)} and its exact gradients
@@ -50,25 +43,25 @@ import static io.github.dl4jsparse.layers.SparseLinear.WEIGHT_MASK_KEY;
  *
  * <p>A training forward pass keeps the pre-activation, so backprop reuses it instead of recomputing the product.
  */
-public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
+public class SparseLinearLayer extends SameDiffLayer implements DelegatingSparseLayer {
 
+    private final SparseMatrix matrix;
     private final LayerWeights weights;
     /** Pre-activation {@code z} of the last training forward pass, reused by backprop; null when there is none. */
     private INDArray cachedPreOutput;
     /** The input {@link #cachedPreOutput} was computed from. */
     private INDArray cachedPreOutputInput;
-    /** Whether the next backprop keeps the dense weight gradient (armed by prune-and-regrow on its update steps). */
-    private boolean captureDenseWeightGradient;
-    /** The factors of the dense weight gradient {@code xᵀ · δ} of the last armed backprop; null if none. */
-    private WeightGradientFactors gradientFactors;
 
     public SparseLinearLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
-        SparseLinear layerConf = (SparseLinear) conf.getLayer();
-        LayerParams params = new LayerParams(this::getParam, this::gradientView, this::layerName, m -> m);
-        this.weights = layerConf.resolvedStorage() == WeightStorage.ACTIVE
-                ? new ActiveWeights(params, layerConf.getNIn(), layerConf.getNOut())
-                : new MaskedDenseWeights(params);
+        this.matrix = new SparseMatrix((SparseLinear) conf.getLayer(), dataType, this::getParam, this::gradientView,
+                this::layerName);
+        this.weights = matrix.weights();
+    }
+
+    @Override
+    public SparseMatrix sparseMatrix() {
+        return matrix;
     }
 
     @Override
@@ -117,9 +110,8 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
         Gradient gradient = new DefaultGradient();
         INDArray x = input.castTo(delta.dataType());
         INDArray inputGradient = weights.backprop(x, delta, gradient, workspaceMgr);
-        if (captureDenseWeightGradient) {
-            gradientFactors = WeightGradientFactors.of(x, delta);
-            captureDenseWeightGradient = false;
+        if (matrix.captureRequested()) {
+            matrix.keep(WeightGradientFactors.of(x, delta));
         }
         if (sparseConf().isHasBias()) {
             INDArray biasGrad = gradTable.get(BIAS_KEY);
@@ -131,28 +123,16 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
     }
 
     /**
-     * Makes the next backward pass keep the dense weight gradient {@code dL/d(W ⊙ M) = xᵀ · δ}, the gradient at every
-     * position, masked or not, which DL4J's own gradient of W zeroes at masked positions. RigL's regrowth criterion
-     * needs it. It is kept as its factors {@code x} and {@code δ} ({@link WeightGradientFactors}: a copy of the layer's
-     * input and output gradient), paid only by the backward pass that follows this call.
-     */
-    @Override
-    public void captureDenseWeightGradient() {
-        captureDenseWeightGradient = true;
-    }
-
-    /**
-     * Hands over the dense weight gradient kept by the backward pass after {@link #captureDenseWeightGradient()}, as
-     * its factors (blocks of columns on demand), and forgets it.
+     * Hands over the dense weight gradient {@code dL/d(W ⊙ M) = xᵀ · δ} kept by the backward pass after
+     * {@link #captureDenseWeightGradient()} (the gradient at every position, masked or not, which RigL's regrowth
+     * criterion reads), as its factors {@code x} and {@code δ} (a copy of the layer's input and output gradient, blocks
+     * of columns on demand), and forgets it.
      *
      * @return the factors, or null if no armed backward pass ran since the last call
      */
     @Override
     public WeightGradientFactors takeWeightGradient() {
-        WeightGradientFactors g = gradientFactors;
-        gradientFactors = null;
-        captureDenseWeightGradient = false;
-        return g;
+        return (WeightGradientFactors) matrix.takeWeightGradient();
     }
 
     /**
@@ -169,97 +149,17 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
     // ---------------------------------------------------------------------------------------------------------------
     // The weights as a dense matrix, whatever the storage
 
-    /** @return {@code W ⊙ M}, shape {@code [nIn, nOut]}, order 'f', the network's data type: a copy, outside any workspace */
-    @Override
-    public INDArray maskedWeights() {
-        return matrix(weights.flatWeights());
-    }
-
-    /** @return the binary mask {@code M}, shape {@code [nIn, nOut]}, order 'f': a copy, outside any workspace */
-    @Override
-    public INDArray weightMask() {
-        return matrix(weights.flatMask());
-    }
-
     /**
      * @return {@code W ⊙ M} flat in column-major order (entry {@code (i, j)} at {@code i + j · nIn}), as doubles
      *         (float values widen exactly): a copy, without an ND4J array in between
      */
     public double[] flatWeights() {
-        return weights.flatWeights();
+        return matrix.flatWeights();
     }
 
     /** @return the mask flat in column-major order, values 0.0 and 1.0: a copy */
     public double[] flatMask() {
-        return weights.flatMask();
-    }
-
-    private INDArray matrix(double[] flatF) {
-        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return Nd4j.create(flatF, new long[]{sparseConf().getNIn(), sparseConf().getNOut()}, 'f').castTo(dataType);
-        }
-    }
-
-    /** @return masked positions, exact zeros of {@code W ⊙ M} and leaks (always 0 under active storage) */
-    @Override
-    public BinaryMasks.Counts sparsityCounts() {
-        return weights.counts(layerName());
-    }
-
-    /**
-     * Sets the weights to {@code weights ⊙ mask} and the mask to {@code mask}, both {@code [nIn, nOut]}. Under
-     * {@link WeightStorage#ACTIVE} the mask must have exactly {@link SparseLinear#activeConnections()} active entries.
-     * Meant for setting up a network (e.g. from a pruned dense one) before training: the updater state is left as it
-     * is, so after training has begun it no longer matches the connections (prune-and-regrow uses
-     * {@link #rewire}, which moves it along).
-     *
-     * @throws IllegalArgumentException for a shape that does not match or a wrong number of active connections
-     * @throws IllegalStateException    for a mask that is not binary; nothing is changed then
-     */
-    @Override
-    public void setMaskedWeights(INDArray weights, INDArray mask) {
-        long[] shape = {sparseConf().getNIn(), sparseConf().getNOut()};
-        for (INDArray a : new INDArray[]{weights, mask}) {
-            if (!Arrays.equals(a.shape(), shape)) {
-                throw new IllegalArgumentException("SparseLinear layer '" + layerName() + "': expected weights and mask "
-                        + "of shape " + Arrays.toString(shape) + ", got " + Arrays.toString(a.shape()));
-            }
-        }
-        BinaryMasks.requireBinary(layerName(), "mask", mask);
-        this.weights.set(weights.castTo(dataType), mask.castTo(dataType));
-    }
-
-    /**
-     * Makes {@code positions} the active connections (prune-and-regrow on positions, in memory proportional to the
-     * active connections under active storage): connections active before and after keep their weight and their
-     * updater state; new ones start at weight 0 with state 0; dropped ones become exact zeros.
-     *
-     * @param positions     column-major positions {@code i + j·nIn}, strictly increasing, exactly as many as are
-     *                      active now
-     * @param updaterStates the updater state arrays of {@link #trainableWeightKey()} (views), reset alike
-     * @throws IllegalArgumentException for another number of positions, or positions out of range or order; nothing is
-     *                                  changed then
-     */
-    @Override
-    public void rewire(long[] positions, List<INDArray> updaterStates) {
-        weights.rewire(positions, updaterStates);
-    }
-
-    @Override
-    public void setActiveValues(long[] positions, double[] values) {
-        weights.setActiveValues(positions, values);
-    }
-
-    /** @return the column-major positions {@code i + j·nIn} of the active connections, increasing: a copy */
-    @Override
-    public long[] activePositions() {
-        return weights.activePositions();
-    }
-
-    /** @return the weights of the active connections, in the order of {@link #activePositions()}, as doubles: a copy */
-    @Override
-    public double[] activeValues() {
-        return weights.activeValues();
+        return matrix.flatMask();
     }
 
     /**
@@ -270,12 +170,6 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
      */
     public boolean usesSparseKernels(int batchSize, boolean training) {
         return weights.usesSparseKernels(batchSize, training);
-    }
-
-    /** @return the key of the trained weight parameter: {@code W} or {@code activeW} by storage */
-    @Override
-    public String trainableWeightKey() {
-        return weights.trainableKey();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -354,16 +248,9 @@ public class SparseLinearLayer extends SameDiffLayer implements SparseLayer {
     @Override
     public void setParam(String key, INDArray val) {
         super.setParam(key, val);
-        if (WEIGHT_MASK_KEY.equals(key)) {
-            BinaryMasks.requireBinary(layerName(), key, val);
-        }
-        if (ACTIVE_INDEX_KEY.equals(key)) {
-            ActiveWeights.requireValidIndex(layerName(), val, sparseConf().getNIn(), sparseConf().getNOut());
-        }
+        matrix.beforeSetParam(key, val);
         paramTable.get(key).assign(val);
-        if (WEIGHT_MASK_KEY.equals(key) || WEIGHT_KEY.equals(key)) {
-            paramTable.get(WEIGHT_KEY).muli(paramTable.get(WEIGHT_MASK_KEY));
-        }
+        matrix.afterSetParam(key, paramTable::get);
     }
 
     /** The gradient view of a parameter. */

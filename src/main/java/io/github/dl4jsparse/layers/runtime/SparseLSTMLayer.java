@@ -1,0 +1,113 @@
+package io.github.dl4jsparse.layers.runtime;
+
+import io.github.dl4jsparse.IgnoredListeners;
+import io.github.dl4jsparse.layers.SparseLSTM;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.recurrent.LSTM;
+import org.deeplearning4j.nn.params.LSTMParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The runtime layer of {@link SparseLSTM}: DL4J's LSTM (forward, backward, truncated BPTT, masking, NCW/NWC) on the
+ * masked weights {@code W ⊙ M} and {@code RW ⊙ M_R}. Where DL4J's LSTM reads its weights, this layer hands it each
+ * matrix's {@link SparseMatrix#maskedTensor}; where it writes their gradients, it points it at each matrix's gradient
+ * target, then has the matrix turn the dense gradient into the storage's. The bias is DL4J's.
+ */
+public class SparseLSTMLayer extends LSTM implements SparseMatrices {
+
+    private static final String W = LSTMParamInitializer.INPUT_WEIGHT_KEY;
+    private static final String RW = LSTMParamInitializer.RECURRENT_WEIGHT_KEY;
+    private static final String B = LSTMParamInitializer.BIAS_KEY;
+
+    private final SparseMatrix inputWeights;
+    private final SparseMatrix recurrentWeights;
+
+    public SparseLSTMLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+        SparseLSTM c = (SparseLSTM) conf.getLayer();
+        this.inputWeights = new SparseMatrix(c.inputMatrix(), dataType, this::getParam, key -> gradientViews.get(key),
+                () -> layerName() + "/W");
+        this.recurrentWeights = new SparseMatrix(c.recurrentMatrix(), dataType, this::getParam,
+                key -> gradientViews.get(key), () -> layerName() + "/RW");
+    }
+
+    /** @return the input weights {@code W} and the recurrent weights {@code RW} */
+    @Override
+    public List<SparseLayer> sparseMatrices() {
+        return List.of(inputWeights, recurrentWeights);
+    }
+
+    /** The weights DL4J's LSTM multiplies by: {@code W ⊙ M} and {@code RW ⊙ M_R}. The bias as DL4J reads it. */
+    @Override
+    protected INDArray getParamWithNoise(String param, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (W.equals(param)) {
+            return inputWeights.maskedTensor(training, workspaceMgr);
+        }
+        if (RW.equals(param)) {
+            return recurrentWeights.maskedTensor(training, workspaceMgr);
+        }
+        return getParam(param);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        return sparseGradient(() -> super.backpropGradient(epsilon, workspaceMgr));
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackwardLength,
+                                                          LayerWorkspaceMgr workspaceMgr) {
+        return sparseGradient(() -> super.tbpttBackpropGradient(epsilon, tbpttBackwardLength, workspaceMgr));
+    }
+
+    /** Runs DL4J's backward pass with its weight gradients redirected to the matrices' targets, then converts them. */
+    private Pair<Gradient, INDArray> sparseGradient(Supplier<Pair<Gradient, INDArray>> denseBackprop) {
+        IgnoredListeners.checkTrainingThread();
+        Map<String, INDArray> views = gradientViews;
+        Map<String, INDArray> redirected = new LinkedHashMap<>(views);
+        redirected.put(W, inputWeights.gradientTensorTarget());
+        redirected.put(RW, recurrentWeights.gradientTensorTarget());
+        Pair<Gradient, INDArray> dense;
+        gradientViews = redirected;
+        try {
+            dense = denseBackprop.get();
+        } finally {
+            gradientViews = views;
+        }
+        Gradient gradient = new DefaultGradient();
+        inputWeights.enterGradientFromDense(gradient);
+        recurrentWeights.enterGradientFromDense(gradient);
+        gradient.gradientForVariable().put(B, dense.getFirst().getGradientFor(B));
+        return new Pair<>(gradient, dense.getSecond());
+    }
+
+    /**
+     * Assigns a parameter; a new mask must be binary and new positions valid, and after setting a matrix's weights or
+     * mask, the weights are multiplied by the mask so masked weights stay exactly 0.
+     *
+     * @throws IllegalStateException for a mask that is not binary or invalid positions; nothing is changed then
+     */
+    @Override
+    public void setParam(String key, INDArray val) {
+        inputWeights.beforeSetParam(key, val);
+        recurrentWeights.beforeSetParam(key, val);
+        super.setParam(key, val);
+        inputWeights.afterSetParam(key, this::getParam);
+        recurrentWeights.afterSetParam(key, this::getParam);
+    }
+
+    private String layerName() {
+        String name = conf.getLayer().getLayerName();
+        return name != null ? name : String.valueOf(index);
+    }
+}

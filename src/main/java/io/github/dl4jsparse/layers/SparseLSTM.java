@@ -211,10 +211,10 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
         return SparseParamInitializer.INSTANCE;
     }
 
-    /** @return the bias {@code b}, {@code [1, 4·nOut]} */
+    /** @return the bias {@code b}, {@code [4·nOut]} (rank 1, as DL4J's LSTM holds it) */
     @Override
     public Map<String, long[]> otherParams() {
-        return Map.of(SparseLayerConfig.BIAS_KEY, new long[]{1, 4 * getNOut()});
+        return Map.of(SparseLayerConfig.BIAS_KEY, new long[]{4 * getNOut()});
     }
 
     @Override
@@ -238,7 +238,7 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
                 fanIn, fanOut);
         INDArray bias = params.get(SparseLayerConfig.BIAS_KEY);
         bias.assign(0.0);
-        bias.get(NDArrayIndex.all(), NDArrayIndex.interval(getNOut(), 2 * getNOut())).assign(getForgetGateBiasInit());
+        bias.get(NDArrayIndex.interval(getNOut(), 2 * getNOut())).assign(getForgetGateBiasInit());
     }
 
     @Override

@@ -125,6 +125,24 @@ public final class Networks {
         return inner;
     }
 
+    /**
+     * @return whether {@code layer} is frozen ({@code FrozenLayer} or {@code FrozenLayerWithBackprop} at any depth of
+     *         DL4J's wrappers): its parameters do not train
+     */
+    public static boolean isFrozen(Layer layer) {
+        Layer inner = layer;
+        while (true) {
+            if (inner instanceof org.deeplearning4j.nn.layers.FrozenLayer
+                    || inner instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
+                return true;
+            }
+            if (!(inner instanceof BaseWrapperLayer w)) {
+                return false;
+            }
+            inner = w.getUnderlying();
+        }
+    }
+
     private static IllegalArgumentException unsupported(Model model) {
         return new IllegalArgumentException("dl4j-sparse needs a MultiLayerNetwork or a ComputationGraph, got "
                 + (model == null ? "null" : model.getClass().getName()));

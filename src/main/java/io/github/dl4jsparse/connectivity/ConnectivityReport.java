@@ -3,6 +3,7 @@ package io.github.dl4jsparse.connectivity;
 import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.layers.runtime.SparseMatrices;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -48,24 +49,21 @@ public record ConnectivityReport(long iteration, List<LayerConnectivity> layers,
         ImageShape shape = inputShape != null ? requireFits(first, inputShape) : detectedShape(model, first);
         List<LayerConnectivity> layers = new ArrayList<>();
         InputConnectivity input = null;
-        for (Layer layer : Networks.layers(model)) {
-            if (Networks.unwrap(layer) instanceof SparseLayer sparse) {
-                SparseLayerConfig conf = sparse.sparseConfig();
-                long rows = conf.connectionRows();
-                long columns = conf.connectionColumns();
-                long rowsPerUnit = conf.rowsPerInputUnit();
-                long[] in = new long[(int) columns];
-                long[] out = new long[(int) (rows / rowsPerUnit)];
-                for (long p : sparse.activePositions()) {
-                    in[(int) (p / rows)]++;
-                    out[(int) (p % rows / rowsPerUnit)]++;
-                }
-                String name = Networks.layerName(layer);
-                layers.add(new LayerConnectivity(name, DegreeSummary.of(in, rows),
-                        DegreeSummary.of(out, columns * rowsPerUnit)));
-                if (layer == first && shape != null) {
-                    input = InputConnectivity.of(name, shape, out);
-                }
+        for (SparseMatrices.InNetwork m : SparseMatrices.inNetwork(model)) {
+            SparseLayerConfig conf = m.matrix().sparseConfig();
+            long rows = conf.connectionRows();
+            long columns = conf.connectionColumns();
+            long rowsPerUnit = conf.rowsPerInputUnit();
+            long[] in = new long[(int) columns];
+            long[] out = new long[(int) (rows / rowsPerUnit)];
+            for (long p : m.matrix().activePositions()) {
+                in[(int) (p / rows)]++;
+                out[(int) (p % rows / rowsPerUnit)]++;
+            }
+            layers.add(new LayerConnectivity(m.name(), DegreeSummary.of(in, rows),
+                    DegreeSummary.of(out, columns * rowsPerUnit)));
+            if (m.layer() == first && shape != null && conf.matrixName() == null) {
+                input = InputConnectivity.of(m.name(), shape, out);
             }
         }
         return new ConnectivityReport(Networks.iterationCount(model), layers, input);

@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.distribution;
 
 import io.github.dl4jsparse.layers.SparseLayerConfig;
+import io.github.dl4jsparse.layers.SparseLayers;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.sparsity.SparsityFraction;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -242,8 +243,10 @@ public final class SparsityDistribution {
         Map<String, SparseLayerConfig> layers = new LinkedHashMap<>();
         List<NeuralNetConfiguration> confs = conf.getConfs();
         for (int i = 0; i < confs.size(); i++) {
-            if (confs.get(i).getLayer() instanceof SparseLayerConfig s) {
-                layers.put(s.getLayerName() != null ? s.getLayerName() : String.valueOf(i), s);
+            String name = confs.get(i).getLayer().getLayerName() != null ? confs.get(i).getLayer().getLayerName()
+                    : String.valueOf(i);
+            for (SparseLayerConfig s : SparseLayers.matricesOf(confs.get(i).getLayer())) {
+                layers.put(SparseLayers.matrixName(name, s), s);
             }
         }
         apply(layers);
@@ -260,8 +263,10 @@ public final class SparsityDistribution {
     public ComputationGraphConfiguration applyTo(ComputationGraphConfiguration conf) {
         Map<String, SparseLayerConfig> layers = new LinkedHashMap<>();
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) { // in the order they were added
-            if (e.getValue() instanceof LayerVertex v && v.getLayerConf().getLayer() instanceof SparseLayerConfig s) {
-                layers.put(e.getKey(), s);
+            if (e.getValue() instanceof LayerVertex v) {
+                for (SparseLayerConfig s : SparseLayers.matricesOf(v.getLayerConf().getLayer())) {
+                    layers.put(SparseLayers.matrixName(e.getKey(), s), s);
+                }
             }
         }
         apply(layers);

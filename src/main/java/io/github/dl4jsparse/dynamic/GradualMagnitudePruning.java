@@ -5,6 +5,7 @@ import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.io.ModelFiles;
 import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.layers.runtime.SparseMatrices;
 import io.github.dl4jsparse.mask.RandomMasks;
 import io.github.dl4jsparse.prune.MagnitudePruning;
 import io.github.dl4jsparse.prune.PruneScope;
@@ -132,21 +133,18 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
 
     /** Prunes every sparse layer of {@code model} to {@code sparsity} now, as after {@code iteration}. */
     PruningStep prune(Model model, long iteration, double sparsity) {
-        List<Layer> dl4jLayers = new ArrayList<>();
+        List<SparseMatrices.InNetwork> matrices = PruneRegrowListener.rewired(model);
         List<SparseLayer> layers = new ArrayList<>();
-        Layer[] all = Networks.layers(model);
-        for (Layer layer : all) {
-            if (layer instanceof SparseLayer sparse) {
-                if (sparse.sparseConfig().resolvedStorage() != WeightStorage.DENSE) {
-                    throw new IllegalStateException("GradualMagnitudePruning lowers the count of every sparse layer, "
-                            + "and layer " + Networks.layerName(layer) + " stores a fixed number of active connections "
-                            + "(storage " + sparse.sparseConfig().resolvedStorage() + "). Start from "
-                            + "GradualMagnitudePruning.prepare(denseNetwork), or build the sparse layers with "
-                            + ".storage(WeightStorage.DENSE)");
-                }
-                dl4jLayers.add(layer);
-                layers.add(sparse);
+        for (SparseMatrices.InNetwork m : matrices) {
+            SparseLayer sparse = m.matrix();
+            if (sparse.sparseConfig().resolvedStorage() != WeightStorage.DENSE) {
+                throw new IllegalStateException("GradualMagnitudePruning lowers the count of every sparse layer, "
+                        + "and layer " + m.name() + " stores a fixed number of active connections "
+                        + "(storage " + sparse.sparseConfig().resolvedStorage() + "). Start from "
+                        + "GradualMagnitudePruning.prepare(denseNetwork), or build the sparse layers with "
+                        + ".storage(WeightStorage.DENSE)");
             }
+            layers.add(sparse);
         }
         if (layers.isEmpty()) {
             throw new IllegalStateException("GradualMagnitudePruning: the network has no sparse layer; start from "
@@ -175,9 +173,10 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
         for (int l = 0; l < layers.size(); l++) {
             long[] keep = without(active.get(l), dropped.get(l));
             if (dropped.get(l).length > 0) {
-                layers.get(l).rewire(keep, UpdaterStates.of(model, dl4jLayers.get(l), layers.get(l).trainableWeightKey()));
+                layers.get(l).rewire(keep, UpdaterStates.of(model, matrices.get(l).layer(),
+                        layers.get(l).trainableWeightKey()));
             }
-            names.add(Networks.layerName(dl4jLayers.get(l)));
+            names.add(matrices.get(l).name());
             after[l] = keep.length;
         }
         return new PruningStep(iteration, sparsity, names, Arrays.stream(after).boxed().toList(),

@@ -1,7 +1,7 @@
 package io.github.dl4jsparse.dynamic;
 
-import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.layers.runtime.SparseMatrices;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 
@@ -28,12 +28,12 @@ final class LayerRewiring {
     private long[] grown = new long[0];
     private double[] grownValues = new double[0];
 
-    LayerRewiring(Model model, Layer dl4jLayer, SparseLayer layer, LayerSignals signals, SplittableRandom dropRandom,
+    LayerRewiring(Model model, SparseMatrices.InNetwork matrix, LayerSignals signals, SplittableRandom dropRandom,
                   SplittableRandom growRandom) {
         this.model = model;
-        this.dl4jLayer = dl4jLayer;
-        this.layer = layer;
-        this.name = Networks.layerName(dl4jLayer);
+        this.dl4jLayer = matrix.layer();
+        this.layer = matrix.matrix();
+        this.name = matrix.name();
         this.active = layer.activePositions();
         this.values = layer.activeValues();
         this.size = layer.sparseConfig().connections();

@@ -7,6 +7,7 @@ import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.layers.runtime.DenseWeightGradient;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.layers.runtime.SparseMatrices;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -201,10 +202,11 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         if (!config.needs(Signal.DENSE_GRADIENT) && !config.needs(Signal.GRADIENT_MOMENTUM)) {
             return;
         }
-        for (Layer layer : Networks.layers(model)) {
-            if (layer instanceof SparseLayer sparse && sparse.sparseConfig().connections() > DENSE_GRADIENT_MAX_CONNECTIONS) {
+        for (SparseMatrices.InNetwork m : rewired(model)) {
+            SparseLayer sparse = m.matrix();
+            if (sparse.sparseConfig().connections() > DENSE_GRADIENT_MAX_CONNECTIONS) {
                 throw new IllegalStateException(config.describe() + " reads the dense gradient of every connection "
-                        + "of a layer, and layer " + Networks.layerName(layer)
+                        + "of a layer, and layer " + m.name()
                         + " has " + sparse.sparseConfig().connections() + " possible connections (more than "
                         + DENSE_GRADIENT_MAX_CONNECTIONS + ", the largest this listener takes: about nIn · nOut · batch "
                         + "multiply-adds per update, minutes on a CPU beyond it). Use SET "
@@ -218,10 +220,11 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         if (config.redistribution() == Redistribution.NONE) {
             return;
         }
-        for (Layer layer : Networks.layers(model)) {
-            if (layer instanceof SparseLayer sparse && sparse.sparseConfig().resolvedStorage() != WeightStorage.DENSE) {
+        for (SparseMatrices.InNetwork m : rewired(model)) {
+            SparseLayer sparse = m.matrix();
+            if (sparse.sparseConfig().resolvedStorage() != WeightStorage.DENSE) {
                 throw new IllegalStateException("redistribution " + config.redistribution() + " moves connections "
-                        + "between layers, so a layer's count changes, and layer " + Networks.layerName(layer)
+                        + "between layers, so a layer's count changes, and layer " + m.name()
                         + " stores a fixed number of active connections (storage "
                         + sparse.sparseConfig().resolvedStorage() + "). Build its sparse layers with "
                         + ".storage(WeightStorage.DENSE), or use Redistribution.NONE");
@@ -233,10 +236,8 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         long step = Networks.iterationCount(model) + 1L;
         if (config.needs(Signal.GRADIENT_MOMENTUM)
                 || config.needs(Signal.DENSE_GRADIENT) && config.schedule.isUpdateStep(step)) {
-            for (Layer layer : Networks.layers(model)) {
-                if (layer instanceof SparseLayer sparse) {
-                    sparse.captureDenseWeightGradient();
-                }
+            for (SparseMatrices.InNetwork m : rewired(model)) {
+                m.matrix().captureDenseWeightGradient();
             }
         }
     }
@@ -245,13 +246,16 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     public void iterationDone(Model model, int iteration, int epoch) {
         requireOneNetwork(model);
         boolean updateStep = config.schedule.isUpdateStep(iteration + 1L);
-        Map<Layer, DenseWeightGradient> gradients = Map.of();
+        Map<SparseLayer, DenseWeightGradient> gradients = Map.of();
         if (config.needs(Signal.GRADIENT_MOMENTUM) || updateStep) {
             gradients = takeGradients(model);
         }
         if (config.needs(Signal.GRADIENT_MOMENTUM)) {
-            for (Map.Entry<Layer, DenseWeightGradient> e : gradients.entrySet()) {
-                momentum.add(Networks.layerName(e.getKey()), e.getValue(), config.momentumBeta());
+            for (SparseMatrices.InNetwork m : rewired(model)) {
+                DenseWeightGradient g = gradients.get(m.matrix());
+                if (g != null) {
+                    momentum.add(m.name(), g, config.momentumBeta());
+                }
             }
         }
         try {
@@ -264,17 +268,23 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     }
 
     /** The dense gradients kept by the armed layers since the last step (none for a layer not armed). */
-    private static Map<Layer, DenseWeightGradient> takeGradients(Model model) {
-        Map<Layer, DenseWeightGradient> out = new java.util.IdentityHashMap<>(); // DL4J layers hash their arrays
-        for (Layer layer : Networks.layers(model)) {
-            if (layer instanceof SparseLayer sparse) {
-                DenseWeightGradient g = sparse.takeWeightGradient();
-                if (g != null) {
-                    out.put(layer, g);
-                }
+    private static Map<SparseLayer, DenseWeightGradient> takeGradients(Model model) {
+        Map<SparseLayer, DenseWeightGradient> out = new java.util.IdentityHashMap<>(); // DL4J layers hash their arrays
+        for (SparseMatrices.InNetwork m : rewired(model)) {
+            DenseWeightGradient g = m.matrix().takeWeightGradient();
+            if (g != null) {
+                out.put(m.matrix(), g);
             }
         }
         return out;
+    }
+
+    /**
+     * The matrices this listener rewires: every sparse connection matrix of the network (a layer of several, e.g.
+     * {@code SparseLSTM}, one per matrix), except those of frozen layers, which do not train.
+     */
+    static List<SparseMatrices.InNetwork> rewired(Model model) {
+        return SparseMatrices.inNetwork(model).stream().filter(m -> !Networks.isFrozen(m.layer())).toList();
     }
 
     private void record(MaskUpdate update) {
@@ -305,12 +315,10 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         }
         requireDenseGradientPractical(model);
         requireCountsMayChange(model);
-        Map<Layer, DenseWeightGradient> gradients = Map.of();
+        Map<SparseLayer, DenseWeightGradient> gradients = Map.of();
         if (config.needs(Signal.DENSE_GRADIENT)) {
-            for (Layer layer : Networks.layers(model)) {
-                if (layer instanceof SparseLayer sparse) {
-                    sparse.captureDenseWeightGradient();
-                }
+            for (SparseMatrices.InNetwork m : rewired(model)) {
+                m.matrix().captureDenseWeightGradient();
             }
             Networks.computeGradient(model, probe);
             gradients = takeGradients(model);
@@ -325,18 +333,17 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     }
 
     /** Prunes and regrows every sparse layer of {@code model} once, as after {@code iteration}. */
-    MaskUpdate update(Model model, long iteration, Map<Layer, DenseWeightGradient> gradients) {
+    MaskUpdate update(Model model, long iteration, Map<SparseLayer, DenseWeightGradient> gradients) {
         double dropFraction = config.schedule.dropFraction(iteration + 1L);
         long seed = config.seed != null ? config.seed : Networks.seed(model);
         List<LayerRewiring> plans = new ArrayList<>();
         Layer[] layers = Networks.layers(model);
-        for (int i = 0; i < layers.length; i++) {
-            if (layers[i] instanceof SparseLayer sparse) {
-                // separate streams: how ties among the dropped are broken never shifts which connections SET grows
-                plans.add(new LayerRewiring(model, layers[i], sparse, signals(model, layers[i], sparse, gradients),
-                        new SplittableRandom(mix(seed, iteration, 2 * i)),
-                        new SplittableRandom(mix(seed, iteration, 2 * i + 1))));
-            }
+        for (SparseMatrices.InNetwork m : rewired(model)) {
+            int stream = streamOf(layers, m);
+            // separate streams: how ties among the dropped are broken never shifts which connections SET grows
+            plans.add(new LayerRewiring(model, m, signals(model, m, gradients),
+                    new SplittableRandom(mix(seed, iteration, 2 * stream)),
+                    new SplittableRandom(mix(seed, iteration, 2 * stream + 1))));
         }
         // every layer's dropped and grown connections are chosen and checked before any layer changes
         for (LayerRewiring plan : plans) {
@@ -359,12 +366,21 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         return new MaskUpdate(iteration, layerUpdates, SparsityReport.of(model));
     }
 
-    /** The signals the configured criteria declared, for one layer. */
-    private LayerSignals signals(Model model, Layer dl4jLayer, SparseLayer layer, Map<Layer, DenseWeightGradient> gradients) {
-        String name = Networks.layerName(dl4jLayer);
+    /**
+     * The random streams of a matrix: its layer's index in the network (as before layers had several matrices, so
+     * seeded runs repeat), offset by 2^20 per further matrix of the layer.
+     */
+    private static int streamOf(Layer[] layers, SparseMatrices.InNetwork m) {
+        int index = java.util.Arrays.asList(layers).indexOf(m.layer());
+        return index + (SparseMatrices.of(m.layer()).indexOf(m.matrix()) << 20);
+    }
+
+    /** The signals the configured criteria declared, for one matrix. */
+    private LayerSignals signals(Model model, SparseMatrices.InNetwork matrix, Map<SparseLayer, DenseWeightGradient> gradients) {
+        String name = matrix.name();
         DenseWeightGradient gradient = null;
         if (config.needs(Signal.DENSE_GRADIENT)) {
-            gradient = gradients.get(dl4jLayer);
+            gradient = gradients.get(matrix.matrix());
             if (gradient == null) {
                 throw new IllegalStateException(config.describe() + " update of layer " + name + ": no dense gradient "
                         + "was kept for this step; the listener must be attached to the network that trains (it arms the "
@@ -381,7 +397,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         }
         Map<String, double[]> state = Map.of();
         if (config.needs(Signal.UPDATER_STATE)) {
-            state = activeUpdaterState(model, dl4jLayer, layer);
+            state = activeUpdaterState(model, matrix.layer(), matrix.matrix());
         }
         return new LayerSignals(gradient, m, state);
     }

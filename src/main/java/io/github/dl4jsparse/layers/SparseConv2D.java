@@ -162,8 +162,7 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig,
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
         SparseLayers.requireNInNOut(layerDescription(), layerIndex, getNIn(), getNOut());
-        SparseLayers.validateSparsity(layerDescription(), sparsity);
-        WeightStorage.validate(layerDescription(), this, networkDataType);
+        SparseLayers.validateMatrices(layerDescription(), sparseMatrices(), networkDataType);
         if (getWeightNoise() != null) {
             throw new IllegalArgumentException(layerDescription() + ": weight noise (" + getWeightNoise() + ") is not "
                     + "supported on a sparse convolution; use dropout on its input");
@@ -176,7 +175,7 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig,
         if (!initializeParams) {
             // parameters come from elsewhere (a saved model): refuse a mask that is not one
             String name = getLayerName() != null ? getLayerName() : "index " + layerIndex;
-            resolvedStorage().requireValid(name, paramTable, this);
+            SparseLayers.requireValidParams(name, paramTable, sparseMatrices());
         }
         layer.setParamTable(paramTable);
         layer.setConf(conf);

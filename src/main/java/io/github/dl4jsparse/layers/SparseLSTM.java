@@ -247,11 +247,7 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
         SparseLayers.requireNInNOut(layerDescription(), layerIndex, getNIn(), getNOut());
-        for (SparseLayerConfig m : sparseMatrices()) {
-            String description = ((Matrix) m).description();
-            SparseLayers.validateSparsity(description, m.getSparsity());
-            WeightStorage.validate(description, m, networkDataType);
-        }
+        SparseLayers.validateMatrices(layerDescription(), sparseMatrices(), networkDataType);
         if (getWeightNoise() != null) {
             throw new IllegalArgumentException(layerDescription() + ": weight noise (" + getWeightNoise() + ") is not "
                     + "supported on a sparse LSTM; use dropout on its input");
@@ -264,9 +260,7 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
         if (!initializeParams) {
             // parameters come from elsewhere (a saved model): refuse a mask that is not one
             String name = getLayerName() != null ? getLayerName() : "index " + layerIndex;
-            for (SparseLayerConfig m : sparseMatrices()) {
-                m.resolvedStorage().requireValid(name + "/" + m.matrixName(), paramTable, m);
-            }
+            SparseLayers.requireValidParams(name, paramTable, sparseMatrices());
         }
         layer.setParamTable(paramTable);
         layer.setConf(conf);

@@ -2,11 +2,16 @@ package io.github.dl4jsparse.layers;
 
 import io.github.dl4jsparse.mask.RandomMasks;
 import io.github.dl4jsparse.sparsity.SparsityFraction;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInitIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +21,36 @@ import java.util.Map;
 public final class SparseLayers {
 
     private SparseLayers() {
+    }
+
+    /**
+     * @return the sparse connection matrices of a layer configuration, looked for inside DL4J's wrappers
+     *         ({@code LastTimeStep}, {@code FrozenLayer}, ...): the layer itself for {@link SparseLinear} and
+     *         {@link SparseConv2D}, both of {@link SparseLSTM}; empty for a layer without any
+     */
+    public static List<SparseLayerConfig> matricesOf(Layer layer) {
+        Layer inner = layer;
+        while (true) {
+            if (inner instanceof BaseWrapperLayer w) {
+                inner = w.getUnderlying();
+            } else if (inner instanceof FrozenLayer f) {
+                inner = f.getLayer();
+            } else {
+                break;
+            }
+        }
+        if (inner instanceof SparseLayerConfig single) {
+            return List.of(single);
+        }
+        return inner instanceof SparseParamInitializer.Layout layout ? layout.sparseMatrices() : List.of();
+    }
+
+    /**
+     * @return the name of a connection matrix in reports: {@code layerName}, or {@code layerName/matrix} for a layer
+     *         of several matrices (e.g. {@code lstm/RW})
+     */
+    public static String matrixName(String layerName, SparseLayerConfig matrix) {
+        return matrix.matrixName() == null ? layerName : layerName + "/" + matrix.matrixName();
     }
 
     /** @return e.g. {@code SparseLinear layer 'fc1'}, or {@code ... '(name not set)'} */
@@ -48,6 +83,36 @@ public final class SparseLayers {
         if (nOut <= 0) {
             throw new IllegalStateException(layerDescription + " (layer index " + layerIndex + "): nOut=" + nOut
                     + " must be > 0; set .nOut(...) on the layer's builder");
+        }
+    }
+
+    /**
+     * Checks a layer's connection matrices when the network is built: each sparsity in [0, 1), and each storage
+     * possible ({@link WeightStorage#ACTIVE} needs a FLOAT or DOUBLE network, at least one active connection, at most
+     * 2^48 connections; {@link WeightStorage#DENSE} at most {@link WeightStorage#DENSE_MAX_CONNECTIONS}).
+     *
+     * @throws IllegalArgumentException naming the layer, the matrix, the value and the fix
+     */
+    public static void validateMatrices(String layerDescription, List<SparseLayerConfig> matrices,
+                                        DataType networkDataType) {
+        for (SparseLayerConfig m : matrices) {
+            String description = m.matrixName() == null ? layerDescription
+                    : layerDescription + " matrix " + m.matrixName();
+            validateSparsity(description, m.getSparsity());
+            WeightStorage.validate(description, m, networkDataType);
+        }
+    }
+
+    /**
+     * Checks parameters that come from elsewhere (a saved model, {@code init(params, false)}): every matrix's mask
+     * binary, or its positions valid.
+     *
+     * @throws IllegalStateException naming the layer, the matrix, the parameter and the entry
+     */
+    public static void requireValidParams(String layerName, Map<String, INDArray> params,
+                                          List<SparseLayerConfig> matrices) {
+        for (SparseLayerConfig m : matrices) {
+            m.resolvedStorage().requireValid(matrixName(layerName, m), params, m);
         }
     }
 

@@ -147,7 +147,7 @@ public enum WeightStorage {
      * {@value SparseLayerConfig#ACTIVE_STORAGE_MIN_SPARSITY} up when at least one connection is active, else
      * {@link #DENSE}; the other storages resolve to themselves.
      */
-    static WeightStorage resolve(WeightStorage configured, double sparsity, SparseLayerConfig layer) {
+    public static WeightStorage resolve(WeightStorage configured, double sparsity, SparseLayerConfig layer) {
         if (configured != AUTO) {
             return configured;
         }

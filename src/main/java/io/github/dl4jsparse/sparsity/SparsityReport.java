@@ -3,7 +3,9 @@ package io.github.dl4jsparse.sparsity;
 import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.SparseLayers;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.layers.runtime.SparseMatrices;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -92,18 +94,23 @@ public final class SparsityReport {
         for (Layer layer : networkLayers) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             String name = Networks.layerName(layer);
-            // a frozen sparse layer (transfer learning) is measured through its wrapper's inside layer
-            if (Networks.unwrap(layer) instanceof SparseLayer sparse) {
+            // a frozen sparse layer (transfer learning) is measured through its wrapper's inside layer; a layer of
+            // several matrices (SparseLSTM) as one entry per matrix, named layer/matrix
+            List<SparseLayer> matrices = SparseMatrices.of(layer);
+            for (SparseLayer sparse : matrices) {
                 SparseLayerConfig sparseConf = sparse.sparseConfig();
                 BinaryMasks.Counts counts = sparse.sparsityCounts();
-                LayerSparsity measured = new LayerSparsity(name, sparseConf.connectionRows(),
-                        sparseConf.connectionColumns(), counts.maskZeros(), counts.weightZeros(), counts.leaks());
+                LayerSparsity measured = new LayerSparsity(SparseLayers.matrixName(name, sparseConf),
+                        sparseConf.connectionRows(), sparseConf.connectionColumns(), counts.maskZeros(),
+                        counts.weightZeros(), counts.leaks());
                 sparseLayers.add(measured);
                 // counted as the masked-dense layer it computes (all connections and b), however it is stored, so a
                 // report does not depend on the storage
                 weights += measured.connections();
                 weightZeros += measured.weightZeros();
                 trainable += measured.connections() + sparseConf.biasCount();
+            }
+            if (!matrices.isEmpty()) {
                 continue;
             }
             ParamInitializer initializer = conf.initializer();

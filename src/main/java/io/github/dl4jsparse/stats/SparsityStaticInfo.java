@@ -2,6 +2,7 @@ package io.github.dl4jsparse.stats;
 
 import io.github.dl4jsparse.Networks;
 import io.github.dl4jsparse.layers.SparseLayerConfig;
+import io.github.dl4jsparse.layers.SparseLayers;
 import org.deeplearning4j.nn.api.Model;
 
 import java.io.DataInputStream;
@@ -53,9 +54,9 @@ public final class SparsityStaticInfo extends SparsityRecord {
     public static SparsityStaticInfo describe(Model model, String sessionId, String workerId, long timestamp) {
         List<Layer> layers = new ArrayList<>();
         for (org.deeplearning4j.nn.api.Layer layer : Networks.layers(model)) {
-            if (layer.conf().getLayer() instanceof SparseLayerConfig conf) {
-                layers.add(new Layer(Networks.layerName(layer), conf.connectionRows(), conf.connectionColumns(),
-                        conf.getSparsity()));
+            for (SparseLayerConfig conf : SparseLayers.matricesOf(layer.conf().getLayer())) {
+                layers.add(new Layer(SparseLayers.matrixName(Networks.layerName(layer), conf), conf.connectionRows(),
+                        conf.connectionColumns(), conf.getSparsity()));
             }
         }
         return new SparsityStaticInfo(sessionId, workerId, timestamp, model.getClass().getName(), Networks.seed(model),

@@ -1,7 +1,11 @@
 package io.github.dl4jsparse.layers.runtime;
 
 import io.github.dl4jsparse.Networks;
+import io.github.dl4jsparse.layers.SparseLayers;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+
+import java.util.ArrayList;
 
 import java.util.List;
 
@@ -21,5 +25,27 @@ public interface SparseMatrices {
      */
     static List<SparseLayer> of(Layer layer) {
         return Networks.unwrap(layer) instanceof SparseMatrices m ? m.sparseMatrices() : List.of();
+    }
+
+    /**
+     * A sparse connection matrix of a network.
+     *
+     * @param layer  the network's layer that holds it (possibly a wrapper)
+     * @param matrix the matrix
+     * @param name   its name in reports: the layer's name ({@link Networks#layerName}), or {@code layer/matrix} for a
+     *               layer of several matrices (e.g. {@code lstm/RW})
+     */
+    record InNetwork(Layer layer, SparseLayer matrix, String name) {
+    }
+
+    /** @return every sparse connection matrix of {@code model}, layer by layer in the network's order */
+    static List<InNetwork> inNetwork(Model model) {
+        List<InNetwork> out = new ArrayList<>();
+        for (Layer layer : Networks.layers(model)) {
+            for (SparseLayer m : of(layer)) {
+                out.add(new InNetwork(layer, m, SparseLayers.matrixName(Networks.layerName(layer), m.sparseConfig())));
+            }
+        }
+        return out;
     }
 }

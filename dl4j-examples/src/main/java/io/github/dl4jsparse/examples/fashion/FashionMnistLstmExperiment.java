@@ -1,0 +1,240 @@
+package io.github.dl4jsparse.examples.fashion;
+
+import io.github.dl4jsparse.data.FashionMnist;
+import io.github.dl4jsparse.data.ShuffledDataSetIterator;
+import io.github.dl4jsparse.dynamic.PruneRegrowListener;
+import io.github.dl4jsparse.layers.SparseLSTM;
+import io.github.dl4jsparse.sparsity.SparsityReport;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Fashion-MNIST as sequences: each image is 28 time steps of 28 pixels (one row per step), read by an LSTM of 128
+ * units whose last time step ({@code LastTimeStep}) feeds a softmax layer. Three methods, each for several seeds:
+ * {@code dense} (DL4J's {@code LSTM}), {@code static 0.9} ({@link SparseLSTM} at sparsity 0.9 on both {@code W} and
+ * {@code RW}, fixed masks) and {@code RigL 0.9} (the same, rewired by {@link PruneRegrowListener#rigl()} every 100
+ * steps, drop fraction 0.3 with cosine decay, until 75% of training). Adam 1e-3, minibatch 64.
+ *
+ * <p>Every run is appended to a resumable run log ({@code --resume FILE}, default
+ * {@code docs/fashion-mnist-lstm-runs.csv}) as it ends; a stopped experiment goes on where it stopped.
+ * {@code --report-only} prints the table of the runs in the log. Options: {@code --quick} (6,000/1,000 examples, 2
+ * epochs, 1 seed), {@code --epochs N}, {@code --seeds N}, {@code --first-seed N}, {@code --train-limit N},
+ * {@code --methods a,b} (e.g. {@code dense,RigL_0.9}), {@code --data DIR}.
+ */
+public final class FashionMnistLstmExperiment {
+
+    static final int STEPS = 28;
+    static final int PIXELS_PER_STEP = 28;
+    static final int HIDDEN = 128;
+    static final int BATCH = 64;
+    static final double SPARSITY = 0.9;
+
+    private FashionMnistLstmExperiment() {
+    }
+
+    enum Method {
+        DENSE("dense"), STATIC("static 0.9"), RIGL("RigL 0.9");
+
+        final String label;
+
+        Method(String label) {
+            this.label = label;
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        boolean quick = false;
+        boolean reportOnly = false;
+        int epochs = 15;
+        int seeds = 3;
+        int firstSeed = 1;
+        int trainLimit = 0;
+        int testLimit = 0;
+        Path resume = Path.of("docs/fashion-mnist-lstm-runs.csv");
+        Path data = null;
+        List<Method> methods = new ArrayList<>(List.of(Method.values()));
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--report-only" -> reportOnly = true;
+                case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+                case "--seeds" -> seeds = Integer.parseInt(args[++i]);
+                case "--first-seed" -> firstSeed = Integer.parseInt(args[++i]);
+                case "--train-limit" -> trainLimit = Integer.parseInt(args[++i]);
+                case "--resume" -> resume = Path.of(args[++i]);
+                case "--data" -> data = Path.of(args[++i]);
+                case "--methods" -> methods = parseMethods(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; see the class comment for the options");
+            }
+        }
+        if (quick) {
+            epochs = 2;
+            seeds = 1;
+            trainLimit = 6000;
+            testLimit = 1000;
+        }
+        RunLog log = RunLog.open(resume);
+        if (!reportOnly) {
+            Path dir = data != null ? data : FashionMnist.defaultDirectory();
+            DataSet train = sequences(FashionMnist.load(dir, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT));
+            DataSet test = sequences(FashionMnist.load(dir, FashionMnist.Split.TEST, testLimit, DataType.FLOAT));
+            System.out.printf(Locale.ROOT, "Fashion-MNIST as %d steps of %d pixels from %s: %d training sequences, %d "
+                            + "test; LSTM(%d) -> LastTimeStep -> softmax; %d epochs, seeds %d..%d%n", STEPS,
+                    PIXELS_PER_STEP, dir, train.numExamples(), test.numExamples(), HIDDEN, epochs, firstSeed,
+                    firstSeed + seeds - 1);
+            for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
+                for (Method m : methods) {
+                    if (log.finished(m.label, seed, epochs) != null) {
+                        System.out.printf(Locale.ROOT, "%s seed %d: in %s already%n", m.label, seed, resume);
+                        continue;
+                    }
+                    RunResult r = run(m, seed, epochs, train, test);
+                    log.append(m.label, seed, r);
+                }
+            }
+        }
+        System.out.println(report(log, methods, epochs, firstSeed, seeds));
+    }
+
+    private static List<Method> parseMethods(String names) {
+        List<Method> out = new ArrayList<>();
+        for (String name : names.split(",")) {
+            String label = name.replace('_', ' ');
+            out.add(java.util.Arrays.stream(Method.values()).filter(m -> m.label.equals(label)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("--methods: no method '" + name + "'; the "
+                            + "methods are dense, static_0.9, RigL_0.9")));
+        }
+        return out;
+    }
+
+    /** Images {@code [n, 784]} as sequences {@code [n, 28 steps, 28 pixels]} (NWC: one image row per step). */
+    static DataSet sequences(DataSet images) {
+        long n = images.numExamples();
+        return new DataSet(images.getFeatures().reshape('c', n, STEPS, PIXELS_PER_STEP), images.getLabels());
+    }
+
+    static MultiLayerNetwork network(Method method, long seed) {
+        Layer recurrent = method == Method.DENSE
+                ? new LSTM.Builder().nOut(HIDDEN).activation(Activation.TANH).dataFormat(RNNFormat.NWC).build()
+                : new SparseLSTM.Builder().nOut(HIDDEN).sparsity(SPARSITY).activation(Activation.TANH)
+                .dataFormat(RNNFormat.NWC).build();
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(1e-3)).list()
+                .layer(new LastTimeStep(recurrent))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(FashionMnist.CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(PIXELS_PER_STEP, STEPS, RNNFormat.NWC))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    static RunResult run(Method method, int seed, int epochs, DataSet train, DataSet test) {
+        MultiLayerNetwork net = network(method, seed);
+        ShuffledDataSetIterator batches = new ShuffledDataSetIterator(train, BATCH, true, seed);
+        long stepsPerEpoch = (train.numExamples() + BATCH - 1) / BATCH;
+        PruneRegrowListener rigl = null;
+        if (method == Method.RIGL) {
+            rigl = PruneRegrowListener.rigl().deltaT(100).alpha(0.3).plannedEpochs(epochs, stepsPerEpoch).build();
+            net.setListeners(rigl);
+        }
+        double[] loss = new double[epochs];
+        double[] accuracy = new double[epochs];
+        long start = System.nanoTime();
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            double sum = 0;
+            int count = 0;
+            batches.reset();
+            while (batches.hasNext()) {
+                net.fit(batches.next());
+                sum += net.score();
+                count++;
+            }
+            loss[epoch] = sum / count;
+            accuracy[epoch] = accuracy(net, test);
+            System.out.printf(Locale.ROOT, "%s seed %d epoch %d: train loss %.4f, test accuracy %.4f (%.0f s)%n",
+                    method.label, seed, epoch + 1, loss[epoch], accuracy[epoch], (System.nanoTime() - start) / 1e9);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        SparsityReport report = SparsityReport.of(net);
+        if (report.leaks() != 0) {
+            throw new IllegalStateException(method.label + ": " + report.leaks() + " masked weights are not 0");
+        }
+        long stateNumbers = net.getUpdater().getStateViewArray().length();
+        long modelBytes = 4L * (net.numParams() + stateNumbers);
+        System.out.printf(Locale.ROOT, "%s seed %d: test accuracy %.4f, parameters %d + Adam state %d, %s%n",
+                method.label, seed, accuracy[epochs - 1], net.numParams(), stateNumbers, report.globalLine());
+        return new RunResult(loss, accuracy, Double.NaN, new double[0], Double.NaN, seconds,
+                rigl == null ? List.of() : rigl.updates(), modelBytes);
+    }
+
+    static double accuracy(MultiLayerNetwork net, DataSet test) {
+        Evaluation eval = new Evaluation(FashionMnist.CLASSES);
+        int n = test.numExamples();
+        for (int from = 0; from < n; from += 1000) {
+            int to = Math.min(n, from + 1000);
+            DataSet part = (DataSet) test.getRange(from, to);
+            eval.eval(part.getLabels(), net.output(part.getFeatures(), false));
+        }
+        return eval.accuracy();
+    }
+
+    /** The table of the runs in {@code log}: test accuracy mean ± std, and bytes of parameters + Adam state vs dense. */
+    static String report(RunLog log, List<Method> methods, int epochs, int firstSeed, int seeds) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Fashion-MNIST sequences, LSTM(%d), test accuracy after %d epochs%n%n",
+                HIDDEN, epochs));
+        sb.append("| method | runs | test accuracy (mean ± std) | per seed | parameters + Adam state |\n");
+        sb.append("|---|---|---|---|---|\n");
+        Map<Method, Double> bytes = new LinkedHashMap<>();
+        for (Method m : Method.values()) {
+            List<RunResult> runs = new ArrayList<>();
+            for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
+                RunResult r = log.finished(m.label, seed, epochs);
+                if (r != null) {
+                    runs.add(r);
+                }
+            }
+            if (runs.isEmpty() || !methods.contains(m)) {
+                continue;
+            }
+            double[] acc = runs.stream().mapToDouble(RunResult::finalAccuracy).toArray();
+            double mean = java.util.Arrays.stream(acc).average().orElse(Double.NaN);
+            double var = java.util.Arrays.stream(acc).map(a -> (a - mean) * (a - mean)).sum()
+                    / Math.max(1, acc.length - 1);
+            bytes.put(m, (double) runs.get(0).modelBytes());
+            Double dense = bytes.get(Method.DENSE);
+            String ratio = dense == null ? String.format(Locale.ROOT, "%,d bytes", runs.get(0).modelBytes())
+                    : String.format(Locale.ROOT, "%.3fx of dense", runs.get(0).modelBytes() / dense);
+            StringBuilder per = new StringBuilder();
+            for (double a : acc) {
+                per.append(per.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%.2f", 100 * a));
+            }
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f%% ± %.2f | %s | %s |%n", m.label, runs.size(),
+                    100 * mean, 100 * Math.sqrt(var), per, ratio));
+        }
+        return sb.toString();
+    }
+}

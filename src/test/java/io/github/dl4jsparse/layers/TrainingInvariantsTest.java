@@ -2,6 +2,9 @@ package io.github.dl4jsparse.layers;
 
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.layers.runtime.SparseMatrices;
+import io.github.dl4jsparse.testutil.LayerKinds;
 import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.nn.conf.GradientNormalization;
@@ -46,29 +49,29 @@ class TrainingInvariantsTest {
         List<IUpdater> updaters = List.of(new Adam(1e-2), new Nesterovs(0.05, 0.9), new RmsProp(1e-2), new Sgd(0.1),
                 new AdaGrad(0.1), new AdaMax(1e-2), new Nadam(1e-2));
         List<Arguments> out = new ArrayList<>();
-        for (boolean conv : new boolean[]{false, true}) {
+        for (LayerKinds.LayerKind kind : LayerKinds.all()) {
             for (WeightStorage storage : new WeightStorage[]{WeightStorage.DENSE, WeightStorage.ACTIVE}) {
                 for (IUpdater u : updaters) {
                     for (String reg : new String[]{"none", "l1", "l2", "weightDecay"}) {
-                        out.add(Arguments.of(storage, u, reg, GradientNormalization.None, 0.0, conv));
+                        out.add(Arguments.of(storage, u, reg, GradientNormalization.None, 0.0, kind));
                     }
                 }
-                out.add(Arguments.of(storage, new Adam(1e-2), "l2", GradientNormalization.RenormalizeL2PerLayer, 0.0, conv));
-                out.add(Arguments.of(storage, new Sgd(0.1), "none", GradientNormalization.RenormalizeL2PerParamType, 0.0, conv));
-                out.add(Arguments.of(storage, new Nesterovs(0.05, 0.9), "none", GradientNormalization.ClipElementWiseAbsoluteValue, 0.0, conv));
-                out.add(Arguments.of(storage, new Adam(1e-2), "weightDecay", GradientNormalization.ClipL2PerLayer, 0.0, conv));
-                out.add(Arguments.of(storage, new Adam(1e-2), "none", GradientNormalization.None, 0.5, conv));
-                out.add(Arguments.of(storage, new Sgd(0.1), "l1", GradientNormalization.None, 0.7, conv));
+                out.add(Arguments.of(storage, new Adam(1e-2), "l2", GradientNormalization.RenormalizeL2PerLayer, 0.0, kind));
+                out.add(Arguments.of(storage, new Sgd(0.1), "none", GradientNormalization.RenormalizeL2PerParamType, 0.0, kind));
+                out.add(Arguments.of(storage, new Nesterovs(0.05, 0.9), "none", GradientNormalization.ClipElementWiseAbsoluteValue, 0.0, kind));
+                out.add(Arguments.of(storage, new Adam(1e-2), "weightDecay", GradientNormalization.ClipL2PerLayer, 0.0, kind));
+                out.add(Arguments.of(storage, new Adam(1e-2), "none", GradientNormalization.None, 0.5, kind));
+                out.add(Arguments.of(storage, new Sgd(0.1), "l1", GradientNormalization.None, 0.7, kind));
             }
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} {2} {3} dropout={4} SparseConv2D first={5}")
+    @ParameterizedTest(name = "{5} first, {0} {1} {2} {3} dropout={4}")
     @MethodSource("recipes")
     void masksStayFixedAndMaskedWeightsStayZero(WeightStorage storage, IUpdater updater, String regularization,
                                                  GradientNormalization normalization, double dropoutRetain,
-                                                 boolean conv) {
+                                                 LayerKinds.LayerKind kind) {
         NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(3).updater(updater)
                 .gradientNormalization(normalization).gradientNormalizationThreshold(0.5);
         switch (regularization) {
@@ -81,34 +84,45 @@ class TrainingInvariantsTest {
             base.dropOut(dropoutRetain);
         }
         MultiLayerConfiguration conf = base.list()
-                .layer(conv
-                        ? new SparseConv2D.Builder(2, 3).nOut(6).sparsity(0.7).activation(Activation.RELU).storage(storage)
-                                .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).build()
-                        : new SparseLinear.Builder().nOut(16).sparsity(0.7).activation(Activation.RELU).storage(storage).build())
+                .layer(kind.layer().apply(storage, 0.7))
                 .layer(new SparseLinear.Builder().nOut(12).sparsity(0.5).activation(Activation.TANH).storage(storage).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build())
-                .setInputType(conv ? InputType.convolutionalFlat(2, 5, 1) : InputType.feedForward(10))
+                .setInputType(kind.inputType())
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        INDArray mask0 = Layers.mask(net.getLayer(0)).dup();
+        List<INDArray> masks0 = masks(net.getLayer(0));
         INDArray mask1 = Layers.mask(net.getLayer(1)).dup();
-        INDArray w0 = Layers.weights(net.getLayer(0)).dup();
+        List<INDArray> w0 = weights(net.getLayer(0));
 
-        DataSet data = TestData.classification(32, 10, 4, 11, DataType.FLOAT);
+        DataSet data = TestData.classification(32, LayerKinds.FEATURES, 4, 11, DataType.FLOAT);
+        data.setFeatures(kind.input().apply(data.getFeatures()));
         for (int i = 0; i < STEPS; i++) {
             net.fit(data);
         }
 
-        assertEquals(mask0, Layers.mask(net.getLayer(0)), "mask of layer 0 changed");
+        assertEquals(masks0, masks(net.getLayer(0)), "a mask of layer 0 changed");
         assertEquals(mask1, Layers.mask(net.getLayer(1)), "mask of layer 1 changed");
         SparsityReport report = SparsityReport.of(net);
         for (LayerSparsity layer : report.layers()) {
             assertEquals(0, layer.leaks(), "masked weights must stay exactly 0.0 in layer " + layer.name());
             assertTrue(layer.weightSparsity() >= layer.maskSparsity());
         }
-        double moved = TestData.maxAbsDiff(w0, Layers.weights(net.getLayer(0)));
-        assertTrue(moved > 1e-4, "active weights must train; moved " + moved);
+        List<INDArray> w1 = weights(net.getLayer(0));
+        for (int k = 0; k < w0.size(); k++) {
+            double moved = TestData.maxAbsDiff(w0.get(k), w1.get(k));
+            assertTrue(moved > 1e-4, "active weights of matrix " + k + " must train; moved " + moved);
+        }
         assertTrue(Double.isFinite(net.score()), "score " + net.score());
+    }
+
+    /** The masks of every connection matrix of {@code layer}. */
+    static List<INDArray> masks(org.deeplearning4j.nn.api.Layer layer) {
+        return SparseMatrices.of(layer).stream().map(SparseLayer::weightMask).toList();
+    }
+
+    /** {@code W ⊙ M} of every connection matrix of {@code layer}. */
+    static List<INDArray> weights(org.deeplearning4j.nn.api.Layer layer) {
+        return SparseMatrices.of(layer).stream().map(SparseLayer::maskedWeights).toList();
     }
 }

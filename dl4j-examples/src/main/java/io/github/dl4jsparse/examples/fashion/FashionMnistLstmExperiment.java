@@ -34,7 +34,8 @@ import java.util.Map;
  * units whose last time step ({@code LastTimeStep}) feeds a softmax layer. Three methods, each for several seeds:
  * {@code dense} (DL4J's {@code LSTM}), {@code static 0.9} ({@link SparseLSTM} at sparsity 0.9 on both {@code W} and
  * {@code RW}, fixed masks) and {@code RigL 0.9} (the same, rewired by {@link PruneRegrowListener#rigl()} every 100
- * steps, drop fraction 0.3 with cosine decay, until 75% of training). Adam 1e-3, minibatch 64.
+ * steps, drop fraction 0.3 with cosine decay, until 75% of training). Adam 2e-3, minibatch 256
+ * ({@code --batch N} to change it).
  *
  * <p>Every run is appended to a resumable run log ({@code --resume FILE}, default
  * {@code docs/fashion-mnist-lstm-runs.csv}) as it ends; a stopped experiment goes on where it stopped.
@@ -47,7 +48,7 @@ public final class FashionMnistLstmExperiment {
     static final int STEPS = 28;
     static final int PIXELS_PER_STEP = 28;
     static final int HIDDEN = 128;
-    static final int BATCH = 64;
+    static int batch = 256;
     static final double SPARSITY = 0.9;
 
     private FashionMnistLstmExperiment() {
@@ -85,6 +86,7 @@ public final class FashionMnistLstmExperiment {
                 case "--resume" -> resume = Path.of(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
                 case "--methods" -> methods = parseMethods(args[++i]);
+                case "--batch" -> batch = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; see the class comment for the options");
             }
@@ -98,7 +100,7 @@ public final class FashionMnistLstmExperiment {
         RunLog log = RunLog.open(resume);
         if (!reportOnly) {
             Path dir = data != null ? data : FashionMnist.defaultDirectory();
-            DataSet train = sequences(FashionMnist.load(dir, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT));
+            DataSet train = FashionMnist.load(dir, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT); // images
             DataSet test = sequences(FashionMnist.load(dir, FashionMnist.Split.TEST, testLimit, DataType.FLOAT));
             System.out.printf(Locale.ROOT, "Fashion-MNIST as %d steps of %d pixels from %s: %d training sequences, %d "
                             + "test; LSTM(%d) -> LastTimeStep -> softmax; %d epochs, seeds %d..%d%n", STEPS,
@@ -140,7 +142,7 @@ public final class FashionMnistLstmExperiment {
                 ? new LSTM.Builder().nOut(HIDDEN).activation(Activation.TANH).dataFormat(RNNFormat.NWC).build()
                 : new SparseLSTM.Builder().nOut(HIDDEN).sparsity(SPARSITY).activation(Activation.TANH)
                 .dataFormat(RNNFormat.NWC).build();
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(1e-3)).list()
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(2e-3)).list()
                 .layer(new LastTimeStep(recurrent))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(FashionMnist.CLASSES)
                         .activation(Activation.SOFTMAX).build())
@@ -151,10 +153,12 @@ public final class FashionMnistLstmExperiment {
         return net;
     }
 
+    /** @param train images {@code [n, 784]}; @param test sequences {@code [n, 28, 28]} */
     static RunResult run(Method method, int seed, int epochs, DataSet train, DataSet test) {
         MultiLayerNetwork net = network(method, seed);
-        ShuffledDataSetIterator batches = new ShuffledDataSetIterator(train, BATCH, true, seed);
-        long stepsPerEpoch = (train.numExamples() + BATCH - 1) / BATCH;
+        // shuffled as images [n, 784] (the iterator pulls rows), each minibatch then read as sequences
+        ShuffledDataSetIterator batches = new ShuffledDataSetIterator(train, batch, true, seed);
+        long stepsPerEpoch = (train.numExamples() + batch - 1) / batch;
         PruneRegrowListener rigl = null;
         if (method == Method.RIGL) {
             rigl = PruneRegrowListener.rigl().deltaT(100).alpha(0.3).plannedEpochs(epochs, stepsPerEpoch).build();
@@ -168,7 +172,7 @@ public final class FashionMnistLstmExperiment {
             int count = 0;
             batches.reset();
             while (batches.hasNext()) {
-                net.fit(batches.next());
+                net.fit(sequences(batches.next()));
                 sum += net.score();
                 count++;
             }

@@ -71,6 +71,15 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
         this.storage = builder.storage;
     }
 
+    /**
+     * Copies every field of DL4J's LSTM configuration (shape, activations, forget-gate bias, format, updaters,
+     * regularisation, dropout, constraints, name) from {@code lstm} into {@code sparse}; its sparsities, mask seed and
+     * storage stay as they are. For converting a dense LSTM (e.g. {@code MagnitudePruning}).
+     */
+    public static void copyLstmFields(LSTM lstm, SparseLSTM sparse) {
+        copyFields(lstm, sparse, LSTM.class);
+    }
+
     /** Copies every instance field declared in {@code type} and its superclasses from {@code from} to {@code to}. */
     private static void copyFields(Object from, Object to, Class<?> type) {
         for (Class<?> c = type; c != Object.class; c = c.getSuperclass()) {

@@ -2,7 +2,9 @@ package io.github.dl4jsparse.prune;
 
 import io.github.dl4jsparse.layers.SparseConv2D;
 import io.github.dl4jsparse.layers.SparseLinear;
+import io.github.dl4jsparse.layers.SparseLSTM;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.layers.runtime.SparseMatrices;
 import io.github.dl4jsparse.sparsity.SparsityFraction;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -12,6 +14,9 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
@@ -25,8 +30,9 @@ import java.util.Map;
 
 /**
  * Dense → prune → fine-tune: converts every {@code DenseLayer} of a trained {@link MultiLayerNetwork} or
- * {@link ComputationGraph} into a {@link SparseLinear}, and every {@code ConvolutionLayer} into a
- * {@link SparseConv2D}, whose mask keeps the largest-magnitude weights, with the surviving weights, biases and all other
+ * {@link ComputationGraph} into a {@link SparseLinear}, every {@code ConvolutionLayer} into a {@link SparseConv2D}
+ * and every {@code LSTM} (also inside {@code LastTimeStep}) into a {@link SparseLSTM} (its input and recurrent
+ * weights each a matrix of its own), whose masks keep the largest-magnitude weights, with the surviving weights, biases and all other
  * layers' parameters copied over. The result trains with plain {@code fit()} and the masks stay fixed: fine-tuning.
  * The updater state starts fresh. The dense network is not changed.
  *
@@ -60,10 +66,10 @@ public final class MagnitudePruning {
      */
     public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, double sparsity, PruneScope scope) {
         requireSparsity(sparsity);
-        List<Integer> targets = targets(dense, "MagnitudePruning");
+        List<Integer> targets = targets(dense, "MagnitudePruning", true);
         List<double[]> weights = new ArrayList<>();
         for (int i : targets) {
-            weights.add(flatWeights(dense.getLayer(i)));
+            weights.addAll(matrixWeights(dense.getLayer(i)));
         }
         return withMasks(dense, targets, masks(weights, null, sparsity, scope));
     }
@@ -73,34 +79,77 @@ public final class MagnitudePruning {
      * @throws IllegalArgumentException if there is none
      */
     static List<Integer> targets(MultiLayerNetwork dense, String who) {
+        return targets(dense, who, false);
+    }
+
+    /** As {@link #targets(MultiLayerNetwork, String)}, with {@code LSTM} layers too when {@code recurrent}. */
+    private static List<Integer> targets(MultiLayerNetwork dense, String who, boolean recurrent) {
         List<Integer> targets = new ArrayList<>();
         for (int i = 0; i < dense.getnLayers(); i++) {
-            if (convertible(dense.getLayerWiseConfigurations().getConf(i).getLayer())) {
+            if (convertible(dense.getLayerWiseConfigurations().getConf(i).getLayer(), recurrent)) {
                 targets.add(i);
             }
         }
         if (targets.isEmpty()) {
-            throw new IllegalArgumentException(who + ": the network has no DenseLayer or ConvolutionLayer to convert");
+            throw new IllegalArgumentException(who + ": the network has no DenseLayer or ConvolutionLayer"
+                    + (recurrent ? " or LSTM" : "") + " to convert");
         }
         return targets;
     }
 
-    /** A new network: the {@code targets} replaced by sparse layers with {@code masks} ('c' order of W), all else copied. */
+    /**
+     * A new network: the {@code targets} replaced by sparse layers with {@code masks} (one per weight matrix of each
+     * target in turn, see {@link #matrixKeys}; each in the 'c' order of its matrix), all else copied.
+     */
     static MultiLayerNetwork withMasks(MultiLayerNetwork dense, List<Integer> targets, List<double[]> masks) {
         MultiLayerConfiguration conf = dense.getLayerWiseConfigurations().clone();
-        replaceWithSparse(targets.stream().map(conf::getConf).toList(), masks);
+        List<List<double[]>> perLayer = perLayer(targets.stream().map(i -> dense.getLayer(i)).toList(), masks);
+        replaceWithSparse(targets.stream().map(conf::getConf).toList(), perLayer);
         MultiLayerNetwork sparse = new MultiLayerNetwork(conf);
         sparse.init();
         for (int i = 0; i < dense.getnLayers(); i++) {
             int t = targets.indexOf(i);
-            copyParams(dense.getLayer(i), sparse.getLayer(i), t < 0 ? null : masks.get(t));
+            copyParams(dense.getLayer(i), sparse.getLayer(i), t < 0 ? null : perLayer.get(t));
         }
         return sparse;
     }
 
+    /**
+     * @return the weight matrices a conversion prunes in a layer: {@code W} of a DenseLayer or ConvolutionLayer,
+     *         {@code W} and {@code RW} of an LSTM
+     */
+    private static List<String> matrixKeys(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        return inner(layer).getClass() == LSTM.class ? List.of(LSTMParamInitializer.INPUT_WEIGHT_KEY,
+                LSTMParamInitializer.RECURRENT_WEIGHT_KEY) : List.of(DefaultParamInitializer.WEIGHT_KEY);
+    }
+
+    /** @return each weight matrix of {@code layer} ({@link #matrixKeys}) flattened in 'c' order, as doubles */
+    private static List<double[]> matrixWeights(Layer layer) {
+        return matrixKeys(layer.conf().getLayer()).stream().map(key -> flatWeights(layer, key)).toList();
+    }
+
+    /** Groups masks given one per matrix into one list per layer. */
+    private static List<List<double[]>> perLayer(List<Layer> layers, List<double[]> masks) {
+        List<List<double[]>> out = new ArrayList<>();
+        int next = 0;
+        for (Layer layer : layers) {
+            int n = matrixKeys(layer.conf().getLayer()).size();
+            out.add(masks.subList(next, next + n));
+            next += n;
+        }
+        if (next != masks.size()) {
+            throw new IllegalStateException(masks.size() + " masks for " + next + " weight matrices");
+        }
+        return out;
+    }
+
     /** @return a layer's W flattened in 'c' order, as doubles */
     static double[] flatWeights(Layer layer) {
-        return layer.getParam(DefaultParamInitializer.WEIGHT_KEY).dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        return flatWeights(layer, DefaultParamInitializer.WEIGHT_KEY);
+    }
+
+    private static double[] flatWeights(Layer layer, String key) {
+        return layer.getParam(key).dup('c').castTo(DataType.DOUBLE).data().asDouble();
     }
 
     /** Layer-wise magnitude pruning of a graph; see {@link #toSparse(ComputationGraph, double, PruneScope)}. */
@@ -122,15 +171,18 @@ public final class MagnitudePruning {
         requireSparsity(sparsity);
         List<String> targets = new ArrayList<>();
         for (Map.Entry<String, GraphVertex> e : dense.getConfiguration().getVertices().entrySet()) {
-            if (e.getValue() instanceof LayerVertex v && convertible(v.getLayerConf().getLayer())) {
+            if (e.getValue() instanceof LayerVertex v && convertible(v.getLayerConf().getLayer(), true)) {
                 targets.add(e.getKey());
             }
         }
         if (targets.isEmpty()) {
-            throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer or ConvolutionLayer to convert");
+            throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer, ConvolutionLayer or LSTM "
+                    + "to convert");
         }
-        List<double[]> masks = masks(targets.stream().map(t -> flatWeights(dense.getLayer(t))).toList(), null,
-                sparsity, scope);
+        List<Layer> targetLayers = targets.stream().map(dense::getLayer).toList();
+        List<double[]> weights = new ArrayList<>();
+        targetLayers.forEach(l -> weights.addAll(matrixWeights(l)));
+        List<List<double[]>> masks = perLayer(targetLayers, masks(weights, null, sparsity, scope));
         ComputationGraphConfiguration conf = dense.getConfiguration().clone();
         replaceWithSparse(targets.stream().map(name -> ((LayerVertex) conf.getVertices().get(name)).getLayerConf())
                 .toList(), masks);
@@ -144,18 +196,34 @@ public final class MagnitudePruning {
         return sparse;
     }
 
-    /** Layers converted: exactly {@code DenseLayer} and {@code ConvolutionLayer}. */
-    private static boolean convertible(org.deeplearning4j.nn.conf.layers.Layer layer) {
-        return layer.getClass() == DenseLayer.class || layer.getClass() == ConvolutionLayer.class;
+    /** Layers converted: exactly {@code DenseLayer} and {@code ConvolutionLayer}, and {@code LSTM} if {@code recurrent}. */
+    private static boolean convertible(org.deeplearning4j.nn.conf.layers.Layer layer, boolean recurrent) {
+        return layer.getClass() == DenseLayer.class || layer.getClass() == ConvolutionLayer.class
+                || recurrent && inner(layer).getClass() == LSTM.class;
+    }
+
+    /** @return the layer inside a {@code LastTimeStep}, or the layer itself */
+    private static org.deeplearning4j.nn.conf.layers.Layer inner(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        return layer instanceof LastTimeStep w ? w.getUnderlying() : layer;
     }
 
     /** Replaces each layer configuration's dense layer with its sparse counterpart of the mask's sparsity. */
-    private static void replaceWithSparse(List<NeuralNetConfiguration> layerConfs, List<double[]> masks) {
+    private static void replaceWithSparse(List<NeuralNetConfiguration> layerConfs, List<List<double[]>> masks) {
         for (int t = 0; t < layerConfs.size(); t++) {
             NeuralNetConfiguration layerConf = layerConfs.get(t);
-            double sparsity = zeroFraction(masks.get(t));
-            layerConf.setLayer(layerConf.getLayer() instanceof ConvolutionLayer c
-                    ? sparseLike(c, sparsity) : sparseLike((DenseLayer) layerConf.getLayer(), sparsity));
+            double sparsity = zeroFraction(masks.get(t).get(0));
+            org.deeplearning4j.nn.conf.layers.Layer layer = layerConf.getLayer();
+            if (inner(layer) instanceof LSTM lstm) {
+                SparseLSTM sparse = sparseLike(lstm, sparsity, zeroFraction(masks.get(t).get(1)));
+                if (layer instanceof LastTimeStep wrapper) {
+                    wrapper.setUnderlying(sparse);
+                } else {
+                    layerConf.setLayer(sparse);
+                }
+            } else {
+                layerConf.setLayer(layer instanceof ConvolutionLayer c ? sparseLike(c, sparsity)
+                        : sparseLike((DenseLayer) layer, sparsity));
+            }
             layerConf.clearVariables(); // the dense layer's parameter names; the new layer declares its own
         }
     }
@@ -164,17 +232,24 @@ public final class MagnitudePruning {
         SparsityFraction.require("MagnitudePruning: sparsity", sparsity);
     }
 
-    /** Copies a layer's parameters; for a converted DenseLayer ({@code mask} not null), W ⊙ mask, the mask and b. */
-    private static void copyParams(Layer from, Layer to, double[] mask) {
-        if (mask == null) {
+    /**
+     * Copies a layer's parameters; for a converted layer ({@code masks} not null, one per matrix), each matrix's
+     * {@code W ⊙ mask} and mask, and b.
+     */
+    private static void copyParams(Layer from, Layer to, List<double[]> masks) {
+        if (masks == null) {
             for (Map.Entry<String, INDArray> e : from.paramTable().entrySet()) {
                 to.paramTable().get(e.getKey()).assign(e.getValue());
             }
             return;
         }
-        INDArray w = from.getParam(DefaultParamInitializer.WEIGHT_KEY);
-        INDArray m = Nd4j.create(mask, w.shape(), 'c').castTo(w.dataType());
-        ((SparseLayer) to).setMaskedWeights(w, m);
+        List<String> keys = matrixKeys(from.conf().getLayer());
+        List<SparseLayer> matrices = SparseMatrices.of(to);
+        for (int k = 0; k < keys.size(); k++) {
+            INDArray w = from.getParam(keys.get(k));
+            INDArray m = Nd4j.create(masks.get(k), w.shape(), 'c').castTo(w.dataType());
+            matrices.get(k).setMaskedWeights(w, m);
+        }
         if (from.paramTable().containsKey(DefaultParamInitializer.BIAS_KEY)) {
             INDArray bias = to.paramTable().get(SparseLinear.BIAS_KEY);
             bias.assign(from.getParam(DefaultParamInitializer.BIAS_KEY).reshape(bias.shape()));
@@ -233,6 +308,18 @@ public final class MagnitudePruning {
         SparseConv2D layer = b.build();
         layer.setGradientNormalization(c.getGradientNormalization());
         layer.setGradientNormalizationThreshold(c.getGradientNormalizationThreshold());
+        return layer;
+    }
+
+    /**
+     * A SparseLSTM configured like {@code l}: every field of DL4J's LSTM (shape, activations, forget-gate bias,
+     * format, updaters, regularisation, dropout, name), with the two matrices' sparsities.
+     */
+    private static SparseLSTM sparseLike(LSTM l, double inputSparsity, double recurrentSparsity) {
+        SparseLSTM layer = new SparseLSTM.Builder().nOut(l.getNOut()).sparsity(0.0).build();
+        SparseLSTM.copyLstmFields(l, layer);
+        layer.setInputSparsity(Math.min(inputSparsity, Math.nextDown(1.0)));
+        layer.setRecurrentSparsity(Math.min(recurrentSparsity, Math.nextDown(1.0)));
         return layer;
     }
 

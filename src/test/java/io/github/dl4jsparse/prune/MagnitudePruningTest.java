@@ -180,7 +180,7 @@ class MagnitudePruningTest {
     void rejectsAGraphWithoutDenseLayers() {
         ComputationGraph sparseOnly = Nets.graph(new NeuralNetConfiguration.Builder().seed(1), true, 0.5);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MagnitudePruning.toSparse(sparseOnly, 0.5));
-        assertEquals("MagnitudePruning: the graph has no DenseLayer or ConvolutionLayer to convert", e.getMessage());
+        assertEquals("MagnitudePruning: the graph has no DenseLayer, ConvolutionLayer or LSTM to convert", e.getMessage());
         IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
                 () -> MagnitudePruning.toSparse(trainedDenseGraph(), Double.NaN));
         assertTrue(nan.getMessage().contains("sparsity must be in [0, 1), got NaN"), nan.getMessage());

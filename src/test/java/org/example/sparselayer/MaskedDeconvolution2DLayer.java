@@ -4,7 +4,6 @@ import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.runtime.DelegatingSparseLayer;
 import io.github.dl4jsparse.layers.runtime.SparseMatrix;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.Deconvolution2DLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -12,7 +11,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,30 +44,13 @@ public class MaskedDeconvolution2DLayer extends Deconvolution2DLayer implements 
     // 2. where DL4J writes the kernel's gradient: the matrix's target, then the storage's gradient
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        Map<String, INDArray> views = gradientViews;
-        Map<String, INDArray> redirected = new LinkedHashMap<>(views);
-        redirected.put(W, matrix.gradientTensorTarget());
-        Pair<Gradient, INDArray> dense;
-        gradientViews = redirected;
-        try {
-            dense = super.backpropGradient(epsilon, workspaceMgr);
-        } finally {
-            gradientViews = views;
-        }
-        Gradient gradient = new DefaultGradient();
-        matrix.enterGradientFromDense(gradient);
-        if (layerConf().hasBias()) {
-            gradient.gradientForVariable().put(SparseLayerConfig.BIAS_KEY,
-                    dense.getFirst().getGradientFor(SparseLayerConfig.BIAS_KEY));
-        }
-        return new Pair<>(gradient, dense.getSecond());
+        return SparseMatrix.backpropThrough(Map.of(W, matrix), () -> gradientViews, v -> gradientViews = v,
+                () -> super.backpropGradient(epsilon, workspaceMgr));
     }
 
     // 3. parameters set from outside stay valid and masked
     @Override
     public void setParam(String key, INDArray val) {
-        matrix.beforeSetParam(key, val);
-        super.setParam(key, val);
-        matrix.afterSetParam(key, this::getParam);
+        SparseMatrix.setParam(List.of(matrix), key, val, super::setParam, this::getParam);
     }
 }

@@ -12,7 +12,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.github.dl4jsparse.layers.SparseLayerConfig.BIAS_KEY;
@@ -154,36 +154,18 @@ public class SparseConv2DLayer extends ConvolutionLayer implements DelegatingSpa
 
     /** DL4J's convolution backward pass on {@code W ⊙ M}, its kernel gradient turned into the storage's. */
     private Pair<Gradient, INDArray> denseBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        INDArray target = matrix.gradientTarget();
-        Map<String, INDArray> views = gradientViews;
-        Map<String, INDArray> redirected = new LinkedHashMap<>(views);
-        redirected.put(WEIGHT_KEY, kernelView(target));
-        Pair<Gradient, INDArray> dense;
-        gradientViews = redirected;
-        try {
-            dense = super.backpropGradient(epsilon, workspaceMgr);
-        } finally {
-            gradientViews = views;
-        }
-        Gradient gradient = new DefaultGradient();
-        matrix.enterGradientFromDense(gradient);
-        if (layerConf().hasBias()) {
-            gradient.gradientForVariable().put(BIAS_KEY, dense.getFirst().getGradientFor(BIAS_KEY));
-        }
-        return new Pair<>(gradient, dense.getSecond());
+        return SparseMatrix.backpropThrough(Map.of(WEIGHT_KEY, matrix), () -> gradientViews, v -> gradientViews = v,
+                () -> super.backpropGradient(epsilon, workspaceMgr));
     }
 
     /**
-     * Assigns a parameter; a new mask must be binary and new active-connection positions valid, and after setting W
-     * or the mask, W is multiplied by the mask so masked weights stay exactly 0.
+     * Assigns a parameter; a new mask must be binary and new positions valid, and masked weights stay exactly 0.
      *
      * @throws IllegalStateException for a mask that is not binary or invalid positions; nothing is changed then
      */
     @Override
     public void setParam(String key, INDArray val) {
-        matrix.beforeSetParam(key, val);
-        super.setParam(key, val);
-        matrix.afterSetParam(key, this::getParam);
+        SparseMatrix.setParam(List.of(matrix), key, val, super::setParam, this::getParam);
     }
 
     String layerName() {

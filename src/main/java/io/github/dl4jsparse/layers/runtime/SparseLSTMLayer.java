@@ -3,7 +3,6 @@ package io.github.dl4jsparse.layers.runtime;
 import io.github.dl4jsparse.IgnoredListeners;
 import io.github.dl4jsparse.layers.SparseLSTM;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
@@ -27,7 +26,6 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
 
     private static final String W = LSTMParamInitializer.INPUT_WEIGHT_KEY;
     private static final String RW = LSTMParamInitializer.RECURRENT_WEIGHT_KEY;
-    private static final String B = LSTMParamInitializer.BIAS_KEY;
 
     private final SparseMatrix inputWeights;
     private final SparseMatrix recurrentWeights;
@@ -73,37 +71,20 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
     /** Runs DL4J's backward pass with its weight gradients redirected to the matrices' targets, then converts them. */
     private Pair<Gradient, INDArray> sparseGradient(Supplier<Pair<Gradient, INDArray>> denseBackprop) {
         IgnoredListeners.checkTrainingThread();
-        Map<String, INDArray> views = gradientViews;
-        Map<String, INDArray> redirected = new LinkedHashMap<>(views);
-        redirected.put(W, inputWeights.gradientTensorTarget());
-        redirected.put(RW, recurrentWeights.gradientTensorTarget());
-        Pair<Gradient, INDArray> dense;
-        gradientViews = redirected;
-        try {
-            dense = denseBackprop.get();
-        } finally {
-            gradientViews = views;
-        }
-        Gradient gradient = new DefaultGradient();
-        inputWeights.enterGradientFromDense(gradient);
-        recurrentWeights.enterGradientFromDense(gradient);
-        gradient.gradientForVariable().put(B, dense.getFirst().getGradientFor(B));
-        return new Pair<>(gradient, dense.getSecond());
+        Map<String, SparseMatrix> matrices = new LinkedHashMap<>();
+        matrices.put(W, inputWeights);
+        matrices.put(RW, recurrentWeights);
+        return SparseMatrix.backpropThrough(matrices, () -> gradientViews, v -> gradientViews = v, denseBackprop);
     }
 
     /**
-     * Assigns a parameter; a new mask must be binary and new positions valid, and after setting a matrix's weights or
-     * mask, the weights are multiplied by the mask so masked weights stay exactly 0.
+     * Assigns a parameter; a new mask must be binary and new positions valid, and masked weights stay exactly 0.
      *
      * @throws IllegalStateException for a mask that is not binary or invalid positions; nothing is changed then
      */
     @Override
     public void setParam(String key, INDArray val) {
-        inputWeights.beforeSetParam(key, val);
-        recurrentWeights.beforeSetParam(key, val);
-        super.setParam(key, val);
-        inputWeights.afterSetParam(key, this::getParam);
-        recurrentWeights.afterSetParam(key, this::getParam);
+        SparseMatrix.setParam(List.of(inputWeights, recurrentWeights), key, val, super::setParam, this::getParam);
     }
 
     private String layerName() {

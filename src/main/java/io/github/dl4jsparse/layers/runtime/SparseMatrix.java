@@ -4,15 +4,21 @@ import io.github.dl4jsparse.layers.MatrixParamKeys;
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.mask.BinaryMasks;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -30,8 +36,10 @@ import java.util.function.Supplier;
  *   <li>where it writes the weight tensor's gradient, point it at {@link #gradientTensorTarget()}, then call
  *       {@link #enterGradientFromDense} with the gradient it wrote: it is masked (dense storage) or gathered at the
  *       active positions (active storage) and entered in the layer's {@link Gradient} under the storage's keys, and
- *       kept for {@link #takeWeightGradient()} when {@link #captureDenseWeightGradient()} asked for it;</li>
- *   <li>in the layer's {@code setParam}, call {@link #beforeSetParam} and {@link #afterSetParam}.</li>
+ *       kept for {@link #takeWeightGradient()} when {@link #captureDenseWeightGradient()} asked for it
+ *       ({@link #backpropThrough} does all of it for a DL4J runtime that writes into {@code gradientViews});</li>
+ *   <li>in the layer's {@code setParam}, call {@link #beforeSetParam} and {@link #afterSetParam}
+ *       ({@link #setParam(List, String, INDArray, BiConsumer, Function)}).</li>
  * </ol>
  * The parameters themselves are the layer's (see {@link io.github.dl4jsparse.layers.SparseParamInitializer}); this
  * class reads them by key through the accessors given at construction.
@@ -139,6 +147,55 @@ public final class SparseMatrix implements SparseLayer {
             keep(new DenseGradientMatrix(target));
         }
         weights.weightGradientFromDense(target, gradient);
+    }
+
+    /**
+     * Runs a DL4J layer's own backward pass with the weight gradients of {@code matrices} redirected, and returns the
+     * layer's sparse gradient: step 2 of the class comment for a layer whose DL4J runtime writes its weight gradients
+     * into {@code gradientViews} (convolution, deconvolution, LSTM).
+     *
+     * @param matrices     DL4J's key of each weight tensor (e.g. {@code W}, {@code RW}) and the matrix that holds it
+     * @param views        reads the layer's {@code gradientViews}
+     * @param setViews     sets the layer's {@code gradientViews}
+     * @param dl4jBackprop DL4J's backward pass (e.g. {@code () -> super.backpropGradient(epsilon, workspaceMgr)})
+     * @return the matrices' storage gradients and every other entry of DL4J's gradient (the bias), and DL4J's
+     *         {@code dL/dx}
+     */
+    public static Pair<Gradient, INDArray> backpropThrough(Map<String, SparseMatrix> matrices,
+                                                           Supplier<Map<String, INDArray>> views,
+                                                           Consumer<Map<String, INDArray>> setViews,
+                                                           Supplier<Pair<Gradient, INDArray>> dl4jBackprop) {
+        Map<String, INDArray> original = views.get();
+        Map<String, INDArray> redirected = new LinkedHashMap<>(original);
+        matrices.forEach((key, m) -> redirected.put(key, m.gradientTensorTarget()));
+        Pair<Gradient, INDArray> dense;
+        setViews.accept(redirected);
+        try {
+            dense = dl4jBackprop.get();
+        } finally {
+            setViews.accept(original);
+        }
+        Gradient gradient = new DefaultGradient();
+        matrices.values().forEach(m -> m.enterGradientFromDense(gradient));
+        dense.getFirst().gradientForVariable().forEach((key, g) -> {
+            if (!matrices.containsKey(key)) {
+                gradient.gradientForVariable().put(key, g);
+            }
+        });
+        return new Pair<>(gradient, dense.getSecond());
+    }
+
+    /**
+     * A layer's {@code setParam} for its matrices (step 3 of the class comment): checks the value
+     * ({@link #beforeSetParam}), assigns it with {@code assign}, then masks the weights ({@link #afterSetParam}).
+     *
+     * @throws IllegalStateException for a mask that is not binary or invalid positions; nothing is changed then
+     */
+    public static void setParam(List<SparseMatrix> matrices, String key, INDArray value,
+                                BiConsumer<String, INDArray> assign, Function<String, INDArray> param) {
+        matrices.forEach(m -> m.beforeSetParam(key, value));
+        assign.accept(key, value);
+        matrices.forEach(m -> m.afterSetParam(key, param));
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 package io.github.dl4jsparse.dynamic;
 
+import io.github.dl4jsparse.mask.Positions;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,29 +27,10 @@ final class ExploredConnections {
         if (known == null) {
             known = activeBefore.clone();
         }
-        long[] merged = mergeDistinct(known, grown);
+        long[] merged = Positions.of(layer + ": explored", known, Long.MAX_VALUE)
+                .union(Positions.of(layer + ": grown", grown, Long.MAX_VALUE)).toArray();
         explored.put(layer, merged);
         return merged.length;
     }
 
-    /** @return the union of two strictly increasing arrays, strictly increasing */
-    private static long[] mergeDistinct(long[] a, long[] b) {
-        long[] out = new long[a.length + b.length];
-        int i = 0;
-        int j = 0;
-        int n = 0;
-        while (i < a.length || j < b.length) {
-            long next;
-            if (j == b.length || (i < a.length && a[i] < b[j])) {
-                next = a[i++];
-            } else if (i == a.length || b[j] < a[i]) {
-                next = b[j++];
-            } else {
-                next = a[i++];
-                j++;
-            }
-            out[n++] = next;
-        }
-        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
-    }
 }

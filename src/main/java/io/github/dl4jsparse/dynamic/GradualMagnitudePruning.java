@@ -6,6 +6,7 @@ import io.github.dl4jsparse.io.ModelFiles;
 import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import io.github.dl4jsparse.layers.runtime.SparseMatrices;
+import io.github.dl4jsparse.mask.Positions;
 import io.github.dl4jsparse.mask.RandomMasks;
 import io.github.dl4jsparse.prune.MagnitudePruning;
 import io.github.dl4jsparse.prune.PruneScope;
@@ -171,7 +172,9 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
         List<String> names = new ArrayList<>();
         long[] after = new long[layers.size()];
         for (int l = 0; l < layers.size(); l++) {
-            long[] keep = without(active.get(l), dropped.get(l));
+            long size = layers.get(l).sparseConfig().connections();
+            long[] keep = Positions.of(matrices.get(l).name() + ": active", active.get(l), size)
+                    .without(Positions.of(matrices.get(l).name() + ": dropped", dropped.get(l), size)).toArray();
             if (dropped.get(l).length > 0) {
                 layers.get(l).rewire(keep, UpdaterStates.of(model, matrices.get(l).layer(),
                         layers.get(l).trainableWeightKey()));
@@ -244,20 +247,6 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
         return p;
     }
 
-    /** {@code active} without {@code dropped} (both increasing). */
-    private static long[] without(long[] active, long[] dropped) {
-        long[] out = new long[active.length - dropped.length];
-        int n = 0;
-        int d = 0;
-        for (long p : active) {
-            if (d < dropped.length && dropped[d] == p) {
-                d++;
-            } else {
-                out[n++] = p;
-            }
-        }
-        return out;
-    }
 
     private static int[] allSlots(int n) {
         int[] s = new int[n];

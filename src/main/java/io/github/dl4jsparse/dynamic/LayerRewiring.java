@@ -2,6 +2,7 @@ package io.github.dl4jsparse.dynamic;
 
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import io.github.dl4jsparse.layers.runtime.SparseMatrices;
+import io.github.dl4jsparse.mask.Positions;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 
@@ -91,7 +92,7 @@ final class LayerRewiring {
             return;
         }
         // dropped and grown connections start with zero updater state; the others keep theirs
-        layer.rewire(rewired(active, dropped, grown),
+        layer.rewire(rewired(),
                 UpdaterStates.of(model, dl4jLayer, layer.trainableWeightKey()));
         for (double v : grownValues) {
             if (v != 0.0) {
@@ -138,19 +139,19 @@ final class LayerRewiring {
             throw new IllegalStateException(who + " returned " + (chosen == null ? "null" : chosen.length + " positions")
                     + ", expected exactly " + k);
         }
-        int c = 0;
-        for (int t = 0; t < chosen.length; t++) {
-            if (t > 0 && chosen[t] <= chosen[t - 1]) {
-                throw new IllegalStateException(who + ": position " + t + " is " + chosen[t] + "; positions must be "
-                        + "strictly increasing");
-            }
-            while (c < active.length && active[c] < chosen[t]) {
-                c++;
-            }
-            if (c == active.length || active[c] != chosen[t]) {
-                throw new IllegalStateException(who + ": position " + chosen[t] + " is not active; drop among the "
-                        + "active ones");
-            }
+        long notActive = positions(who, active, Long.MAX_VALUE).firstMissing(positions(who, chosen, Long.MAX_VALUE));
+        if (notActive >= 0) {
+            throw new IllegalStateException(who + ": position " + notActive + " is not active; drop among the "
+                    + "active ones");
+        }
+    }
+
+    /** {@link Positions#of}, its refusal an {@link IllegalStateException} naming the plug-in. */
+    private static Positions positions(String who, long[] positions, long size) {
+        try {
+            return Positions.of(who + ": position", positions, size);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
@@ -178,41 +179,16 @@ final class LayerRewiring {
             throw new IllegalStateException(who + " returned " + (grow == null ? "null" : grow.length + " positions")
                     + ", expected exactly " + k);
         }
-        int c = 0;
-        for (int t = 0; t < grow.length; t++) {
-            if (grow[t] < 0 || grow[t] >= size || (t > 0 && grow[t] <= grow[t - 1])) {
-                throw new IllegalStateException(who + ": position " + t + " is " + grow[t] + "; positions must be "
-                        + "strictly increasing in [0, " + size + ")");
-            }
-            while (c < active.length && active[c] < grow[t]) {
-                c++;
-            }
-            if (c < active.length && active[c] == grow[t]) {
-                throw new IllegalStateException(who + ": position " + grow[t] + " is already active; grow among the "
-                        + "inactive ones");
-            }
+        long alreadyActive = positions(who, active, size).firstShared(positions(who, grow, size));
+        if (alreadyActive >= 0) {
+            throw new IllegalStateException(who + ": position " + alreadyActive + " is already active; grow among the "
+                    + "inactive ones");
         }
     }
 
     /** The active positions without the dropped ones, with the grown positions merged in (all increasing). */
-    private static long[] rewired(long[] active, long[] dropped, long[] grow) {
-        long[] out = new long[active.length - dropped.length + grow.length];
-        int n = 0;
-        int g = 0;
-        int d = 0;
-        for (long position : active) {
-            if (d < dropped.length && dropped[d] == position) {
-                d++;
-                continue;
-            }
-            while (g < grow.length && grow[g] < position) {
-                out[n++] = grow[g++];
-            }
-            out[n++] = position;
-        }
-        while (g < grow.length) {
-            out[n++] = grow[g++];
-        }
-        return out;
+    private long[] rewired() {
+        return Positions.of(name + ": active", active, size).without(Positions.of(name + ": dropped", dropped, size))
+                .union(Positions.of(name + ": grown", grown, size)).toArray();
     }
 }

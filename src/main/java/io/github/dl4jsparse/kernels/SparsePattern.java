@@ -107,6 +107,18 @@ public final class SparsePattern {
         return rows;
     }
 
+    /** @return the column-major positions {@code i + j · nIn} of the active connections, in slot order: a new array */
+    public long[] positions() {
+        long[] positions = new long[active];
+        for (int j = 0; j < nOut; j++) {
+            long column = (long) j * nIn;
+            for (int k = colStart[j]; k < colStart[j + 1]; k++) {
+                positions[k] = rows[k] + column;
+            }
+        }
+        return positions;
+    }
+
     /** @return the fraction of active connections, {@code a / (nIn · nOut)} */
     public double density() {
         return active / ((double) nIn * nOut);

@@ -1,6 +1,6 @@
 package io.github.dl4jsparse.layers;
 
-import io.github.dl4jsparse.layers.runtime.ActiveWeights;
+import io.github.dl4jsparse.layers.runtime.PositionIndex;
 import io.github.dl4jsparse.mask.BinaryMasks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -99,7 +99,7 @@ public enum WeightStorage {
             long active = layer.activeConnections();
             Map<String, long[]> out = new LinkedHashMap<>();
             out.put(layer.paramKeys().activeWeight(), new long[]{1, active});
-            out.put(layer.paramKeys().activeIndex(), new long[]{ActiveWeights.indexRows(layer.connectionRows(),
+            out.put(layer.paramKeys().activeIndex(), new long[]{PositionIndex.indexRows(layer.connectionRows(),
                     layer.connectionColumns()), active});
             return out;
         }
@@ -108,12 +108,13 @@ public enum WeightStorage {
         void initialize(Map<String, INDArray> params, MatrixParamKeys keys, char order, long[] positions,
                         INDArray values) {
             params.get(keys.activeWeight()).assign(values);
-            ActiveWeights.writeIndex(params.get(keys.activeIndex()), positions);
+            PositionIndex.write(params.get(keys.activeIndex()), positions);
         }
 
         @Override
         void requireValid(String layerName, Map<String, INDArray> params, SparseLayerConfig layer) {
-            ActiveWeights.requireValidIndex(layerName, params.get(layer.paramKeys().activeIndex()), layer.connectionRows(),
+            PositionIndex.requireValid(layerName, layer.paramKeys().activeIndex(),
+                    params.get(layer.paramKeys().activeIndex()), layer.connectionRows(),
                     layer.connectionColumns());
         }
     };
@@ -174,9 +175,9 @@ public enum WeightStorage {
                     + "connection, but sparsity " + layer.getSparsity() + " of " + layer.connections()
                     + " connections leaves none; use DENSE or AUTO");
         }
-        if (resolved == ACTIVE && layer.connections() > ActiveWeights.MAX_CONNECTIONS) {
+        if (resolved == ACTIVE && layer.connections() > PositionIndex.MAX_CONNECTIONS) {
             throw new IllegalArgumentException(layerDescription + ": storage ACTIVE supports up to "
-                    + ActiveWeights.MAX_CONNECTIONS + " (2^48) possible connections, got " + layer.connections());
+                    + PositionIndex.MAX_CONNECTIONS + " (2^48) possible connections, got " + layer.connections());
         }
         if (resolved == DENSE && layer.connections() > DENSE_MAX_CONNECTIONS) {
             throw new IllegalArgumentException(layerDescription + ": storage DENSE keeps all " + layer.connections()

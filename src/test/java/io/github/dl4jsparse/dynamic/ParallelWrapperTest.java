@@ -2,7 +2,7 @@ package io.github.dl4jsparse.dynamic;
 
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.WeightStorage;
-import io.github.dl4jsparse.layers.runtime.ActiveWeights;
+import io.github.dl4jsparse.layers.runtime.PositionIndex;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.api.Layer;
@@ -53,7 +53,7 @@ class ParallelWrapperTest {
             INDArray index = l.getParam(SparseLayerConfig.ACTIVE_INDEX_KEY);
             if (index != null) {
                 SparseLayerConfig conf = (SparseLayerConfig) l.conf().getLayer();
-                ActiveWeights.requireValidIndex("after", index, conf.connectionRows(), conf.connectionColumns());
+                PositionIndex.requireValid("after", "activeIndex", index, conf.connectionRows(), conf.connectionColumns());
                 assertEquals(before.get(i++), index, "positions unchanged");
             }
         }
@@ -92,7 +92,7 @@ class ParallelWrapperTest {
             INDArray index = l.getParam(SparseLayerConfig.ACTIVE_INDEX_KEY);
             if (index != null) {
                 SparseLayerConfig conf = (SparseLayerConfig) l.conf().getLayer();
-                ActiveWeights.requireValidIndex("after", index, conf.connectionRows(), conf.connectionColumns());
+                PositionIndex.requireValid("after", "activeIndex", index, conf.connectionRows(), conf.connectionColumns());
                 assertEquals(before.remove(0), index, "refused at the first step: nothing rewired");
             }
         }
@@ -145,7 +145,7 @@ class ParallelWrapperTest {
             SparseLayerConfig conf = s.sparseConfig();
             INDArray index = l.getParam(SparseLayerConfig.ACTIVE_INDEX_KEY);
             if (index != null) {
-                ActiveWeights.requireValidIndex(conf.getLayerName(), index, conf.connectionRows(), conf.connectionColumns());
+                PositionIndex.requireValid(conf.getLayerName(), "activeIndex", index, conf.connectionRows(), conf.connectionColumns());
             }
             long[] now = s.activePositions();
             assertEquals((long) counts.get(i), now.length, "exact count of " + conf.getLayerName());

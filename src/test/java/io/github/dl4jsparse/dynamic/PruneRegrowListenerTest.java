@@ -126,7 +126,7 @@ class PruneRegrowListenerTest {
         if (index == null) {
             return states;
         }
-        io.github.dl4jsparse.layers.runtime.ActiveWeights.requireValidIndex("test", index, conf.connectionRows(),
+        io.github.dl4jsparse.layers.runtime.PositionIndex.requireValid("test", "activeIndex", index, conf.connectionRows(),
                 conf.connectionColumns());
         List<INDArray> out = new ArrayList<>();
         for (INDArray state : states) {

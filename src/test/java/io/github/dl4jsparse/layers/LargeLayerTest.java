@@ -2,7 +2,7 @@ package io.github.dl4jsparse.layers;
 
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.dynamic.PruneRegrowSchedule;
-import io.github.dl4jsparse.layers.runtime.ActiveWeights;
+import io.github.dl4jsparse.layers.runtime.PositionIndex;
 import io.github.dl4jsparse.layers.runtime.SparseLinearLayer;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -114,7 +114,7 @@ class LargeLayerTest {
         assertEquals(3, set.updates().size(), "updates after steps 2, 4 and 6");
         long[] after = layer.activePositions();
         assertEquals(30_000, after.length, "exact count");
-        ActiveWeights.requireValidIndex("huge", layer.getParam(SparseLinear.ACTIVE_INDEX_KEY), 60_000, 50_000);
+        PositionIndex.requireValid("huge", "activeIndex", layer.getParam(SparseLinear.ACTIVE_INDEX_KEY), 60_000, 50_000);
         long moved = java.util.Arrays.stream(after).filter(p -> java.util.Arrays.binarySearch(initial, p) < 0).count();
         assertTrue(moved > 10_000, moved + " connections moved");
         SparsityReport report = SparsityReport.of(net);

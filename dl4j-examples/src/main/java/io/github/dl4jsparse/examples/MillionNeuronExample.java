@@ -7,7 +7,7 @@ import io.github.dl4jsparse.io.ModelFiles;
 import io.github.dl4jsparse.kernels.SparseKernels;
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.SparseLinear;
-import io.github.dl4jsparse.layers.runtime.ActiveWeights;
+import io.github.dl4jsparse.layers.runtime.PositionIndex;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
@@ -124,7 +124,7 @@ public final class MillionNeuronExample {
         for (LayerSparsity l : report.layers()) {
             SparseLayerConfig conf = (SparseLayerConfig) layer(net, l.name()).conf().getLayer();
             exact &= l.activeConnections() == conf.activeConnections();
-            ActiveWeights.requireValidIndex(l.name(), layer(net, l.name()).getParam(SparseLinear.ACTIVE_INDEX_KEY),
+            PositionIndex.requireValid(l.name(), "activeIndex", layer(net, l.name()).getParam(SparseLinear.ACTIVE_INDEX_KEY),
                     conf.connectionRows(), conf.connectionColumns());
         }
         System.out.printf(Locale.ROOT, "exact counts %s, leaks %d, positions valid%n", exact, report.leaks());

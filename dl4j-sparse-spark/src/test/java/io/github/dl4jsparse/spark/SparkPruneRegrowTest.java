@@ -7,7 +7,7 @@ import io.github.dl4jsparse.io.ModelFiles;
 import io.github.dl4jsparse.dynamic.RegrowCriterion;
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.SparseLinear;
-import io.github.dl4jsparse.layers.runtime.ActiveWeights;
+import io.github.dl4jsparse.layers.runtime.PositionIndex;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.apache.spark.SparkConf;
@@ -126,7 +126,7 @@ class SparkPruneRegrowTest {
             INDArray index = l.getParam(SparseLayerConfig.ACTIVE_INDEX_KEY);
             if (index != null) {
                 SparseLayerConfig c = (SparseLayerConfig) l.conf().getLayer();
-                ActiveWeights.requireValidIndex(c.getLayerName(), index, c.connectionRows(), c.connectionColumns());
+                PositionIndex.requireValid(c.getLayerName(), "activeIndex", index, c.connectionRows(), c.connectionColumns());
             }
         }
         SparsityReport report = SparsityReport.of(net);

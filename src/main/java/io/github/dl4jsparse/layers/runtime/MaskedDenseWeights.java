@@ -133,7 +133,7 @@ final class MaskedDenseWeights implements LayerWeights {
     public void rewire(long[] positions, List<INDArray> updaterStates) {
         double[] oldMask = flatMask();
         // any count: the mask may hold any number of ones (gradual pruning, redistribution between layers)
-        ActiveWeights.requireRewiring(layer.name().get(), positions, positions.length, oldMask.length);
+        ActiveWeights.requireRewiring(layer.name().get(), positions, -1, oldMask.length);
         double[] newMask = new double[oldMask.length];
         for (long q : positions) {
             newMask[(int) q] = 1.0;
@@ -153,7 +153,8 @@ final class MaskedDenseWeights implements LayerWeights {
 
     @Override
     public void setActiveValues(long[] positions, double[] values) {
-        int[] slots = ActiveWeights.slotsOf(layer.name().get(), activePositions(), positions, values);
+        int[] slots = ActiveWeights.slotsOf(layer.name().get(), activePositions(), positions, values,
+                weights().length());
         assert slots.length == positions.length;
         double[] w = DirectBuffers.readDoubles(DirectBuffers.contiguous(weights(), 'f'), (int) weights().length());
         for (int t = 0; t < positions.length; t++) {

@@ -242,7 +242,7 @@ public final class SparseMatrix implements SparseLayer {
             BinaryMasks.requireBinary(name(), key, value);
         }
         if (keys.activeIndex().equals(key)) {
-            ActiveWeights.requireValidIndex(name(), value, config.connectionRows(), config.connectionColumns());
+            PositionIndex.requireValid(name(), key, value, config.connectionRows(), config.connectionColumns());
         }
     }
 

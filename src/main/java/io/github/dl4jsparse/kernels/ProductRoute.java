@@ -8,8 +8,8 @@ import java.util.Locale;
  * same result up to float rounding.
  *
  * <p>{@link #AUTO}, the default, decides per layer and per pass from the layer's density and the minibatch size
- * ({@link #kernelsPay}): kernels where the committed benchmark ({@code ProductRouteBenchmark} in the examples) found
- * them faster on a 2-core x86-64 machine, dense products elsewhere. {@link #KERNELS} and {@link #DENSE} force one
+ * ({@link #kernelsPay}): kernels up to the calibrated densities of {@code product-route.properties}, measured per
+ * machine (the bundled ones and how to measure others: docs/speed-and-memory.md), dense products elsewhere. {@link #KERNELS} and {@link #DENSE} force one
  * route for every layer of the JVM: for tests and benchmarks, or a machine whose crossover differs; set with
  * {@link #setDefault} or the system property {@code dl4jsparse.products} ({@code auto}, {@code kernels},
  * {@code dense}).
@@ -86,40 +86,20 @@ public enum ProductRoute {
 
     /**
      * The calibrated crossover of convolutions: whether {@link SparseConvKernels} beat DL4J's dense convolution (im2col
-     * and gemm) for a kernel of {@code density} at minibatch {@code batch}. The bounds are the densities up to which
-     * LeNet-5's second convolution (20 → 50 channels, 5 × 5, 12 × 12 input) was faster on the kernels in
-     * {@code ConvRouteCalibration} (2-core x86-64 with AVX-512, one thread; measured from density 0.5 down, the densest
-     * a layer has under the default storage), with a margin where the two were even; minibatch sizes between the
-     * measured ones (1, 32, 128, 512) take the bound of the nearest on a log scale.
+     * and gemm) for a kernel of {@code density} at minibatch {@code batch}, by the bounds of
+     * {@code product-route.properties} (see {@link RouteBounds}; measured with {@code ConvRouteCalibration}).
      */
     public static boolean convolutionKernelsPay(double density, int batch, boolean training, boolean vectorised) {
-        int row = batch <= 5 ? 0 : batch <= 64 ? 1 : batch <= 256 ? 2 : 3;
-        double[][] bounds = vectorised ? VECTOR_CONV_BOUNDS : PLAIN_CONV_BOUNDS;
-        return density <= bounds[training ? 0 : 1][row];
+        return RouteBounds.CONVOLUTION.kernelsPay(density, batch, training, vectorised);
     }
-
-    /** Densities up to which the convolution kernels pay, [training, inference][batch 1, 32, 128, 512]: Vector API. */
-    private static final double[][] VECTOR_CONV_BOUNDS = {{0.25, 0.5, 0.5, 0.5}, {0.25, 0.5, 0.5, 0.5}};
-    /** As {@link #VECTOR_CONV_BOUNDS}, plain-Java kernels. */
-    private static final double[][] PLAIN_CONV_BOUNDS = {{0.2, 0.5, 0.5, 0.5}, {0.5, 0.5, 0.5, 0.5}};
 
     /**
      * The calibrated crossover: whether the sparse kernels beat dense products for a layer of {@code density} at
      * minibatch {@code batch}, for a training step or for inference, with the Vector API ({@code vectorised}) or in
-     * plain Java. The bounds are the densities up to which one 1024 → 1024 layer was faster on the kernels than on
-     * dense products in {@code RouteCalibration} (2-core x86-64 with AVX-512, one thread; for inference the dense
-     * route keeps its scattered weights between calls; see the README's crossover table), with a margin where the two
-     * were even; minibatch sizes between the measured ones (1, 32, 256, 2048) take the bound of the nearest on a log
-     * scale.
+     * plain Java, by the bounds of {@code product-route.properties} (see {@link RouteBounds}; measured with
+     * {@code RouteCalibration}; for inference the dense route keeps its scattered weights between calls).
      */
     public static boolean kernelsPay(double density, int batch, boolean training, boolean vectorised) {
-        int row = batch <= 5 ? 0 : batch <= 90 ? 1 : batch <= 724 ? 2 : 3;
-        double[][] bounds = vectorised ? VECTOR_BOUNDS : PLAIN_BOUNDS;
-        return density <= bounds[training ? 0 : 1][row];
+        return RouteBounds.LINEAR.kernelsPay(density, batch, training, vectorised);
     }
-
-    /** Densities up to which the kernels pay, [training, inference][batch 1, 32, 256, 2048]: Vector API. */
-    private static final double[][] VECTOR_BOUNDS = {{0.3, 0.25, 0.25, 0.25}, {0.3, 0.35, 0.3, 0.15}};
-    /** As {@link #VECTOR_BOUNDS}, plain-Java kernels. */
-    private static final double[][] PLAIN_BOUNDS = {{0.25, 0.07, 0.03, 0.03}, {0.25, 0.08, 0.06, 0.03}};
 }

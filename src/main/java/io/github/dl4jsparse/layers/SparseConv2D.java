@@ -35,8 +35,7 @@ import java.util.Objects;
  * like {@link SparseLinear}'s. Under {@link WeightStorage#ACTIVE} (the default from sparsity
  * {@value #ACTIVE_STORAGE_MIN_SPARSITY}) only the active connections are parameters, gradient and updater state, and
  * the products run on them only ({@link io.github.dl4jsparse.kernels.SparseConvKernels}, without an im2col matrix)
- * wherever {@link io.github.dl4jsparse.kernels.ProductRoute} finds that faster (from minibatch 32 at sparsity 0.5 and
- * above on the Vector API); elsewhere through DL4J's own convolution on a dense working copy of {@code W ⊙ M}, whose
+ * wherever {@link io.github.dl4jsparse.kernels.ProductRoute}'s calibrated bounds pick them; elsewhere through DL4J's own convolution on a dense working copy of {@code W ⊙ M}, whose
  * gradient is gathered back at the active positions. Under dense storage DL4J's convolution always runs on the masked
  * parameter. A connection's position is
  * its index in the kernel read in 'c' order, {@code ((o · nIn + i) · kH + h) · kW + w}. The mask is never trained,

@@ -32,8 +32,9 @@ public interface SparseLayerConfig {
      */
     String ACTIVE_INDEX_KEY = "activeIndex";
     /**
-     * {@link WeightStorage#AUTO} stores only the active connections from this sparsity up: measured at
-     * 784-1024-1024-10 with Adam (see the README's speed table), active storage is faster and smaller from here.
+     * {@link WeightStorage#AUTO} stores only the active connections from this sparsity up, where active storage was
+     * faster and smaller than dense storage in the benchmarks (docs/speed-and-memory.md, "Figures behind the
+     * defaults").
      */
     double ACTIVE_STORAGE_MIN_SPARSITY = 0.5;
 

@@ -9,9 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@code dL/dz = ε ⊙ [z > 0]} for the plain ReLU in Java: what ND4J 1.0.0-M2.1's {@code ActivationReLU.backprop}
- * computes (its {@code relu_bp} op, threshold 0), bit for bit, several times faster on minibatch-sized matrices
- * (measured: 3 to 10 ms for a 256 x 1024 float matrix in ND4J, depending on the memory orders, against a few tenths
- * of a millisecond here), which made it a tenth of a sparse training step.
+ * computes (its {@code relu_bp} op, threshold 0), bit for bit, in a single pass over the two arrays instead of ND4J's
+ * op call with its order conversions, which made ReLU's backward pass a tenth of a sparse training step (the figures:
+ * docs/speed-and-memory.md, "Figures behind the defaults").
  */
 final class ReluBackprop {
 

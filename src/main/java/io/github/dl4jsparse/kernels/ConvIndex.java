@@ -99,8 +99,8 @@ public final class ConvIndex {
      * @throws IllegalArgumentException if the pattern's matrix is not {@code [channels · kH · kW, outChannels]}
      */
     public static ConvIndex of(SparsePattern pattern, ConvGeometry geometry) {
-        if (pattern.nIn != geometry.connectionRows() || pattern.nOut != geometry.outChannels()) {
-            throw new IllegalArgumentException("a pattern of [" + pattern.nIn + ", " + pattern.nOut + "] connections "
+        if (pattern.rowCount != geometry.connectionRows() || pattern.columnCount != geometry.outChannels()) {
+            throw new IllegalArgumentException("a pattern of [" + pattern.rowCount + ", " + pattern.columnCount + "] connections "
                     + "does not fit a convolution of " + geometry.connectionRows() + " rows (channels · kH · kW) and "
                     + geometry.outChannels() + " output channels");
         }

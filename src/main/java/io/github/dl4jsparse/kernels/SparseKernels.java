@@ -125,8 +125,8 @@ public final class SparseKernels {
     }
 
     static void forward(FloatKernel kernel, SparsePattern p, FloatBuffer values, float[] xT, int batch, float[] zT) {
-        MinibatchTiles.product(p.colStart, p.nOut, p.nIn, xT, batch, zT, (in, width, out) ->
-                KernelThreads.run(p.colStart, p.nOut, (long) p.active * width,
+        MinibatchTiles.product(p.colStart, p.columnCount, p.rowCount, xT, batch, zT, (in, width, out) ->
+                KernelThreads.run(p.colStart, p.columnCount, (long) p.active * width,
                         (from, to) -> kernel.product(p.colStart, p.rows, null, values, in, width, out, from, to)));
     }
 
@@ -137,8 +137,8 @@ public final class SparseKernels {
 
     static void backwardInput(FloatKernel kernel, SparsePattern p, FloatBuffer values, float[] deltaT, int batch,
                               float[] dxT) {
-        MinibatchTiles.product(p.rowStart, p.nIn, p.nOut, deltaT, batch, dxT, (in, width, out) ->
-                KernelThreads.run(p.rowStart, p.nIn, (long) p.active * width,
+        MinibatchTiles.product(p.rowStart, p.rowCount, p.columnCount, deltaT, batch, dxT, (in, width, out) ->
+                KernelThreads.run(p.rowStart, p.rowCount, (long) p.active * width,
                         (from, to) -> kernel.product(p.rowStart, p.cols, p.rowSlot, values, in, width, out, from, to)));
     }
 
@@ -150,25 +150,25 @@ public final class SparseKernels {
     static void weightGradient(FloatKernel kernel, SparsePattern p, float[] xT, float[] deltaT, int batch,
                                FloatBuffer grad) {
         // not tiled: each dot product reads two contiguous rows of the whole minibatch, which the caches stream well
-        KernelThreads.run(p.colStart, p.nOut, (long) p.active * batch,
+        KernelThreads.run(p.colStart, p.columnCount, (long) p.active * batch,
                 (from, to) -> kernel.activeDots(p.colStart, p.rows, xT, deltaT, batch, grad, from, to));
     }
 
     /** {@link #forward(SparsePattern, FloatBuffer, float[], int, float[])} in double precision. */
     public static void forward(SparsePattern p, DoubleBuffer values, double[] xT, int batch, double[] zT) {
-        KernelThreads.run(p.colStart, p.nOut, (long) p.active * batch,
+        KernelThreads.run(p.colStart, p.columnCount, (long) p.active * batch,
                 (from, to) -> DoubleKernel.product(p.colStart, p.rows, null, values, xT, batch, zT, from, to));
     }
 
     /** {@link #backwardInput(SparsePattern, FloatBuffer, float[], int, float[])} in double precision. */
     public static void backwardInput(SparsePattern p, DoubleBuffer values, double[] deltaT, int batch, double[] dxT) {
-        KernelThreads.run(p.rowStart, p.nIn, (long) p.active * batch,
+        KernelThreads.run(p.rowStart, p.rowCount, (long) p.active * batch,
                 (from, to) -> DoubleKernel.product(p.rowStart, p.cols, p.rowSlot, values, deltaT, batch, dxT, from, to));
     }
 
     /** {@link #weightGradient(SparsePattern, float[], float[], int, FloatBuffer)} in double precision. */
     public static void weightGradient(SparsePattern p, double[] xT, double[] deltaT, int batch, DoubleBuffer grad) {
-        KernelThreads.run(p.colStart, p.nOut, (long) p.active * batch,
+        KernelThreads.run(p.colStart, p.columnCount, (long) p.active * batch,
                 (from, to) -> DoubleKernel.activeDots(p.colStart, p.rows, xT, deltaT, batch, grad, from, to));
     }
 }

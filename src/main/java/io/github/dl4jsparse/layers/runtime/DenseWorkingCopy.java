@@ -46,7 +46,7 @@ final class DenseWorkingCopy {
         }
         if (!samePositions) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                denseCopy = Nd4j.create(type, new long[]{p.nIn(), p.nOut()}, 'f');
+                denseCopy = Nd4j.create(type, new long[]{p.rowCount(), p.columnCount()}, 'f');
             }
             denseCopyPattern = p;
         }
@@ -75,8 +75,8 @@ final class DenseWorkingCopy {
     /** {@code W ⊙ M} as a zeroed dense 'f' array of the given workspace with the active values written in. */
     static INDArray scatter(SparsePattern p, INDArray activeValues, DataType type, LayerWorkspaceMgr workspaceMgr,
                             ArrayType arrayType) {
-        int nIn = p.nIn();
-        int nOut = p.nOut();
+        int nIn = p.rowCount();
+        int nOut = p.columnCount();
         INDArray packed = DirectBuffers.contiguous(activeValues, 'c');
         INDArray dense = workspaceMgr.create(arrayType, type, new long[]{nIn, nOut}, 'f');
         int[] colStart = p.colStart();
@@ -103,8 +103,8 @@ final class DenseWorkingCopy {
 
     /** {@code target[k] = full[i_k, j_k]} for contiguous 'f' {@code full} of the target's data type. */
     static void gather(SparsePattern p, INDArray full, INDArray target) {
-        int nIn = p.nIn();
-        int nOut = p.nOut();
+        int nIn = p.rowCount();
+        int nOut = p.columnCount();
         INDArray t = DirectBuffers.contiguous(target, 'c');
         int[] colStart = p.colStart();
         int[] rows = p.rows();

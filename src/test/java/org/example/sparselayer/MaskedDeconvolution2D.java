@@ -120,19 +120,8 @@ public class MaskedDeconvolution2D extends Deconvolution2D
                                                        Collection<TrainingListener> listeners, int layerIndex,
                                                        INDArray paramsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        SparseLayers.requireNInNOut(description(), layerIndex, getNIn(), getNOut());
-        SparseLayers.validateMatrices(description(), sparseMatrices(), networkDataType);
-        MaskedDeconvolution2DLayer layer = new MaskedDeconvolution2DLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-        if (!initializeParams) {
-            SparseLayers.requireValidParams(String.valueOf(getLayerName()), params, sparseMatrices());
-        }
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return SparseLayers.instantiate(this, description(), conf, listeners, layerIndex, paramsView, initializeParams,
+                networkDataType, MaskedDeconvolution2DLayer::new);
     }
 
     @Override

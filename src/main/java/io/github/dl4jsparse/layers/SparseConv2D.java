@@ -160,25 +160,8 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig,
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        SparseLayers.requireNInNOut(layerDescription(), layerIndex, getNIn(), getNOut());
-        SparseLayers.validateMatrices(layerDescription(), sparseMatrices(), networkDataType);
-        if (getWeightNoise() != null) {
-            throw new IllegalArgumentException(layerDescription() + ": weight noise (" + getWeightNoise() + ") is not "
-                    + "supported on a sparse convolution; use dropout on its input");
-        }
-        SparseConv2DLayer layer = new SparseConv2DLayer(conf, networkDataType);
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        if (!initializeParams) {
-            // parameters come from elsewhere (a saved model): refuse a mask that is not one
-            String name = getLayerName() != null ? getLayerName() : "index " + layerIndex;
-            SparseLayers.requireValidParams(name, paramTable, sparseMatrices());
-        }
-        layer.setParamTable(paramTable);
-        layer.setConf(conf);
-        return layer;
+        return SparseLayers.instantiate(this, layerDescription(), conf, trainingListeners, layerIndex, layerParamsView,
+                initializeParams, networkDataType, SparseConv2DLayer::new);
     }
 
     /**

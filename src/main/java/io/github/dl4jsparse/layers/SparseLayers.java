@@ -2,7 +2,10 @@ package io.github.dl4jsparse.layers;
 
 import io.github.dl4jsparse.mask.RandomMasks;
 import io.github.dl4jsparse.sparsity.SparsityFraction;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.wrapper.BaseWrapperLayer;
@@ -11,7 +14,9 @@ import org.deeplearning4j.nn.weights.WeightInitIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.Map;
 
 /**
@@ -84,6 +89,41 @@ public final class SparseLayers {
             throw new IllegalStateException(layerDescription + " (layer index " + layerIndex + "): nOut=" + nOut
                     + " must be > 0; set .nOut(...) on the layer's builder");
         }
+    }
+
+    /**
+     * Everything a sparse layer type's {@code instantiate} does, for a configuration that is a DL4J
+     * {@code FeedForwardLayer} and a {@link SparseParamInitializer.Layout}: checks nIn and nOut, the matrices
+     * ({@link #validateMatrices}) and that no weight noise is set (it would perturb the masked zeros); creates the
+     * runtime layer; defines and (for a new network) initialises the parameters, or checks them when they come from
+     * elsewhere (a saved model: {@link #requireValidParams}).
+     *
+     * @param runtime the runtime layer's constructor, e.g. {@code SparseConv2DLayer::new}
+     * @throws IllegalArgumentException or {@link IllegalStateException} naming the layer and the fix
+     */
+    public static <C extends FeedForwardLayer & SparseParamInitializer.Layout, R extends org.deeplearning4j.nn.api.Layer>
+    R instantiate(C layer, String description, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                  int layerIndex, INDArray paramsView, boolean initializeParams, DataType networkDataType,
+                  BiFunction<NeuralNetConfiguration, DataType, R> runtime) {
+        requireNInNOut(description, layerIndex, layer.getNIn(), layer.getNOut());
+        validateMatrices(description, layer.sparseMatrices(), networkDataType);
+        if (layer.getWeightNoise() != null) {
+            throw new IllegalArgumentException(description + ": weight noise (" + layer.getWeightNoise() + ") is not "
+                    + "supported on a sparse layer (it would perturb the masked zeros); use dropout on its input");
+        }
+        R out = runtime.apply(conf, networkDataType);
+        out.setListeners(listeners);
+        out.setIndex(layerIndex);
+        out.setParamsViewArray(paramsView);
+        Map<String, INDArray> params = layer.initializer().init(conf, paramsView, initializeParams);
+        if (!initializeParams) {
+            // parameters come from elsewhere (a saved model): refuse a mask that is not one
+            String name = layer.getLayerName() != null ? layer.getLayerName() : "index " + layerIndex;
+            requireValidParams(name, params, layer.sparseMatrices());
+        }
+        out.setParamTable(params);
+        out.setConf(conf);
+        return out;
     }
 
     /**

@@ -94,12 +94,16 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
     public static MultiLayerNetwork toActiveStorage(MultiLayerNetwork net) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
         for (int i = 0; i < net.getnLayers(); i++) {
-            if (net.getLayer(i) instanceof SparseLayer sparse
-                    && conf.getConf(i).getLayer() instanceof io.github.dl4jsparse.layers.SparseLayerConfig c) {
-                long connections = sparse.sparseConfig().connections();
-                long zeros = connections - sparse.activePositions().length;
-                c.setSparsity(Math.min((double) zeros / connections, Math.nextDown(1.0)));
-                c.setStorage(WeightStorage.ACTIVE);
+            List<SparseLayer> matrices = SparseMatrices.of(net.getLayer(i));
+            List<io.github.dl4jsparse.layers.SparseLayerConfig> configs =
+                    io.github.dl4jsparse.layers.SparseLayers.matricesOf(conf.getConf(i).getLayer());
+            for (int k = 0; k < matrices.size(); k++) {
+                long connections = matrices.get(k).sparseConfig().connections();
+                long zeros = connections - matrices.get(k).activePositions().length;
+                configs.get(k).setSparsity(Math.min((double) zeros / connections, Math.nextDown(1.0)));
+                configs.get(k).setStorage(WeightStorage.ACTIVE);
+            }
+            if (!matrices.isEmpty()) {
                 conf.getConf(i).clearVariables(); // the dense storage's parameter names; the new one declares its own
             }
         }
@@ -108,15 +112,19 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
         for (int i = 0; i < net.getnLayers(); i++) {
             Layer from = net.getLayer(i);
             Layer to = out.getLayer(i);
-            if (from instanceof SparseLayer sparse) {
-                ((SparseLayer) to).setMaskedWeights(sparse.maskedWeights(), sparse.weightMask());
-                if (from.paramTable().containsKey(io.github.dl4jsparse.layers.SparseLayerConfig.BIAS_KEY)) {
-                    to.getParam(io.github.dl4jsparse.layers.SparseLayerConfig.BIAS_KEY)
-                            .assign(from.getParam(io.github.dl4jsparse.layers.SparseLayerConfig.BIAS_KEY));
-                }
-            } else {
-                from.paramTable().forEach((key, value) -> to.getParam(key).assign(value));
+            List<SparseLayer> fromMatrices = SparseMatrices.of(from);
+            List<SparseLayer> toMatrices = SparseMatrices.of(to);
+            for (int k = 0; k < fromMatrices.size(); k++) {
+                toMatrices.get(k).setMaskedWeights(fromMatrices.get(k).maskedWeights(), fromMatrices.get(k).weightMask());
             }
+            // every other parameter (bias...) under the same key
+            from.paramTable().forEach((key, value) -> {
+                if (to.paramTable().containsKey(key) && to.getParam(key).length() == value.length()
+                        && fromMatrices.stream().allMatch(m -> m.sparseConfig().paramKeys().isTrainable(key)
+                        && !m.trainableWeightKey().equals(key))) {
+                    to.getParam(key).assign(value.reshape(to.getParam(key).shape()));
+                }
+            });
         }
         return out;
     }

@@ -87,6 +87,35 @@ class SparseLSTMIntegrationTest {
     }
 
     @Test
+    void gradualPruningPrunesBothMatricesAndMovesThemToActiveStorage() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(4)
+                .updater(new Adam(1e-2)).dataType(DataType.DOUBLE).list()
+                .layer(new LastTimeStep(new SparseLSTM.Builder().name("lstm").nOut(6).sparsity(0.0)
+                        .storage(WeightStorage.DENSE).activation(Activation.TANH).build()))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(N_IN, STEPS))
+                .build());
+        net.init();
+        io.github.dl4jsparse.dynamic.GradualMagnitudePruning gmp = io.github.dl4jsparse.dynamic.GradualMagnitudePruning
+                .builder(io.github.dl4jsparse.dynamic.PolynomialDecay.cubic(0.0, 0.8, 0, 6, 2)).build();
+        net.setListeners(gmp);
+        for (int i = 0; i < 8; i++) {
+            DataSet d = sequences(8, 20 + i, false);
+            net.fit(new DataSet(d.getFeatures().castTo(DataType.DOUBLE), d.getLabels().castTo(DataType.DOUBLE)));
+        }
+        List<SparseLayer> m = SparseMatrices.of(net.getLayer(0));
+        assertEquals(Math.round(0.2 * 72), m.get(0).activePositions().length, "W at 0.8");
+        assertEquals(Math.round(0.2 * 144), m.get(1).activePositions().length, "RW at 0.8");
+        MultiLayerNetwork active = io.github.dl4jsparse.dynamic.GradualMagnitudePruning.toActiveStorage(net);
+        List<SparseLayer> a = SparseMatrices.of(active.getLayer(0));
+        assertEquals(WeightStorage.ACTIVE, a.get(1).sparseConfig().resolvedStorage());
+        assertArrayEquals(m.get(1).activePositions(), a.get(1).activePositions());
+        INDArray x = sequences(4, 3, false).getFeatures().castTo(DataType.DOUBLE);
+        assertEquals(0.0, io.github.dl4jsparse.testutil.TestData.maxAbsDiff(net.output(x), active.output(x)), 1e-12);
+    }
+
+    @Test
     void theUiRecordAndTheReportNameBothMatrices() {
         MultiLayerNetwork net = new MultiLayerNetwork(lastStep(6, 0.75));
         net.init();

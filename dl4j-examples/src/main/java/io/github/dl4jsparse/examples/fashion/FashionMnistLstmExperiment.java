@@ -1,6 +1,7 @@
 package io.github.dl4jsparse.examples.fashion;
 
 import io.github.dl4jsparse.data.FashionMnist;
+import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.data.ShuffledDataSetIterator;
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.layers.SparseLSTM;
@@ -34,7 +35,8 @@ import java.util.Map;
  * units whose last time step ({@code LastTimeStep}) feeds a softmax layer. Three methods, each for several seeds:
  * {@code dense} (DL4J's {@code LSTM}), {@code static 0.9} ({@link SparseLSTM} at sparsity 0.9 on both {@code W} and
  * {@code RW}, fixed masks) and {@code RigL 0.9} (the same, rewired by {@link PruneRegrowListener#rigl()} every 100
- * steps, drop fraction 0.3 with cosine decay, until 75% of training). Adam 2e-3, minibatch 256
+ * steps, drop fraction 0.3 with cosine decay, until 75% of training); with {@code --methods} also
+ * {@code RigL-ERK 0.9} (the same global sparsity spread over {@code W} and {@code RW} by ERK). Adam 2e-3, minibatch 256
  * ({@code --batch N} to change it).
  *
  * <p>Every run is appended to a resumable run log ({@code --resume FILE}, default
@@ -55,7 +57,7 @@ public final class FashionMnistLstmExperiment {
     }
 
     enum Method {
-        DENSE("dense"), STATIC("static 0.9"), RIGL("RigL 0.9");
+        DENSE("dense"), STATIC("static 0.9"), RIGL("RigL 0.9"), RIGL_ERK("RigL-ERK 0.9");
 
         final String label;
 
@@ -74,7 +76,7 @@ public final class FashionMnistLstmExperiment {
         int testLimit = 0;
         Path resume = Path.of("docs/fashion-mnist-lstm-runs.csv");
         Path data = null;
-        List<Method> methods = new ArrayList<>(List.of(Method.values()));
+        List<Method> methods = new ArrayList<>(List.of(Method.DENSE, Method.STATIC, Method.RIGL));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -126,7 +128,7 @@ public final class FashionMnistLstmExperiment {
             String label = name.replace('_', ' ');
             out.add(java.util.Arrays.stream(Method.values()).filter(m -> m.label.equals(label)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--methods: no method '" + name + "'; the "
-                            + "methods are dense, static_0.9, RigL_0.9")));
+                            + "methods are dense, static_0.9, RigL_0.9, RigL-ERK_0.9")));
         }
         return out;
     }
@@ -148,6 +150,10 @@ public final class FashionMnistLstmExperiment {
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.recurrent(PIXELS_PER_STEP, STEPS, RNNFormat.NWC))
                 .build();
+        if (method == Method.RIGL_ERK) {
+            // the same global 0.9 over W and RW, spread by ERK: the input weights (28 rows) denser than RW (128 rows)
+            SparsityDistribution.erk(SPARSITY).build().applyTo(conf);
+        }
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
@@ -160,7 +166,7 @@ public final class FashionMnistLstmExperiment {
         ShuffledDataSetIterator batches = new ShuffledDataSetIterator(train, batch, true, seed);
         long stepsPerEpoch = (train.numExamples() + batch - 1) / batch;
         PruneRegrowListener rigl = null;
-        if (method == Method.RIGL) {
+        if (method == Method.RIGL || method == Method.RIGL_ERK) {
             rigl = PruneRegrowListener.rigl().deltaT(100).alpha(0.3).plannedEpochs(epochs, stepsPerEpoch).build();
             net.setListeners(rigl);
         }

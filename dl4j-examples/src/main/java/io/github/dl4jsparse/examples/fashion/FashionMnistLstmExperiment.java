@@ -42,7 +42,7 @@ import java.util.Map;
  * <p>Every run is appended to a resumable run log ({@code --resume FILE}, default
  * {@code docs/fashion-mnist-lstm-runs.csv}) as it ends; a stopped experiment goes on where it stopped.
  * {@code --report-only} prints the table of the runs in the log. Options: {@code --quick} (6,000/1,000 examples, 2
- * epochs, 1 seed), {@code --epochs N}, {@code --seeds N}, {@code --first-seed N}, {@code --train-limit N},
+ * epochs, 1 seed, prune-and-regrow every 10 steps), {@code --epochs N}, {@code --seeds N}, {@code --first-seed N}, {@code --train-limit N},
  * {@code --methods a,b} (e.g. {@code dense,RigL_0.9}), {@code --data DIR}.
  */
 public final class FashionMnistLstmExperiment {
@@ -51,6 +51,8 @@ public final class FashionMnistLstmExperiment {
     static final int PIXELS_PER_STEP = 28;
     static final int HIDDEN = 128;
     static int batch = 256;
+    /** Steps between prune-and-regrow updates: 100, or 10 with {@code --quick} (whose run is 48 steps). */
+    static int deltaT = 100;
     static final double SPARSITY = 0.9;
 
     private FashionMnistLstmExperiment() {
@@ -98,6 +100,7 @@ public final class FashionMnistLstmExperiment {
             seeds = 1;
             trainLimit = 6000;
             testLimit = 1000;
+            deltaT = 10;
         }
         RunLog log = RunLog.open(resume);
         if (!reportOnly) {
@@ -167,7 +170,7 @@ public final class FashionMnistLstmExperiment {
         long stepsPerEpoch = (train.numExamples() + batch - 1) / batch;
         PruneRegrowListener rigl = null;
         if (method == Method.RIGL || method == Method.RIGL_ERK) {
-            rigl = PruneRegrowListener.rigl().deltaT(100).alpha(0.3).plannedEpochs(epochs, stepsPerEpoch).build();
+            rigl = PruneRegrowListener.rigl().deltaT(deltaT).alpha(0.3).plannedEpochs(epochs, stepsPerEpoch).build();
             net.setListeners(rigl);
         }
         double[] loss = new double[epochs];
@@ -194,8 +197,9 @@ public final class FashionMnistLstmExperiment {
         }
         long stateNumbers = net.getUpdater().getStateViewArray().length();
         long modelBytes = 4L * (net.numParams() + stateNumbers);
-        System.out.printf(Locale.ROOT, "%s seed %d: test accuracy %.4f, parameters %d + Adam state %d, %s%n",
-                method.label, seed, accuracy[epochs - 1], net.numParams(), stateNumbers, report.globalLine());
+        System.out.printf(Locale.ROOT, "%s seed %d: test accuracy %.4f, parameters %d + Adam state %d, %s%s%n",
+                method.label, seed, accuracy[epochs - 1], net.numParams(), stateNumbers, report.globalLine(),
+                rigl == null ? "" : "; " + rigl.updates().size() + " prune-and-regrow updates");
         return new RunResult(loss, accuracy, Double.NaN, new double[0], Double.NaN, seconds,
                 rigl == null ? List.of() : rigl.updates(), modelBytes);
     }

@@ -20,6 +20,8 @@ final class LayerRewiring {
     private final SparseLayer layer;
     private final String name;
     private final long[] active;
+    /** {@link #active} as {@link Positions}, validated once for the checks and the merge of this update. */
+    private final Positions activeSet;
     private final double[] values;
     private final long size;
     private final LayerSignals signals;
@@ -38,6 +40,7 @@ final class LayerRewiring {
         this.active = layer.activePositions();
         this.values = layer.activeValues();
         this.size = layer.sparseConfig().connections();
+        this.activeSet = Positions.of(name + ": active", active, size);
         this.signals = signals;
         this.dropRandom = dropRandom;
         this.growRandom = growRandom;
@@ -72,7 +75,7 @@ final class LayerRewiring {
         }
         dropped = criterion.drop(new DropRequest(name, layer.sparseConfig(), active.clone(), values.clone(),
                 (int) k, signals, dropRandom, iteration));
-        requireDrop(criterion, name, dropped, active, (int) k);
+        requireDrop(criterion, name, dropped, activeSet, (int) k);
     }
 
     void grow(GrowthCriterion growth, GrownWeights initial, int count, long iteration) {
@@ -82,7 +85,7 @@ final class LayerRewiring {
         GrowthRequest request = new GrowthRequest(name, layer.sparseConfig(), active.clone(), values.clone(), count,
                 signals, growRandom, iteration);
         grown = growth.grow(request);
-        requireGrowth(growth, name, grown, active, count, size);
+        requireGrowth(growth, name, grown, activeSet, count, size);
         grownValues = initial.initialWeights(request, grown.clone());
         requireGrownWeights(name, grownValues, count);
     }
@@ -133,13 +136,13 @@ final class LayerRewiring {
      *
      * @throws IllegalStateException naming the criterion, the layer and what is wrong; nothing has been changed then
      */
-    private static void requireDrop(DropCriterion drop, String layer, long[] chosen, long[] active, int k) {
+    private static void requireDrop(DropCriterion drop, String layer, long[] chosen, Positions active, int k) {
         String who = "drop criterion " + drop.displayName() + " for layer " + layer;
         if (chosen == null || chosen.length != k) {
             throw new IllegalStateException(who + " returned " + (chosen == null ? "null" : chosen.length + " positions")
                     + ", expected exactly " + k);
         }
-        long notActive = positions(who, active, Long.MAX_VALUE).firstMissing(positions(who, chosen, Long.MAX_VALUE));
+        long notActive = active.firstMissing(positions(who, chosen, Long.MAX_VALUE));
         if (notActive >= 0) {
             throw new IllegalStateException(who + ": position " + notActive + " is not active; drop among the "
                     + "active ones");
@@ -173,13 +176,14 @@ final class LayerRewiring {
      *
      * @throws IllegalStateException naming the criterion, the layer and what is wrong; nothing has been changed then
      */
-    private static void requireGrowth(GrowthCriterion growth, String layer, long[] grow, long[] active, int k, long size) {
+    private static void requireGrowth(GrowthCriterion growth, String layer, long[] grow, Positions active, int k,
+                                      long size) {
         String who = "growth criterion " + growth.displayName() + " for layer " + layer;
         if (grow == null || grow.length != k) {
             throw new IllegalStateException(who + " returned " + (grow == null ? "null" : grow.length + " positions")
                     + ", expected exactly " + k);
         }
-        long alreadyActive = positions(who, active, size).firstShared(positions(who, grow, size));
+        long alreadyActive = active.firstShared(positions(who, grow, size));
         if (alreadyActive >= 0) {
             throw new IllegalStateException(who + ": position " + alreadyActive + " is already active; grow among the "
                     + "inactive ones");
@@ -188,7 +192,7 @@ final class LayerRewiring {
 
     /** The active positions without the dropped ones, with the grown positions merged in (all increasing). */
     private long[] rewired() {
-        return Positions.of(name + ": active", active, size).without(Positions.of(name + ": dropped", dropped, size))
+        return activeSet.without(Positions.of(name + ": dropped", dropped, size))
                 .union(Positions.of(name + ": grown", grown, size)).toArray();
     }
 }

@@ -29,6 +29,8 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
 
     private final SparseMatrix inputWeights;
     private final SparseMatrix recurrentWeights;
+    /** DL4J's key of each weight tensor and the matrix that holds it, for every backward pass. */
+    private final Map<String, SparseMatrix> byKey;
 
     public SparseLSTMLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -37,6 +39,10 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
                 () -> layerName() + "/W");
         this.recurrentWeights = new SparseMatrix(c.recurrentMatrix(), dataType, this::getParam,
                 key -> gradientViews.get(key), () -> layerName() + "/RW");
+        Map<String, SparseMatrix> keys = new LinkedHashMap<>();
+        keys.put(W, inputWeights);
+        keys.put(RW, recurrentWeights);
+        this.byKey = java.util.Collections.unmodifiableMap(keys);
     }
 
     /** @return the input weights {@code W} and the recurrent weights {@code RW} */
@@ -71,10 +77,7 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
     /** Runs DL4J's backward pass with its weight gradients redirected to the matrices' targets, then converts them. */
     private Pair<Gradient, INDArray> sparseGradient(Supplier<Pair<Gradient, INDArray>> denseBackprop) {
         IgnoredListeners.checkTrainingThread();
-        Map<String, SparseMatrix> matrices = new LinkedHashMap<>();
-        matrices.put(W, inputWeights);
-        matrices.put(RW, recurrentWeights);
-        return SparseMatrix.backpropThrough(matrices, () -> gradientViews, v -> gradientViews = v, denseBackprop);
+        return SparseMatrix.backpropThrough(byKey, () -> gradientViews, v -> gradientViews = v, denseBackprop);
     }
 
     /**

@@ -43,7 +43,8 @@ import java.util.Map;
  * {@code docs/fashion-mnist-lstm-runs.csv}) as it ends; a stopped experiment goes on where it stopped.
  * {@code --report-only} prints the table of the runs in the log. Options: {@code --quick} (6,000/1,000 examples, 2
  * epochs, 1 seed, prune-and-regrow every 10 steps), {@code --epochs N}, {@code --seeds N}, {@code --first-seed N}, {@code --train-limit N},
- * {@code --methods a,b} (e.g. {@code dense,RigL_0.9}), {@code --data DIR}.
+ * {@code --methods a,b} (e.g. {@code dense,RigL_0.9}), {@code --data DIR}, {@code --delta-t N} and {@code --alpha A}
+ * (the prune-and-regrow schedule, default 100 steps and 0.3; runs given either are logged under their own name).
  */
 public final class FashionMnistLstmExperiment {
 
@@ -53,6 +54,10 @@ public final class FashionMnistLstmExperiment {
     static int batch = 256;
     /** Steps between prune-and-regrow updates: 100, or 10 with {@code --quick} (whose run is 48 steps). */
     static int deltaT = 100;
+    /** The starting drop fraction of prune-and-regrow (cosine decay): 0.3 unless {@code --alpha} says otherwise. */
+    static double alpha = 0.3;
+    /** Whether {@code --delta-t} or {@code --alpha} set the schedule (such runs are logged under their own name). */
+    static boolean scheduleGiven;
     static final double SPARSITY = 0.9;
 
     private FashionMnistLstmExperiment() {
@@ -91,6 +96,14 @@ public final class FashionMnistLstmExperiment {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--methods" -> methods = parseMethods(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--delta-t" -> {
+                    deltaT = Integer.parseInt(args[++i]);
+                    scheduleGiven = true;
+                }
+                case "--alpha" -> {
+                    alpha = Double.parseDouble(args[++i]);
+                    scheduleGiven = true;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; see the class comment for the options");
             }
@@ -100,7 +113,7 @@ public final class FashionMnistLstmExperiment {
             seeds = 1;
             trainLimit = 6000;
             testLimit = 1000;
-            deltaT = 10;
+            deltaT = scheduleGiven ? deltaT : 10;
         }
         RunLog log = RunLog.open(resume);
         if (!reportOnly) {
@@ -113,16 +126,27 @@ public final class FashionMnistLstmExperiment {
                     firstSeed + seeds - 1);
             for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
                 for (Method m : methods) {
-                    if (log.finished(m.label, seed, epochs) != null) {
-                        System.out.printf(Locale.ROOT, "%s seed %d: in %s already%n", m.label, seed, resume);
+                    String label = label(m);
+                    if (log.finished(label, seed, epochs) != null) {
+                        System.out.printf(Locale.ROOT, "%s seed %d: in %s already%n", label, seed, resume);
                         continue;
                     }
                     RunResult r = run(m, seed, epochs, train, test);
-                    log.append(m.label, seed, r);
+                    log.append(label, seed, r);
                 }
             }
         }
         System.out.println(report(log, methods, epochs, firstSeed, seeds));
+    }
+
+    /**
+     * @return the method's name in the run log: its label, with the prune-and-regrow schedule appended where
+     *         {@code --delta-t} or {@code --alpha} set it (e.g. {@code RigL-ERK 0.9 (deltaT 50, alpha 0.3)})
+     */
+    static String label(Method m) {
+        boolean rewired = m == Method.RIGL || m == Method.RIGL_ERK;
+        return !rewired || !scheduleGiven ? m.label
+                : String.format(Locale.ROOT, "%s (deltaT %d, alpha %s)", m.label, deltaT, alpha);
     }
 
     private static List<Method> parseMethods(String names) {
@@ -170,7 +194,7 @@ public final class FashionMnistLstmExperiment {
         long stepsPerEpoch = (train.numExamples() + batch - 1) / batch;
         PruneRegrowListener rigl = null;
         if (method == Method.RIGL || method == Method.RIGL_ERK) {
-            rigl = PruneRegrowListener.rigl().deltaT(deltaT).alpha(0.3).plannedEpochs(epochs, stepsPerEpoch).build();
+            rigl = PruneRegrowListener.rigl().deltaT(deltaT).alpha(alpha).plannedEpochs(epochs, stepsPerEpoch).build();
             net.setListeners(rigl);
         }
         double[] loss = new double[epochs];
@@ -188,7 +212,7 @@ public final class FashionMnistLstmExperiment {
             loss[epoch] = sum / count;
             accuracy[epoch] = accuracy(net, test);
             System.out.printf(Locale.ROOT, "%s seed %d epoch %d: train loss %.4f, test accuracy %.4f (%.0f s)%n",
-                    method.label, seed, epoch + 1, loss[epoch], accuracy[epoch], (System.nanoTime() - start) / 1e9);
+                    label(method), seed, epoch + 1, loss[epoch], accuracy[epoch], (System.nanoTime() - start) / 1e9);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         SparsityReport report = SparsityReport.of(net);
@@ -198,7 +222,7 @@ public final class FashionMnistLstmExperiment {
         long stateNumbers = net.getUpdater().getStateViewArray().length();
         long modelBytes = 4L * (net.numParams() + stateNumbers);
         System.out.printf(Locale.ROOT, "%s seed %d: test accuracy %.4f, parameters %d + Adam state %d, %s%s%n",
-                method.label, seed, accuracy[epochs - 1], net.numParams(), stateNumbers, report.globalLine(),
+                label(method), seed, accuracy[epochs - 1], net.numParams(), stateNumbers, report.globalLine(),
                 rigl == null ? "" : "; " + rigl.updates().size() + " prune-and-regrow updates");
         return new RunResult(loss, accuracy, Double.NaN, new double[0], Double.NaN, seconds,
                 rigl == null ? List.of() : rigl.updates(), modelBytes);
@@ -226,7 +250,7 @@ public final class FashionMnistLstmExperiment {
         for (Method m : Method.values()) {
             List<RunResult> runs = new ArrayList<>();
             for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
-                RunResult r = log.finished(m.label, seed, epochs);
+                RunResult r = log.finished(label(m), seed, epochs);
                 if (r != null) {
                     runs.add(r);
                 }
@@ -246,7 +270,7 @@ public final class FashionMnistLstmExperiment {
             for (double a : acc) {
                 per.append(per.length() == 0 ? "" : " / ").append(String.format(Locale.ROOT, "%.2f", 100 * a));
             }
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f%% ± %.2f | %s | %s |%n", m.label, runs.size(),
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.2f%% ± %.2f | %s | %s |%n", label(m), runs.size(),
                     100 * mean, 100 * Math.sqrt(var), per, ratio));
         }
         return sb.toString();

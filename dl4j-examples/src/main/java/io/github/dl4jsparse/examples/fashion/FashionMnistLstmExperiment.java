@@ -44,7 +44,8 @@ import java.util.Map;
  * {@code --report-only} prints the table of the runs in the log. Options: {@code --quick} (6,000/1,000 examples, 2
  * epochs, 1 seed, prune-and-regrow every 10 steps), {@code --epochs N}, {@code --seeds N}, {@code --first-seed N}, {@code --train-limit N},
  * {@code --methods a,b} (e.g. {@code dense,RigL_0.9}), {@code --data DIR}, {@code --delta-t N} and {@code --alpha A}
- * (the prune-and-regrow schedule, default 100 steps and 0.3; runs given either are logged under their own name).
+ * (the prune-and-regrow schedule, default 100 steps and 0.3), {@code --lr R} (Adam's learning rate, default 2e-3); runs
+ * given any of these are logged under their own name.
  */
 public final class FashionMnistLstmExperiment {
 
@@ -58,6 +59,8 @@ public final class FashionMnistLstmExperiment {
     static double alpha = 0.3;
     /** Whether {@code --delta-t} or {@code --alpha} set the schedule (such runs are logged under their own name). */
     static boolean scheduleGiven;
+    /** Adam's learning rate: 2e-3 unless {@code --lr} says otherwise (such runs are logged under their own name). */
+    static double learningRate = 2e-3;
     static final double SPARSITY = 0.9;
 
     private FashionMnistLstmExperiment() {
@@ -100,6 +103,7 @@ public final class FashionMnistLstmExperiment {
                     deltaT = Integer.parseInt(args[++i]);
                     scheduleGiven = true;
                 }
+                case "--lr" -> learningRate = Double.parseDouble(args[++i]);
                 case "--alpha" -> {
                     alpha = Double.parseDouble(args[++i]);
                     scheduleGiven = true;
@@ -141,12 +145,19 @@ public final class FashionMnistLstmExperiment {
 
     /**
      * @return the method's name in the run log: its label, with the prune-and-regrow schedule appended where
-     *         {@code --delta-t} or {@code --alpha} set it (e.g. {@code RigL-ERK 0.9 (deltaT 50, alpha 0.3)})
+     *         {@code --delta-t} or {@code --alpha} set it and the learning rate where {@code --lr} set another than
+     *         2e-3 (e.g. {@code RigL-ERK 0.9 (deltaT 50, alpha 0.3, lr 0.004)})
      */
     static String label(Method m) {
         boolean rewired = m == Method.RIGL || m == Method.RIGL_ERK;
-        return !rewired || !scheduleGiven ? m.label
-                : String.format(Locale.ROOT, "%s (deltaT %d, alpha %s)", m.label, deltaT, alpha);
+        List<String> options = new ArrayList<>();
+        if (rewired && scheduleGiven) {
+            options.add(String.format(Locale.ROOT, "deltaT %d, alpha %s", deltaT, alpha));
+        }
+        if (learningRate != 2e-3) {
+            options.add("lr " + learningRate);
+        }
+        return options.isEmpty() ? m.label : m.label + " (" + String.join(", ", options) + ")";
     }
 
     private static List<Method> parseMethods(String names) {
@@ -171,7 +182,7 @@ public final class FashionMnistLstmExperiment {
                 ? new LSTM.Builder().nOut(HIDDEN).activation(Activation.TANH).dataFormat(RNNFormat.NWC).build()
                 : new SparseLSTM.Builder().nOut(HIDDEN).sparsity(SPARSITY).activation(Activation.TANH)
                 .dataFormat(RNNFormat.NWC).build();
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(2e-3)).list()
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(learningRate)).list()
                 .layer(new LastTimeStep(recurrent))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(FashionMnist.CLASSES)
                         .activation(Activation.SOFTMAX).build())

@@ -5,6 +5,8 @@ import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.data.ShuffledDataSetIterator;
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.layers.SparseLSTM;
+import io.github.dl4jsparse.layers.SparseLayerConfig;
+import io.github.dl4jsparse.layers.runtime.SparseMatrices;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -45,7 +47,8 @@ import java.util.Map;
  * epochs, 1 seed, prune-and-regrow every 10 steps), {@code --epochs N}, {@code --seeds N}, {@code --first-seed N}, {@code --train-limit N},
  * {@code --methods a,b} (e.g. {@code dense,RigL_0.9}), {@code --data DIR}, {@code --delta-t N} and {@code --alpha A}
  * (the prune-and-regrow schedule, default 100 steps and 0.3), {@code --lr R} (Adam's learning rate, default 2e-3); runs
- * given any of these are logged under their own name.
+ * given any of these are logged under their own name, as are those given {@code --scaled-init} (each sparse matrix's
+ * starting weights divided by {@code sqrt(density)}).
  */
 public final class FashionMnistLstmExperiment {
 
@@ -61,6 +64,11 @@ public final class FashionMnistLstmExperiment {
     static boolean scheduleGiven;
     /** Adam's learning rate: 2e-3 unless {@code --lr} says otherwise (such runs are logged under their own name). */
     static double learningRate = 2e-3;
+    /**
+     * Whether {@code --scaled-init} divides each sparse matrix's starting weights by {@code sqrt(density)}, so a unit's
+     * summed input starts with the variance of the dense layer's (the RigL authors' layer-scaled initialisation).
+     */
+    static boolean scaledInit;
     static final double SPARSITY = 0.9;
 
     private FashionMnistLstmExperiment() {
@@ -104,6 +112,7 @@ public final class FashionMnistLstmExperiment {
                     scheduleGiven = true;
                 }
                 case "--lr" -> learningRate = Double.parseDouble(args[++i]);
+                case "--scaled-init" -> scaledInit = true;
                 case "--alpha" -> {
                     alpha = Double.parseDouble(args[++i]);
                     scheduleGiven = true;
@@ -157,6 +166,9 @@ public final class FashionMnistLstmExperiment {
         if (learningRate != 2e-3) {
             options.add("lr " + learningRate);
         }
+        if (scaledInit && m != Method.DENSE) {
+            options.add("scaled init");
+        }
         return options.isEmpty() ? m.label : m.label + " (" + String.join(", ", options) + ")";
     }
 
@@ -194,6 +206,13 @@ public final class FashionMnistLstmExperiment {
         }
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        if (scaledInit) {
+            for (SparseMatrices.InNetwork m : SparseMatrices.inNetwork(net)) {
+                SparseLayerConfig c = m.matrix().sparseConfig();
+                double density = (double) c.activeConnections() / c.connections();
+                m.layer().getParam(m.matrix().trainableWeightKey()).divi(Math.sqrt(density));
+            }
+        }
         return net;
     }
 

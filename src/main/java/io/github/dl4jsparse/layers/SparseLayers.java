@@ -158,15 +158,17 @@ public final class SparseLayers {
 
     /**
      * Draws the active positions ({@link RandomMasks#activePositions}) and their values (from {@code init} with the
-     * given fan-in and fan-out, drawn as a vector of the active count) and writes them through the layer's storage, so
-     * that initialisation costs memory and time in proportion to the active connections. Both storages make the same
-     * draws: a network seed gives the same {@code W ⊙ M} whichever storage the layer uses.
+     * given fan-in and fan-out, drawn as a vector of the active count; for a {@link DensityScaledInit}, from its base,
+     * then divided by {@link DensityScaledInit#divisor}) and writes them through the layer's storage, so that
+     * initialisation costs memory and time in proportion to the active connections. Both storages make the same draws:
+     * a network seed gives the same {@code W ⊙ M} whichever storage the layer uses.
      *
      * @throws IllegalArgumentException for the IDENTITY initialisation, which is not a distribution
      */
     public static void initializeConnections(SparseLayerConfig layer, String layerDescription,
-                                             Map<String, INDArray> params, IWeightInit init, double fanIn,
+                                             Map<String, INDArray> params, IWeightInit weightInit, double fanIn,
                                              double fanOut) {
+        IWeightInit init = weightInit instanceof DensityScaledInit scaled ? scaled.getBase() : weightInit;
         if (init instanceof WeightInitIdentity) {
             throw new IllegalArgumentException(layerDescription + ": weightInit IDENTITY is not supported: the active "
                     + "weights are drawn from the initialisation's distribution; use e.g. XAVIER or a Distribution");
@@ -179,6 +181,9 @@ public final class SparseLayers {
         if (positions.length > 0) {
             values = Nd4j.createUninitialized(anyWeight.dataType(), 1, positions.length);
             init.init(fanIn, fanOut, values.shape(), 'c', values);
+            if (weightInit instanceof DensityScaledInit) {
+                values.divi(DensityScaledInit.divisor((double) positions.length / layer.connections()));
+            }
         }
         storage.initialize(params, layer.paramKeys(), layer.weightOrder(), positions, values);
     }

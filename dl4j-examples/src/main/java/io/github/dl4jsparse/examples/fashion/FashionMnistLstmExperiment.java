@@ -5,8 +5,7 @@ import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.data.ShuffledDataSetIterator;
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.layers.SparseLSTM;
-import io.github.dl4jsparse.layers.SparseLayerConfig;
-import io.github.dl4jsparse.layers.runtime.SparseMatrices;
+import io.github.dl4jsparse.layers.DensityScaledInit;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -17,6 +16,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -65,8 +65,8 @@ public final class FashionMnistLstmExperiment {
     /** Adam's learning rate: 2e-3 unless {@code --lr} says otherwise (such runs are logged under their own name). */
     static double learningRate = 2e-3;
     /**
-     * Whether {@code --scaled-init} divides each sparse matrix's starting weights by {@code sqrt(density)}, so a unit's
-     * summed input starts with the variance of the dense layer's (the RigL authors' layer-scaled initialisation).
+     * Whether {@code --scaled-init} starts the sparse LSTM from {@link DensityScaledInit} (XAVIER divided by
+     * {@code sqrt(density)} per matrix) instead of plain XAVIER.
      */
     static boolean scaledInit;
     static final double SPARSITY = 0.9;
@@ -190,10 +190,16 @@ public final class FashionMnistLstmExperiment {
     }
 
     static MultiLayerNetwork network(Method method, long seed) {
-        Layer recurrent = method == Method.DENSE
-                ? new LSTM.Builder().nOut(HIDDEN).activation(Activation.TANH).dataFormat(RNNFormat.NWC).build()
-                : new SparseLSTM.Builder().nOut(HIDDEN).sparsity(SPARSITY).activation(Activation.TANH)
-                .dataFormat(RNNFormat.NWC).build();
+        Layer recurrent;
+        if (method == Method.DENSE) {
+            recurrent = new LSTM.Builder().nOut(HIDDEN).activation(Activation.TANH).dataFormat(RNNFormat.NWC).build();
+        } else {
+            SparseLSTM.Builder sparse = new SparseLSTM.Builder().nOut(HIDDEN).sparsity(SPARSITY);
+            if (scaledInit) {
+                sparse.weightInit(new DensityScaledInit(WeightInit.XAVIER));
+            }
+            recurrent = sparse.activation(Activation.TANH).dataFormat(RNNFormat.NWC).build();
+        }
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(learningRate)).list()
                 .layer(new LastTimeStep(recurrent))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(FashionMnist.CLASSES)
@@ -206,13 +212,6 @@ public final class FashionMnistLstmExperiment {
         }
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        if (scaledInit) {
-            for (SparseMatrices.InNetwork m : SparseMatrices.inNetwork(net)) {
-                SparseLayerConfig c = m.matrix().sparseConfig();
-                double density = (double) c.activeConnections() / c.connections();
-                m.layer().getParam(m.matrix().trainableWeightKey()).divi(Math.sqrt(density));
-            }
-        }
         return net;
     }
 

@@ -22,6 +22,8 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.PolySchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.IOException;
@@ -48,7 +50,8 @@ import java.util.Map;
  * {@code --methods a,b} (e.g. {@code dense,RigL_0.9}), {@code --data DIR}, {@code --delta-t N} and {@code --alpha A}
  * (the prune-and-regrow schedule, default 100 steps and 0.3), {@code --lr R} (Adam's learning rate, default 2e-3); runs
  * given any of these are logged under their own name, as are those given {@code --scaled-init} (each sparse matrix's
- * starting weights divided by {@code sqrt(density)}).
+ * starting weights divided by {@code sqrt(density)}) or {@code --lr-decay} (the learning rate lowered linearly to 0 over
+ * the run).
  */
 public final class FashionMnistLstmExperiment {
 
@@ -69,6 +72,11 @@ public final class FashionMnistLstmExperiment {
      * {@code sqrt(density)} per matrix) instead of plain XAVIER.
      */
     static boolean scaledInit;
+    /**
+     * The training steps over which {@code --lr-decay} lowers the learning rate linearly to 0 (DL4J's
+     * {@code PolySchedule} of power 1); 0 for a constant learning rate (the default).
+     */
+    static int decaySteps;
     static final double SPARSITY = 0.9;
 
     private FashionMnistLstmExperiment() {
@@ -113,6 +121,7 @@ public final class FashionMnistLstmExperiment {
                 }
                 case "--lr" -> learningRate = Double.parseDouble(args[++i]);
                 case "--scaled-init" -> scaledInit = true;
+                case "--lr-decay" -> decaySteps = -1;
                 case "--alpha" -> {
                     alpha = Double.parseDouble(args[++i]);
                     scheduleGiven = true;
@@ -133,6 +142,9 @@ public final class FashionMnistLstmExperiment {
             Path dir = data != null ? data : FashionMnist.defaultDirectory();
             DataSet train = FashionMnist.load(dir, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT); // images
             DataSet test = sequences(FashionMnist.load(dir, FashionMnist.Split.TEST, testLimit, DataType.FLOAT));
+            if (decaySteps != 0) {
+                decaySteps = epochs * ((train.numExamples() + batch - 1) / batch);
+            }
             System.out.printf(Locale.ROOT, "Fashion-MNIST as %d steps of %d pixels from %s: %d training sequences, %d "
                             + "test; LSTM(%d) -> LastTimeStep -> softmax; %d epochs, seeds %d..%d%n", STEPS,
                     PIXELS_PER_STEP, dir, train.numExamples(), test.numExamples(), HIDDEN, epochs, firstSeed,
@@ -169,6 +181,9 @@ public final class FashionMnistLstmExperiment {
         if (scaledInit && m != Method.DENSE) {
             options.add("scaled init");
         }
+        if (decaySteps != 0) {
+            options.add("linear lr decay");
+        }
         return options.isEmpty() ? m.label : m.label + " (" + String.join(", ", options) + ")";
     }
 
@@ -200,7 +215,10 @@ public final class FashionMnistLstmExperiment {
             }
             recurrent = sparse.activation(Activation.TANH).dataFormat(RNNFormat.NWC).build();
         }
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(learningRate)).list()
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed)
+                .updater(decaySteps > 0
+                        ? new Adam(new PolySchedule(ScheduleType.ITERATION, learningRate, 1.0, decaySteps))
+                        : new Adam(learningRate)).list()
                 .layer(new LastTimeStep(recurrent))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(FashionMnist.CLASSES)
                         .activation(Activation.SOFTMAX).build())

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
@@ -42,6 +43,7 @@ final class DenseWorkingCopy {
             valid = denseCopyValues instanceof double[] d && DirectBuffers.doubles(values).mismatch(DoubleBuffer.wrap(d)) < 0;
         }
         if (valid) {
+            Reference.reachabilityFence(values);
             return denseCopy;
         }
         if (!samePositions) {
@@ -69,6 +71,7 @@ final class DenseWorkingCopy {
             }
             denseCopyValues = copy;
         }
+        Reference.reachabilityFence(values); // a copy when the values are not packed; the buffers read it
         return denseCopy;
     }
 
@@ -98,6 +101,7 @@ final class DenseWorkingCopy {
                 }
             }
         }
+        Reference.reachabilityFence(packed);
         return dense;
     }
 
@@ -125,6 +129,7 @@ final class DenseWorkingCopy {
                 }
             }
         }
+        Reference.reachabilityFence(full);
         if (t != target) {
             target.assign(t);
         }

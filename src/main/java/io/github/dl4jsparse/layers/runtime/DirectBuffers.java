@@ -3,12 +3,18 @@ package io.github.dl4jsparse.layers.runtime;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
 /**
  * Bulk and indexed access to the native memory of contiguous ND4J arrays from Java, without going through one ND4J
  * op per element. Indices are into the array's own buffer order.
+ *
+ * <p>A buffer from {@link #floats} or {@link #doubles} does not keep its array alive: once the array is unreachable
+ * the garbage collector may free the native memory under it. A caller keeps the array reachable for as long as it
+ * uses the buffer ({@link Reference#reachabilityFence} after the last use, as the methods here do for copies they
+ * make).
  */
 final class DirectBuffers {
 
@@ -52,10 +58,12 @@ final class DirectBuffers {
     /** Copies the first {@code n} buffer elements of contiguous {@code a} into {@code dst}. */
     static void read(INDArray a, float[] dst, int n) {
         floats(a).get(dst, 0, n);
+        Reference.reachabilityFence(a);
     }
 
     static void read(INDArray a, double[] dst, int n) {
         doubles(a).get(dst, 0, n);
+        Reference.reachabilityFence(a);
     }
 
     /**
@@ -70,7 +78,8 @@ final class DirectBuffers {
             read(m, dst, rows * cols);
             return;
         }
-        FloatBuffer c = floats(contiguous(m, 'c'));
+        INDArray packed = contiguous(m, 'c');
+        FloatBuffer c = floats(packed);
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
             c.get(r * cols, row);
@@ -78,6 +87,7 @@ final class DirectBuffers {
                 dst[col * rows + r] = row[col];
             }
         }
+        Reference.reachabilityFence(packed);
     }
 
     /** {@link #readColumnMajor(INDArray, float[])} for a double matrix. */
@@ -88,7 +98,8 @@ final class DirectBuffers {
             read(m, dst, rows * cols);
             return;
         }
-        DoubleBuffer c = doubles(contiguous(m, 'c'));
+        INDArray packed = contiguous(m, 'c');
+        DoubleBuffer c = doubles(packed);
         double[] row = new double[cols];
         for (int r = 0; r < rows; r++) {
             c.get(r * cols, row);
@@ -96,15 +107,18 @@ final class DirectBuffers {
                 dst[col * rows + r] = row[col];
             }
         }
+        Reference.reachabilityFence(packed);
     }
 
     /** Copies {@code src[0, n)} into the buffer of contiguous {@code a}. */
     static void write(INDArray a, float[] src, int n) {
         floats(a).put(src, 0, n);
+        Reference.reachabilityFence(a);
     }
 
     static void write(INDArray a, double[] src, int n) {
         doubles(a).put(src, 0, n);
+        Reference.reachabilityFence(a);
     }
 
     /** The first {@code n} elements of contiguous {@code a} as doubles (float values widen exactly). */

@@ -4,6 +4,7 @@ import io.github.dl4jsparse.kernels.SparsePattern;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
@@ -54,6 +55,7 @@ final class PatternCache {
                     PositionIndex.validPositions(layerName, parameter, copy, (int) index.size(0), rows, columns));
             patternSource = copy;
         }
+        Reference.reachabilityFence(index); // a copy when the parameter is not packed; the buffers read it
         return pattern;
     }
 }

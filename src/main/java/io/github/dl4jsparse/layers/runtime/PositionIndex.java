@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
@@ -40,7 +41,8 @@ public final class PositionIndex {
         int active = (int) values.length();
         INDArray w = DirectBuffers.contiguous(weights, 'f');
         boolean isDouble = w.dataType() == DataType.DOUBLE;
-        FloatBuffer wf = isDouble ? null : DirectBuffers.floats(w.castTo(DataType.FLOAT));
+        INDArray wFloat = isDouble ? null : w.castTo(DataType.FLOAT);
+        FloatBuffer wf = isDouble ? null : DirectBuffers.floats(wFloat);
         DoubleBuffer wd = isDouble ? DirectBuffers.doubles(w) : null;
         long[] positions = new long[active];
         double[] v = new double[active];
@@ -57,6 +59,8 @@ public final class PositionIndex {
                 }
             }
         }
+        Reference.reachabilityFence(w); // the buffers read above do not keep their arrays alive
+        Reference.reachabilityFence(wFloat);
         if (k != active) {
             throw new IllegalArgumentException("mask has " + k + " active connections, " + active + " are stored");
         }

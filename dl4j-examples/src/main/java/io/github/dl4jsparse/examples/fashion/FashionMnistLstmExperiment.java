@@ -22,8 +22,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.schedule.PolySchedule;
-import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.IOException;
@@ -73,8 +71,8 @@ public final class FashionMnistLstmExperiment {
      */
     static boolean scaledInit;
     /**
-     * The training steps over which {@code --lr-decay} lowers the learning rate linearly to 0 (DL4J's
-     * {@code PolySchedule} of power 1); 0 for a constant learning rate (the default).
+     * The training steps over which {@code --lr-decay} lowers the learning rate linearly to 0 ({@link LinearDecay}); 0
+     * for a constant learning rate (the default).
      */
     static int decaySteps;
     static final double SPARSITY = 0.9;
@@ -217,7 +215,7 @@ public final class FashionMnistLstmExperiment {
         }
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed)
                 .updater(decaySteps > 0
-                        ? new Adam(new PolySchedule(ScheduleType.ITERATION, learningRate, 1.0, decaySteps))
+                        ? new Adam(new LinearDecay(learningRate, decaySteps))
                         : new Adam(learningRate)).list()
                 .layer(new LastTimeStep(recurrent))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(FashionMnist.CLASSES)

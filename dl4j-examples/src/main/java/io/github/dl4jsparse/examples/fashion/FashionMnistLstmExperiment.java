@@ -70,11 +70,10 @@ public final class FashionMnistLstmExperiment {
      * {@code sqrt(density)} per matrix) instead of plain XAVIER.
      */
     static boolean scaledInit;
-    /**
-     * The training steps over which {@code --lr-decay} lowers the learning rate linearly to 0 ({@link LinearDecay}); 0
-     * for a constant learning rate (the default).
-     */
-    static int decaySteps;
+    /** Whether {@code --lr-decay} lowers the learning rate linearly to 0 over the run ({@link LinearDecay}). */
+    static boolean lrDecay;
+    /** The training steps of one run (epochs × minibatches per epoch), over which {@code --lr-decay} decays. */
+    static int runSteps;
     static final double SPARSITY = 0.9;
 
     private FashionMnistLstmExperiment() {
@@ -119,7 +118,7 @@ public final class FashionMnistLstmExperiment {
                 }
                 case "--lr" -> learningRate = Double.parseDouble(args[++i]);
                 case "--scaled-init" -> scaledInit = true;
-                case "--lr-decay" -> decaySteps = -1;
+                case "--lr-decay" -> lrDecay = true;
                 case "--alpha" -> {
                     alpha = Double.parseDouble(args[++i]);
                     scheduleGiven = true;
@@ -140,9 +139,7 @@ public final class FashionMnistLstmExperiment {
             Path dir = data != null ? data : FashionMnist.defaultDirectory();
             DataSet train = FashionMnist.load(dir, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT); // images
             DataSet test = sequences(FashionMnist.load(dir, FashionMnist.Split.TEST, testLimit, DataType.FLOAT));
-            if (decaySteps != 0) {
-                decaySteps = epochs * ((train.numExamples() + batch - 1) / batch);
-            }
+            runSteps = epochs * ((train.numExamples() + batch - 1) / batch);
             System.out.printf(Locale.ROOT, "Fashion-MNIST as %d steps of %d pixels from %s: %d training sequences, %d "
                             + "test; LSTM(%d) -> LastTimeStep -> softmax; %d epochs, seeds %d..%d%n", STEPS,
                     PIXELS_PER_STEP, dir, train.numExamples(), test.numExamples(), HIDDEN, epochs, firstSeed,
@@ -179,7 +176,7 @@ public final class FashionMnistLstmExperiment {
         if (scaledInit && m != Method.DENSE) {
             options.add("scaled init");
         }
-        if (decaySteps != 0) {
+        if (lrDecay) {
             options.add("linear lr decay");
         }
         return options.isEmpty() ? m.label : m.label + " (" + String.join(", ", options) + ")";
@@ -214,8 +211,8 @@ public final class FashionMnistLstmExperiment {
             recurrent = sparse.activation(Activation.TANH).dataFormat(RNNFormat.NWC).build();
         }
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed)
-                .updater(decaySteps > 0
-                        ? new Adam(new LinearDecay(learningRate, decaySteps))
+                .updater(lrDecay
+                        ? new Adam(new LinearDecay(learningRate, runSteps))
                         : new Adam(learningRate)).list()
                 .layer(new LastTimeStep(recurrent))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(FashionMnist.CLASSES)

@@ -6,8 +6,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Objects;
-
 /**
  * A weight initialisation for sparse layers: a sparse connection matrix's starting weights are drawn from
  * {@link #getBase() base} as for the dense layer, then divided by {@code sqrt(density)} (density = active connections /
@@ -50,7 +48,7 @@ public final class DensityScaledInit implements IWeightInit {
 
     /** @param base one of DL4J's initialisations, e.g. {@link WeightInit#XAVIER} */
     public DensityScaledInit(WeightInit base) {
-        this(Objects.requireNonNull(base, "base").getWeightInitFunction());
+        this(base == null ? null : base.getWeightInitFunction());
     }
 
     /** @return the initialisation the weights are drawn from before scaling */
@@ -86,7 +84,7 @@ public final class DensityScaledInit implements IWeightInit {
 
     @Override
     public int hashCode() {
-        return 31 * DensityScaledInit.class.hashCode() + base.hashCode();
+        return 31 * base.hashCode() + 1;
     }
 
     @Override

@@ -132,6 +132,9 @@ class DensityScaledInitTest {
         IllegalArgumentException nullBase = assertThrows(IllegalArgumentException.class,
                 () -> new DensityScaledInit((IWeightInit) null));
         assertTrue(nullBase.getMessage().contains("base must not be null"), nullBase.getMessage());
+        IllegalArgumentException nullEnum = assertThrows(IllegalArgumentException.class,
+                () -> new DensityScaledInit((WeightInit) null));
+        assertTrue(nullEnum.getMessage().contains("base must not be null"), nullEnum.getMessage());
         IllegalArgumentException nested = assertThrows(IllegalArgumentException.class,
                 () -> new DensityScaledInit(new DensityScaledInit(WeightInit.XAVIER)));
         assertTrue(nested.getMessage().contains("scale once"), nested.getMessage());

@@ -83,7 +83,7 @@ public final class MagnitudePruning {
     }
 
     /** As {@link #targets(MultiLayerNetwork, String)}, with {@code LSTM} layers too when {@code recurrent}. */
-    private static List<Integer> targets(MultiLayerNetwork dense, String who, boolean recurrent) {
+    static List<Integer> targets(MultiLayerNetwork dense, String who, boolean recurrent) {
         List<Integer> targets = new ArrayList<>();
         for (int i = 0; i < dense.getnLayers(); i++) {
             if (convertible(dense.getLayerWiseConfigurations().getConf(i).getLayer(), recurrent)) {
@@ -118,7 +118,7 @@ public final class MagnitudePruning {
      * @return the weight matrices a conversion prunes in a layer: {@code W} of a DenseLayer or ConvolutionLayer,
      *         {@code W} and {@code RW} of an LSTM
      */
-    private static List<String> matrixKeys(org.deeplearning4j.nn.conf.layers.Layer layer) {
+    static List<String> matrixKeys(org.deeplearning4j.nn.conf.layers.Layer layer) {
         return inner(layer).getClass() == LSTM.class ? List.of(LSTMParamInitializer.INPUT_WEIGHT_KEY,
                 LSTMParamInitializer.RECURRENT_WEIGHT_KEY) : List.of(DefaultParamInitializer.WEIGHT_KEY);
     }
@@ -148,7 +148,7 @@ public final class MagnitudePruning {
         return flatWeights(layer, DefaultParamInitializer.WEIGHT_KEY);
     }
 
-    private static double[] flatWeights(Layer layer, String key) {
+    static double[] flatWeights(Layer layer, String key) {
         return layer.getParam(key).dup('c').castTo(DataType.DOUBLE).data().asDouble();
     }
 
@@ -203,7 +203,7 @@ public final class MagnitudePruning {
     }
 
     /** @return the layer inside a {@code LastTimeStep}, or the layer itself */
-    private static org.deeplearning4j.nn.conf.layers.Layer inner(org.deeplearning4j.nn.conf.layers.Layer layer) {
+    static org.deeplearning4j.nn.conf.layers.Layer inner(org.deeplearning4j.nn.conf.layers.Layer layer) {
         return layer instanceof LastTimeStep w ? w.getUnderlying() : layer;
     }
 

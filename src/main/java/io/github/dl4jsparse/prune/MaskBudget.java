@@ -4,7 +4,9 @@ import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.sparsity.SparsityFraction;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.LSTMParamInitializer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -52,29 +54,48 @@ public record MaskBudget(PruneScope scope, double sparsity, SparsityDistribution
         return new MaskBudget(PruneScope.LAYERWISE, Double.NaN, distribution);
     }
 
-    /** @return per target layer, its sparsity (layer-wise); null for a global ranking */
+    /**
+     * @return per weight matrix of each target layer in turn ({@code W}, or {@code W} and {@code RW} of an LSTM), its
+     *         sparsity (layer-wise); null for a global ranking
+     */
     double[] layerSparsities(MultiLayerNetwork dense, List<Integer> targets) {
         if (scope == PruneScope.GLOBAL) {
             return null;
-        }
-        double[] out = new double[targets.size()];
-        if (distribution == null) {
-            java.util.Arrays.fill(out, sparsity);
-            return out;
         }
         List<SparsityDistribution.LayerShape> shapes = new ArrayList<>();
         for (int i : targets) {
             org.deeplearning4j.nn.conf.layers.Layer layer = dense.getLayerWiseConfigurations().getConf(i).getLayer();
             String name = layer.getLayerName() != null ? layer.getLayerName() : String.valueOf(i);
-            FeedForwardLayer f = (FeedForwardLayer) layer;
-            long[] kernel = layer instanceof ConvolutionLayer c
-                    ? new long[]{c.getKernelSize()[0], c.getKernelSize()[1]} : new long[0];
-            shapes.add(new SparsityDistribution.LayerShape(name, f.getNIn(), f.getNOut(), kernel));
+            shapes.addAll(matrixShapes(name, MagnitudePruning.inner(layer)));
+        }
+        double[] out = new double[shapes.size()];
+        if (distribution == null) {
+            java.util.Arrays.fill(out, sparsity);
+            return out;
         }
         Map<String, Double> sparsities = distribution.sparsities(shapes);
         for (int t = 0; t < shapes.size(); t++) {
             out[t] = sparsities.get(shapes.get(t).name());
         }
         return out;
+    }
+
+    /**
+     * @return the shape of each weight matrix of {@code layer}, named as {@link SparsityDistribution#applyTo} names
+     *         them: {@code name} for a DenseLayer or ConvolutionLayer, {@code name/W} ([nIn, 4·nOut]) and
+     *         {@code name/RW} ([nOut, 4·nOut]) for an LSTM
+     */
+    private static List<SparsityDistribution.LayerShape> matrixShapes(String name,
+            org.deeplearning4j.nn.conf.layers.Layer layer) {
+        FeedForwardLayer f = (FeedForwardLayer) layer;
+        if (layer instanceof LSTM) {
+            return List.of(new SparsityDistribution.LayerShape(name + "/" + LSTMParamInitializer.INPUT_WEIGHT_KEY,
+                            f.getNIn(), 4 * f.getNOut()),
+                    new SparsityDistribution.LayerShape(name + "/" + LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
+                            f.getNOut(), 4 * f.getNOut()));
+        }
+        long[] kernel = layer instanceof ConvolutionLayer c
+                ? new long[]{c.getKernelSize()[0], c.getKernelSize()[1]} : new long[0];
+        return List.of(new SparsityDistribution.LayerShape(name, f.getNIn(), f.getNOut(), kernel));
     }
 }

@@ -16,15 +16,17 @@ import java.util.List;
  * result is sparse from its first training step and trains with plain {@code fit()}.
  *
  * <pre>{@code
- * MultiLayerNetwork dense = new MultiLayerNetwork(denseConf);       // DenseLayer / ConvolutionLayer
+ * MultiLayerNetwork dense = new MultiLayerNetwork(denseConf);       // DenseLayer / ConvolutionLayer / LSTM
  * dense.init();
  * MultiLayerNetwork sparse = Snip.toSparse(dense, firstMinibatch, MaskBudget.global(0.9));
  * sparse.fit(train, 15);
  * }</pre>
  *
- * <p>Every {@code DenseLayer} and {@code ConvolutionLayer} becomes a {@code SparseLinear} / {@code SparseConv2D} with
- * its initial weights kept at the chosen connections (as {@link MagnitudePruning} converts); other layers and biases
- * are copied. Ties in sensitivity are broken by position (the earlier one is pruned first), so the mask is a function
+ * <p>Every {@code DenseLayer}, {@code ConvolutionLayer} and {@code LSTM} (also inside {@code LastTimeStep}) becomes a
+ * {@code SparseLinear} / {@code SparseConv2D} / {@code SparseLSTM} with its initial weights kept at the chosen
+ * connections (as {@link MagnitudePruning} converts); an LSTM's input and recurrent matrices {@code W} and {@code RW}
+ * are scored and budgeted as two matrices (a layer-wise budget gives each the sparsity, ERK each its own). Other
+ * layers and biases are copied. Ties in sensitivity are broken by position (the earlier one is pruned first), so the mask is a function
  * of the network and the minibatch. The dense network is not changed.
  */
 public final class Snip {
@@ -33,7 +35,8 @@ public final class Snip {
     }
 
     /**
-     * @param dense   an initialised network with at least one {@code DenseLayer} or {@code ConvolutionLayer}
+     * @param dense   an initialised network with at least one {@code DenseLayer}, {@code ConvolutionLayer} or
+     *                {@code LSTM}
      * @param batch   one minibatch, features and labels
      * @param budget  how many connections stay: {@link MaskBudget#global} (SNIP's choice), layer-wise, or ERK
      * @return a new, initialised sparse network
@@ -44,14 +47,15 @@ public final class Snip {
             throw new IllegalArgumentException("SNIP needs one minibatch with features and labels, got "
                     + (batch == null ? "null" : "a data set without " + (batch.getFeatures() == null ? "features" : "labels")));
         }
-        List<Integer> targets = MagnitudePruning.targets(dense, "SNIP");
+        List<Integer> targets = MagnitudePruning.targets(dense, "SNIP", true);
         List<double[]> scores = sensitivities(dense, batch, targets);
         return MagnitudePruning.withMasks(dense, targets,
                 MagnitudePruning.masks(scores, budget.layerSparsities(dense, targets), budget.sparsity(), budget.scope()));
     }
 
     /**
-     * @return per target layer, {@code |∂L/∂w · w|} on {@code batch}, flattened in the 'c' order of W
+     * @return per weight matrix of each target layer in turn ({@code W}, or {@code W} and {@code RW} of an LSTM),
+     *         {@code |∂L/∂w · w|} on {@code batch}, flattened in the 'c' order of the matrix
      */
     static List<double[]> sensitivities(MultiLayerNetwork dense, DataSet batch, List<Integer> targets) {
         MultiLayerNetwork net = dense.clone();
@@ -61,14 +65,16 @@ public final class Snip {
         Gradient gradient = net.gradient();
         List<double[]> scores = new ArrayList<>();
         for (int i : targets) {
-            INDArray g = gradient.getGradientFor(i + "_W");
-            double[] gc = g.dup('c').castTo(DataType.DOUBLE).data().asDouble();
-            double[] w = MagnitudePruning.flatWeights(dense.getLayer(i));
-            double[] s = new double[w.length];
-            for (int q = 0; q < s.length; q++) {
-                s[q] = Math.abs(gc[q] * w[q]);
+            for (String key : MagnitudePruning.matrixKeys(dense.getLayer(i).conf().getLayer())) {
+                INDArray g = gradient.getGradientFor(i + "_" + key);
+                double[] gc = g.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+                double[] w = MagnitudePruning.flatWeights(dense.getLayer(i), key);
+                double[] s = new double[w.length];
+                for (int q = 0; q < s.length; q++) {
+                    s[q] = Math.abs(gc[q] * w[q]);
+                }
+                scores.add(s);
             }
-            scores.add(s);
         }
         return scores;
     }

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
@@ -35,7 +36,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>For networks of {@code DenseLayer}, {@code ConvolutionLayer}, pooling and an output layer whose input size is
- * known from the first layer ({@code nIn}, or {@code InputType.convolutionalFlat}); batch normalisation is not handled.
+ * known from the first layer ({@code nIn}, or {@code InputType.convolutionalFlat}); batch normalisation is not handled,
+ * and recurrent layers are refused ({@link Snip} converts an LSTM).
  * Conversion and ties as in {@link Snip}.
  */
 public final class SynFlow {
@@ -51,13 +53,14 @@ public final class SynFlow {
      * @param budget how many connections stay: {@link MaskBudget#global} (SynFlow's choice), layer-wise, or ERK
      * @param rounds pruning rounds, {@code > 0}
      * @return a new, initialised sparse network with the initial (signed) weights at the kept connections
-     * @throws IllegalArgumentException for rounds {@code <= 0}, a network without such layers, or an input size that
-     *                                  cannot be read from the first layer
+     * @throws IllegalArgumentException for rounds {@code <= 0}, a network without such layers, a recurrent layer, or
+     *                                  an input size that cannot be read from the first layer
      */
     public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, MaskBudget budget, int rounds) {
         if (rounds <= 0) {
             throw new IllegalArgumentException("SynFlow: rounds must be > 0, got " + rounds);
         }
+        requireNoRecurrentLayer(dense);
         List<Integer> targets = MagnitudePruning.targets(dense, "SynFlow");
         double[] layerSparsities = budget.layerSparsities(dense, targets);
         MultiLayerNetwork flow = flowNetwork(dense);
@@ -117,6 +120,22 @@ public final class SynFlow {
                     budget.scope());
         }
         return MagnitudePruning.withMasks(dense, targets, masks);
+    }
+
+    /**
+     * SynFlow's objective is the product of |weights| along paths through a linearised network; an LSTM's gates multiply
+     * activations by each other, so that product does not describe it, and the paper defines none for recurrent layers.
+     */
+    private static void requireNoRecurrentLayer(MultiLayerNetwork dense) {
+        for (int i = 0; i < dense.getnLayers(); i++) {
+            org.deeplearning4j.nn.conf.layers.Layer layer =
+                    MagnitudePruning.inner(dense.getLayerWiseConfigurations().getConf(i).getLayer());
+            if (layer instanceof BaseRecurrentLayer) {
+                throw new IllegalArgumentException("SynFlow: layer " + i + " is a recurrent layer ("
+                        + layer.getClass().getSimpleName() + "), for which SynFlow's data-free flow is not defined; "
+                        + "use Snip.toSparse (one minibatch) or MagnitudePruning.toSparse, which convert LSTM layers");
+            }
+        }
     }
 
     /** {@code 1 − (1 − s)^exponent}; exactly {@code s} in the last round. */

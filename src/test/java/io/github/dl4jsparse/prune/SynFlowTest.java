@@ -76,4 +76,12 @@ class SynFlowTest {
         assertTrue(e.getMessage().contains("rounds must be > 0, got 0"), e.getMessage());
         assertTrue(Arrays.asList(SynFlow.DEFAULT_ROUNDS).contains(100));
     }
+
+    @Test
+    void anLstmIsRefusedNamingTheMethodsThatConvertIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SynFlow.toSparse(SnipLstmTest.dense(), MaskBudget.global(0.9), 10));
+        assertTrue(e.getMessage().contains("layer 0 is a recurrent layer (LSTM)"), e.getMessage());
+        assertTrue(e.getMessage().contains("Snip.toSparse"), e.getMessage());
+    }
 }

@@ -11,6 +11,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
         Map<String, SparseMatrix> keys = new LinkedHashMap<>();
         keys.put(W, inputWeights);
         keys.put(RW, recurrentWeights);
-        this.byKey = java.util.Collections.unmodifiableMap(keys);
+        this.byKey = Collections.unmodifiableMap(keys);
     }
 
     /** @return the input weights {@code W} and the recurrent weights {@code RW} */

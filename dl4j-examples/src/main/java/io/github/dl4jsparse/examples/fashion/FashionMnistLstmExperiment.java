@@ -38,8 +38,9 @@ import java.util.Map;
  * {@code dense} (DL4J's {@code LSTM}), {@code static 0.9} ({@link SparseLSTM} at sparsity 0.9 on both {@code W} and
  * {@code RW}, fixed masks) and {@code RigL 0.9} (the same, rewired by {@link PruneRegrowListener#rigl()} every 100
  * steps, drop fraction 0.3 with cosine decay, until 75% of training); with {@code --methods} also
- * {@code RigL-ERK 0.9} (the same global sparsity spread over {@code W} and {@code RW} by ERK). Adam 2e-3, minibatch 256
- * ({@code --batch N} to change it).
+ * {@code RigL-ERK 0.9} (the same global sparsity spread over {@code W} and {@code RW} by ERK), {@code SET 0.9} and
+ * {@code SET-ERK 0.9} (the same schedules with random regrowth, {@link PruneRegrowListener#set()}). Adam 2e-3,
+ * minibatch 256 ({@code --batch N} to change it).
  *
  * <p>Every run is appended to a resumable run log ({@code --resume FILE}, default
  * {@code docs/fashion-mnist-lstm-runs.csv}) as it ends; a stopped experiment goes on where it stopped.
@@ -80,12 +81,23 @@ public final class FashionMnistLstmExperiment {
     }
 
     enum Method {
-        DENSE("dense"), STATIC("static 0.9"), RIGL("RigL 0.9"), RIGL_ERK("RigL-ERK 0.9");
+        DENSE("dense"), STATIC("static 0.9"), RIGL("RigL 0.9"), RIGL_ERK("RigL-ERK 0.9"), SET("SET 0.9"),
+        SET_ERK("SET-ERK 0.9");
 
         final String label;
 
         Method(String label) {
             this.label = label;
+        }
+
+        /** @return whether prune-and-regrow rewires this method's sparse LSTM during training */
+        boolean rewired() {
+            return this == RIGL || this == RIGL_ERK || this == SET || this == SET_ERK;
+        }
+
+        /** @return whether ERK spreads the global sparsity over {@code W} and {@code RW} */
+        boolean erk() {
+            return this == RIGL_ERK || this == SET_ERK;
         }
     }
 
@@ -165,9 +177,8 @@ public final class FashionMnistLstmExperiment {
      *         2e-3 (e.g. {@code RigL-ERK 0.9 (deltaT 50, alpha 0.3, lr 0.004)})
      */
     static String label(Method m) {
-        boolean rewired = m == Method.RIGL || m == Method.RIGL_ERK;
         List<String> options = new ArrayList<>();
-        if (rewired && scheduleGiven) {
+        if (m.rewired() && scheduleGiven) {
             options.add(String.format(Locale.ROOT, "deltaT %d, alpha %s", deltaT, alpha));
         }
         if (learningRate != 2e-3) {
@@ -188,7 +199,7 @@ public final class FashionMnistLstmExperiment {
             String label = name.replace('_', ' ');
             out.add(java.util.Arrays.stream(Method.values()).filter(m -> m.label.equals(label)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--methods: no method '" + name + "'; the "
-                            + "methods are dense, static_0.9, RigL_0.9, RigL-ERK_0.9")));
+                            + "methods are dense, static_0.9, RigL_0.9, RigL-ERK_0.9, SET_0.9, SET-ERK_0.9")));
         }
         return out;
     }
@@ -219,7 +230,7 @@ public final class FashionMnistLstmExperiment {
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.recurrent(PIXELS_PER_STEP, STEPS, RNNFormat.NWC))
                 .build();
-        if (method == Method.RIGL_ERK) {
+        if (method.erk()) {
             // the same global 0.9 over W and RW, spread by ERK: the input weights (28 rows) denser than RW (128 rows)
             SparsityDistribution.erk(SPARSITY).build().applyTo(conf);
         }
@@ -235,8 +246,10 @@ public final class FashionMnistLstmExperiment {
         ShuffledDataSetIterator batches = new ShuffledDataSetIterator(train, batch, true, seed);
         long stepsPerEpoch = (train.numExamples() + batch - 1) / batch;
         PruneRegrowListener rigl = null;
-        if (method == Method.RIGL || method == Method.RIGL_ERK) {
-            rigl = PruneRegrowListener.rigl().deltaT(deltaT).alpha(alpha).plannedEpochs(epochs, stepsPerEpoch).build();
+        if (method.rewired()) {
+            PruneRegrowListener.Builder schedule = method == Method.SET || method == Method.SET_ERK
+                    ? PruneRegrowListener.set() : PruneRegrowListener.rigl();
+            rigl = schedule.deltaT(deltaT).alpha(alpha).plannedEpochs(epochs, stepsPerEpoch).build();
             net.setListeners(rigl);
         }
         double[] loss = new double[epochs];

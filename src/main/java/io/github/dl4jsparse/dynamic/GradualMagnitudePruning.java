@@ -58,6 +58,8 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
 
     private final Config config;
     private final List<PruningStep> steps = new ArrayList<>();
+    /** Whether {@link #iterationDone} ran before (the first call checks for a ParallelWrapper worker). */
+    private transient boolean calledBefore;
 
     private GradualMagnitudePruning(Config config) {
         this.config = config;
@@ -133,10 +135,33 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
     public void iterationDone(Model model, int iteration, int epoch) {
         IgnoredListeners.called(this);
         long step = iteration + 1L;
+        if (!calledBefore) {
+            calledBefore = true;
+            requireNotParallelWrapperWorker();
+        }
         if (config.schedule.isPruningStep(step)) {
+            requireNotParallelWrapperWorker();
             PruningStep done = prune(model, iteration, config.schedule.sparsity(step));
             steps.add(done);
             log.info("{}", done);
+        }
+    }
+
+    /**
+     * Throws if this listener runs under DL4J's {@code ParallelWrapper}, which hands it to every worker: each would
+     * prune its own copy at a different |W|, and parameter averaging would then mix masks (to fractions) and
+     * weights of different connections. Checked at the first step this listener sees and before every pruning step,
+     * so nothing is pruned in a worker.
+     *
+     * @throws IllegalStateException naming the way to train the result on several workers
+     */
+    private static void requireNotParallelWrapperWorker() {
+        if (PruneRegrowListener.calledByParallelWrapper()) {
+            throw new IllegalStateException("GradualMagnitudePruning runs in a ParallelWrapper worker: ParallelWrapper "
+                    + "hands the same listener to every worker, each would prune its own copy differently, and "
+                    + "averaging would mix the masks. Prune on one worker (net.fit(...) with this listener); once the "
+                    + "schedule is done, GradualMagnitudePruning.toActiveStorage(net) gives the pruned network, whose "
+                    + "fixed masks train correctly under ParallelWrapper.");
         }
     }
 

@@ -186,7 +186,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
             + "docs/dynamic-sparse-training.md.";
 
     /** DL4J's ParallelWrapper trains each worker in a {@code DefaultTrainer} run on a thread of its pool. */
-    private static boolean calledByParallelWrapper() {
+    static boolean calledByParallelWrapper() {
         return StackWalker.getInstance().walk(frames -> frames.anyMatch(
                 f -> f.getClassName().startsWith("org.deeplearning4j.parallelism.trainer.")));
     }

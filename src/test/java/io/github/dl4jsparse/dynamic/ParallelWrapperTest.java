@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * DL4J's {@code ParallelWrapper} (parameter averaging): static masks stay exact; a {@link PruneRegrowListener}, which
- * ParallelWrapper would hand to every worker, is refused with a clear error instead of silently mixing connections.
+ * DL4J's {@code ParallelWrapper} (parameter averaging): static masks stay exact; a {@link PruneRegrowListener} or
+ * {@link GradualMagnitudePruning}, which ParallelWrapper would hand to every worker, is refused with a clear error
+ * instead of silently mixing connections.
  */
 class ParallelWrapperTest {
 
@@ -96,6 +97,40 @@ class ParallelWrapperTest {
                 assertEquals(before.remove(0), index, "refused at the first step: nothing rewired");
             }
         }
+    }
+
+    @Test
+    void gradualMagnitudePruningSharedByTheWorkersIsRefusedBeforeItPrunes() {
+        MultiLayerNetwork net = PruneRegrowListenerTest.mlp(3, new Adam(1e-2), 0.0, WeightStorage.DENSE);
+        net.setListeners(GradualMagnitudePruning.builder(PolynomialDecay.cubic(0.0, 0.9, 0, 12, 1)).build());
+        List<INDArray> masks = new ArrayList<>();
+        for (Layer l : net.getLayers()) {
+            if (l.getParam(SparseLayerConfig.WEIGHT_MASK_KEY) != null) {
+                masks.add(l.getParam(SparseLayerConfig.WEIGHT_MASK_KEY).dup());
+            }
+        }
+        ParallelWrapper pw = wrapper(net);
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> pw.fit(new ListDataSetIterator<>(PruneRegrowListenerTest.batches(24, 6), 1)));
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof IllegalStateException && cause.getMessage() != null
+                && cause.getMessage().contains("ParallelWrapper"))) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause != null, "the error says what happened: " + e);
+        assertTrue(cause.getMessage().contains("GradualMagnitudePruning runs in a ParallelWrapper worker")
+                && cause.getMessage().contains("GradualMagnitudePruning.toActiveStorage(net)"), cause.getMessage());
+        try {
+            pw.shutdown();
+        } catch (RuntimeException ignored) {
+            // the workers already stopped on the error
+        }
+        for (Layer l : net.getLayers()) {
+            if (l.getParam(SparseLayerConfig.WEIGHT_MASK_KEY) != null) {
+                assertEquals(masks.remove(0), l.getParam(SparseLayerConfig.WEIGHT_MASK_KEY), "nothing pruned");
+            }
+        }
+        assertEquals(SparsityReport.of(net).connections(), SparsityReport.of(net).activeConnections(), "nothing pruned");
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")

@@ -63,6 +63,29 @@ class ParallelWrapperTest {
         report.layers().forEach(l -> assertEquals(Math.round(0.9 * l.connections()), l.maskZeros(), l.name()));
     }
 
+    /**
+     * Trains {@code net} under ParallelWrapper, which must fail.
+     *
+     * @return the message of the IllegalStateException about ParallelWrapper found among the failure's causes
+     */
+    private static String refusalOfParallelFit(MultiLayerNetwork net) {
+        ParallelWrapper pw = wrapper(net);
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> pw.fit(new ListDataSetIterator<>(PruneRegrowListenerTest.batches(24, 6), 1)));
+        Throwable cause = e;
+        while (cause != null && !(cause instanceof IllegalStateException && cause.getMessage() != null
+                && cause.getMessage().contains("ParallelWrapper"))) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause != null, "the error says what happened: " + e);
+        try {
+            pw.shutdown();
+        } catch (RuntimeException ignored) {
+            // the workers already stopped on the error
+        }
+        return cause.getMessage();
+    }
+
     @Test
     void aPruneRegrowListenerSharedByTheWorkersIsRefused() {
         MultiLayerNetwork net = PruneRegrowListenerTest.mlp(3, new Adam(1e-2), 0.9, WeightStorage.ACTIVE);
@@ -73,22 +96,9 @@ class ParallelWrapperTest {
                 before.add(l.getParam(SparseLayerConfig.ACTIVE_INDEX_KEY).dup());
             }
         }
-        ParallelWrapper pw = wrapper(net);
-        RuntimeException e = assertThrows(RuntimeException.class,
-                () -> pw.fit(new ListDataSetIterator<>(PruneRegrowListenerTest.batches(24, 6), 1)));
-        Throwable cause = e;
-        while (cause != null && !(cause instanceof IllegalStateException && cause.getMessage() != null
-                && cause.getMessage().contains("ParallelWrapper"))) {
-            cause = cause.getCause();
-        }
-        assertTrue(cause != null, "the error says what happened: " + e);
-        assertTrue(cause.getMessage().contains("runs in a ParallelWrapper worker")
-                && cause.getMessage().contains("ParallelPruneRegrow.builder(net, listener)"), cause.getMessage());
-        try {
-            pw.shutdown();
-        } catch (RuntimeException ignored) {
-            // the workers already stopped on the error
-        }
+        String message = refusalOfParallelFit(net);
+        assertTrue(message.contains("runs in a ParallelWrapper worker")
+                && message.contains("ParallelPruneRegrow.builder(net, listener)"), message);
         for (Layer l : net.getLayers()) {
             INDArray index = l.getParam(SparseLayerConfig.ACTIVE_INDEX_KEY);
             if (index != null) {
@@ -109,22 +119,9 @@ class ParallelWrapperTest {
                 masks.add(l.getParam(SparseLayerConfig.WEIGHT_MASK_KEY).dup());
             }
         }
-        ParallelWrapper pw = wrapper(net);
-        RuntimeException e = assertThrows(RuntimeException.class,
-                () -> pw.fit(new ListDataSetIterator<>(PruneRegrowListenerTest.batches(24, 6), 1)));
-        Throwable cause = e;
-        while (cause != null && !(cause instanceof IllegalStateException && cause.getMessage() != null
-                && cause.getMessage().contains("ParallelWrapper"))) {
-            cause = cause.getCause();
-        }
-        assertTrue(cause != null, "the error says what happened: " + e);
-        assertTrue(cause.getMessage().contains("GradualMagnitudePruning runs in a ParallelWrapper worker")
-                && cause.getMessage().contains("GradualMagnitudePruning.toActiveStorage(net)"), cause.getMessage());
-        try {
-            pw.shutdown();
-        } catch (RuntimeException ignored) {
-            // the workers already stopped on the error
-        }
+        String message = refusalOfParallelFit(net);
+        assertTrue(message.contains("GradualMagnitudePruning runs in a ParallelWrapper worker")
+                && message.contains("GradualMagnitudePruning.toActiveStorage(net)"), message);
         for (Layer l : net.getLayers()) {
             if (l.getParam(SparseLayerConfig.WEIGHT_MASK_KEY) != null) {
                 assertEquals(masks.remove(0), l.getParam(SparseLayerConfig.WEIGHT_MASK_KEY), "nothing pruned");

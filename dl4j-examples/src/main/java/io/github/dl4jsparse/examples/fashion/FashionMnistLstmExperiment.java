@@ -46,7 +46,8 @@ import java.util.Map;
  * {@code docs/fashion-mnist-lstm-runs.csv}) as it ends; a stopped experiment goes on where it stopped.
  * {@code --report-only} prints the table of the runs in the log. Options: {@code --quick} (6,000/1,000 examples, 2
  * epochs, 1 seed, prune-and-regrow every 10 steps), {@code --epochs N}, {@code --seeds N}, {@code --first-seed N}, {@code --train-limit N},
- * {@code --methods a,b} (e.g. {@code dense,RigL_0.9}), {@code --data DIR}, {@code --delta-t N} and {@code --alpha A}
+ * {@code --methods a,b} (e.g. {@code dense,RigL_0.9}; the sparse methods of one call at one sparsity, which their
+ * names give: {@code RigL-ERK_0.8}), {@code --data DIR}, {@code --delta-t N} and {@code --alpha A}
  * (the prune-and-regrow schedule, default 100 steps and 0.3), {@code --lr R} (Adam's learning rate, default 2e-3); runs
  * given any of these are logged under their own name, as are those given {@code --scaled-init} (each sparse matrix's
  * starting weights divided by {@code sqrt(density)}) or {@code --lr-decay} (the learning rate lowered linearly to 0 over
@@ -75,19 +76,25 @@ public final class FashionMnistLstmExperiment {
     static boolean lrDecay;
     /** The training steps of one run (epochs × minibatches per epoch), over which {@code --lr-decay} decays. */
     static int runSteps;
-    static final double SPARSITY = 0.9;
+    /** The sparsity of the sparse methods: 0.9, or the one their names give in {@code --methods} ({@code RigL_0.8}). */
+    static double sparsity = 0.9;
 
     private FashionMnistLstmExperiment() {
     }
 
     enum Method {
-        DENSE("dense"), STATIC("static 0.9"), RIGL("RigL 0.9"), RIGL_ERK("RigL-ERK 0.9"), SET("SET 0.9"),
-        SET_ERK("SET-ERK 0.9");
+        DENSE("dense"), STATIC("static"), RIGL("RigL"), RIGL_ERK("RigL-ERK"), SET("SET"), SET_ERK("SET-ERK");
 
-        final String label;
+        /** The method's name without its sparsity. */
+        final String base;
 
-        Method(String label) {
-            this.label = label;
+        Method(String base) {
+            this.base = base;
+        }
+
+        /** @return e.g. {@code dense}, {@code RigL-ERK 0.9}: the name with the sparsity in effect */
+        String label() {
+            return this == DENSE ? base : base + " " + sparsity;
         }
 
         /** @return whether prune-and-regrow rewires this method's sparse LSTM during training */
@@ -190,18 +197,55 @@ public final class FashionMnistLstmExperiment {
         if (lrDecay) {
             options.add("linear lr decay");
         }
-        return options.isEmpty() ? m.label : m.label + " (" + String.join(", ", options) + ")";
+        return options.isEmpty() ? m.label() : m.label() + " (" + String.join(", ", options) + ")";
     }
 
-    private static List<Method> parseMethods(String names) {
+    /**
+     * @param names e.g. {@code dense,RigL_0.9}: {@code dense}, or a sparse method's name, {@code _}, its sparsity in
+     *              (0, 1); every sparse method of one call has the same sparsity, which becomes {@link #sparsity}
+     */
+    static List<Method> parseMethods(String names) {
         List<Method> out = new ArrayList<>();
+        Double chosen = null;
         for (String name : names.split(",")) {
-            String label = name.replace('_', ' ');
-            out.add(java.util.Arrays.stream(Method.values()).filter(m -> m.label.equals(label)).findFirst()
+            int cut = name.lastIndexOf('_');
+            String base = cut < 0 ? name : name.substring(0, cut);
+            Method method = java.util.Arrays.stream(Method.values()).filter(m -> m.base.equals(base)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--methods: no method '" + name + "'; the "
-                            + "methods are dense, static_0.9, RigL_0.9, RigL-ERK_0.9, SET_0.9, SET-ERK_0.9")));
+                            + "methods are dense, static_S, RigL_S, RigL-ERK_S, SET_S, SET-ERK_S for a sparsity S, "
+                            + "e.g. RigL_0.9"));
+            if (method == Method.DENSE) {
+                if (cut >= 0) {
+                    throw new IllegalArgumentException("--methods: '" + name + "': dense takes no sparsity");
+                }
+            } else {
+                double s = parseSparsity(name, base, cut < 0 ? "" : name.substring(cut + 1));
+                if (chosen != null && s != chosen) {
+                    throw new IllegalArgumentException("--methods: '" + name + "' has another sparsity than "
+                            + chosen + "; the sparse methods of one call share one sparsity");
+                }
+                chosen = s;
+            }
+            out.add(method);
+        }
+        if (chosen != null) {
+            sparsity = chosen;
         }
         return out;
+    }
+
+    private static double parseSparsity(String name, String base, String value) {
+        double s;
+        try {
+            s = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            s = Double.NaN;
+        }
+        if (!(s > 0 && s < 1)) {
+            throw new IllegalArgumentException("--methods: '" + name + "' needs a sparsity in (0, 1) after '_', "
+                    + "e.g. " + base + "_0.9; got '" + value + "'");
+        }
+        return s;
     }
 
     /** Images {@code [n, 784]} as sequences {@code [n, 28 steps, 28 pixels]} (NWC: one image row per step). */
@@ -215,7 +259,7 @@ public final class FashionMnistLstmExperiment {
         if (method == Method.DENSE) {
             recurrent = new LSTM.Builder().nOut(HIDDEN).activation(Activation.TANH).dataFormat(RNNFormat.NWC).build();
         } else {
-            SparseLSTM.Builder sparse = new SparseLSTM.Builder().nOut(HIDDEN).sparsity(SPARSITY);
+            SparseLSTM.Builder sparse = new SparseLSTM.Builder().nOut(HIDDEN).sparsity(sparsity);
             if (scaledInit) {
                 sparse.weightInit(new DensityScaledInit(WeightInit.XAVIER));
             }
@@ -231,8 +275,8 @@ public final class FashionMnistLstmExperiment {
                 .setInputType(InputType.recurrent(PIXELS_PER_STEP, STEPS, RNNFormat.NWC))
                 .build();
         if (method.erk()) {
-            // the same global 0.9 over W and RW, spread by ERK: the input weights (28 rows) denser than RW (128 rows)
-            SparsityDistribution.erk(SPARSITY).build().applyTo(conf);
+            // the same global sparsity over W and RW, spread by ERK: the input weights (28 rows) denser than RW (128 rows)
+            SparsityDistribution.erk(sparsity).build().applyTo(conf);
         }
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
@@ -272,7 +316,7 @@ public final class FashionMnistLstmExperiment {
         double seconds = (System.nanoTime() - start) / 1e9;
         SparsityReport report = SparsityReport.of(net);
         if (report.leaks() != 0) {
-            throw new IllegalStateException(method.label + ": " + report.leaks() + " masked weights are not 0");
+            throw new IllegalStateException(label(method) + ": " + report.leaks() + " masked weights are not 0");
         }
         long stateNumbers = net.getUpdater().getStateViewArray().length();
         long modelBytes = 4L * (net.numParams() + stateNumbers);

@@ -26,8 +26,8 @@ import java.util.List;
  * {@code SparseLinear} / {@code SparseConv2D} / {@code SparseLSTM} with its initial weights kept at the chosen
  * connections (as {@link MagnitudePruning} converts); an LSTM's input and recurrent matrices {@code W} and {@code RW}
  * are scored and budgeted as two matrices (a layer-wise budget gives each the sparsity, ERK each its own). Other
- * layers and biases are copied. Ties in sensitivity are broken by position (the earlier one is pruned first), so the mask is a function
- * of the network and the minibatch. The dense network is not changed.
+ * layers and biases are copied. Ties in sensitivity are broken by position (the earlier one is pruned first), so the
+ * mask is a function of the network and the minibatch. The dense network is not changed.
  */
 public final class Snip {
 

@@ -123,8 +123,9 @@ public final class SynFlow {
     }
 
     /**
-     * SynFlow's objective is the product of |weights| along paths through a linearised network; an LSTM's gates multiply
-     * activations by each other, so that product does not describe it, and the paper defines none for recurrent layers.
+     * SynFlow's objective is the product of |weights| along paths through a linearised network; an LSTM's gates
+     * multiply activations by each other, so that product does not describe it, and the paper defines none for
+     * recurrent layers.
      */
     private static void requireNoRecurrentLayer(MultiLayerNetwork dense) {
         for (int i = 0; i < dense.getnLayers(); i++) {

@@ -127,7 +127,8 @@ class ParallelWrapperTest {
                 assertEquals(masks.remove(0), l.getParam(SparseLayerConfig.WEIGHT_MASK_KEY), "nothing pruned");
             }
         }
-        assertEquals(SparsityReport.of(net).connections(), SparsityReport.of(net).activeConnections(), "nothing pruned");
+        SparsityReport report = SparsityReport.of(net);
+        assertEquals(report.connections(), report.activeConnections(), "nothing pruned");
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")

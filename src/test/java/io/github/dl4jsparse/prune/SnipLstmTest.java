@@ -33,9 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link Snip} on a network with DL4J's {@code LSTM} (inside {@code LastTimeStep}) followed by a {@code DenseLayer}: the
- * LSTM's {@code W} and {@code RW} are scored as two matrices by {@code |∂L/∂w · w|} straight from DL4J's gradient, and
- * the LSTM becomes a {@link SparseLSTM} that trains.
+ * {@link Snip} on a network with DL4J's {@code LSTM} (inside {@code LastTimeStep}) followed by a
+ * {@code DenseLayer}: the LSTM's {@code W} and {@code RW} are scored as two matrices by {@code |∂L/∂w · w|} straight
+ * from DL4J's gradient, and the LSTM becomes a {@link SparseLSTM} that trains.
  */
 class SnipLstmTest {
 
@@ -134,7 +134,8 @@ class SnipLstmTest {
         List<double[]> erkMasks = masks(Snip.toSparse(dense, batch(), MaskBudget.perLayer(erk)));
         String[] names = {"0/W", "0/RW", "1"};
         for (int t = 0; t < 3; t++) {
-            assertEquals(Math.round(expected.get(names[t]) * connections[t]), zeros(erkMasks.get(t)), "ERK " + names[t]);
+            assertEquals(Math.round(expected.get(names[t]) * connections[t]), zeros(erkMasks.get(t)),
+                    "ERK " + names[t]);
         }
         assertTrue(expected.get("0/W") < expected.get("0/RW"), "ERK keeps the 4-row W denser than the 6-row RW");
     }

@@ -6,6 +6,7 @@ import io.github.dl4jsparse.data.ShuffledDataSetIterator;
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.layers.SparseLSTM;
 import io.github.dl4jsparse.layers.DensityScaledInit;
+import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -39,7 +40,9 @@ import java.util.Map;
  * {@code RW}, fixed masks) and {@code RigL 0.9} (the same, rewired by {@link PruneRegrowListener#rigl()} every 100
  * steps, drop fraction 0.3 with cosine decay, until 75% of training); with {@code --methods} also
  * {@code RigL-ERK 0.9} (the same global sparsity spread over {@code W} and {@code RW} by ERK), {@code SET 0.9} and
- * {@code SET-ERK 0.9} (the same schedules with random regrowth, {@link PruneRegrowListener#set()}). Adam 2e-3,
+ * {@code SET-ERK 0.9} (the same schedules with random regrowth, {@link PruneRegrowListener#set()}),
+ * {@code SNFS 0.9} and {@code SNFS-ERK 0.9} (sparse momentum, {@link PruneRegrowListener#snfs()}: regrowth by momentum
+ * and connections moved between {@code W} and {@code RW}; dense weight storage). Adam 2e-3,
  * minibatch 256 ({@code --batch N} to change it).
  *
  * <p>Every run is appended to a resumable run log ({@code --resume FILE}, default
@@ -51,7 +54,8 @@ import java.util.Map;
  * (the prune-and-regrow schedule, default 100 steps and 0.3), {@code --lr R} (Adam's learning rate, default 2e-3); runs
  * given any of these are logged under their own name, as are those given {@code --scaled-init} (each sparse matrix's
  * starting weights divided by {@code sqrt(density)}) or {@code --lr-decay} (the learning rate lowered linearly to 0 over
- * the run).
+ * the run). {@code --input-sparsity S} puts {@code W} at sparsity {@code S} and {@code RW} at the sparsity that keeps the
+ * global one (not with the ERK methods). Every sparse run prints its sparsity per matrix at the end.
  */
 public final class FashionMnistLstmExperiment {
 
@@ -78,12 +82,18 @@ public final class FashionMnistLstmExperiment {
     static int runSteps;
     /** The sparsity of the sparse methods: 0.9, or the one their names give in {@code --methods} ({@code RigL_0.8}). */
     static double sparsity = 0.9;
+    /**
+     * The sparsity of the input weights {@code W} given by {@code --input-sparsity} (NaN: both matrices at
+     * {@link #sparsity}); {@code RW} then takes the sparsity that keeps the global one at {@link #sparsity}.
+     */
+    static double inputSparsity = Double.NaN;
 
     private FashionMnistLstmExperiment() {
     }
 
     enum Method {
-        DENSE("dense"), STATIC("static"), RIGL("RigL"), RIGL_ERK("RigL-ERK"), SET("SET"), SET_ERK("SET-ERK");
+        DENSE("dense"), STATIC("static"), RIGL("RigL"), RIGL_ERK("RigL-ERK"), SET("SET"), SET_ERK("SET-ERK"),
+        SNFS("SNFS"), SNFS_ERK("SNFS-ERK");
 
         /** The method's name without its sparsity. */
         final String base;
@@ -99,12 +109,17 @@ public final class FashionMnistLstmExperiment {
 
         /** @return whether prune-and-regrow rewires this method's sparse LSTM during training */
         boolean rewired() {
-            return this == RIGL || this == RIGL_ERK || this == SET || this == SET_ERK;
+            return this != DENSE && this != STATIC;
         }
 
         /** @return whether ERK spreads the global sparsity over {@code W} and {@code RW} */
         boolean erk() {
-            return this == RIGL_ERK || this == SET_ERK;
+            return this == RIGL_ERK || this == SET_ERK || this == SNFS_ERK;
+        }
+
+        /** @return whether sparse momentum rewires it, which moves connections between {@code W} and {@code RW} */
+        boolean momentum() {
+            return this == SNFS || this == SNFS_ERK;
         }
     }
 
@@ -138,12 +153,20 @@ public final class FashionMnistLstmExperiment {
                 case "--lr" -> learningRate = Double.parseDouble(args[++i]);
                 case "--scaled-init" -> scaledInit = true;
                 case "--lr-decay" -> lrDecay = true;
+                case "--input-sparsity" -> inputSparsity = Double.parseDouble(args[++i]);
                 case "--alpha" -> {
                     alpha = Double.parseDouble(args[++i]);
                     scheduleGiven = true;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; see the class comment for the options");
+            }
+        }
+        if (!Double.isNaN(inputSparsity)) {
+            recurrentSparsity(); // refuses a split that leaves RW no sparsity before any run starts
+            if (methods.stream().anyMatch(Method::erk)) {
+                throw new IllegalArgumentException("--input-sparsity " + inputSparsity + " sets the split of W and "
+                        + "RW, which ERK sets too: drop one of them");
             }
         }
         if (quick) {
@@ -194,6 +217,9 @@ public final class FashionMnistLstmExperiment {
         if (scaledInit && m != Method.DENSE) {
             options.add("scaled init");
         }
+        if (!Double.isNaN(inputSparsity) && m != Method.DENSE) {
+            options.add(String.format(Locale.ROOT, "W sparsity %s, RW %.4f", inputSparsity, recurrentSparsity()));
+        }
         if (lrDecay) {
             options.add("linear lr decay");
         }
@@ -212,7 +238,8 @@ public final class FashionMnistLstmExperiment {
             String base = cut < 0 ? name : name.substring(0, cut);
             Method method = java.util.Arrays.stream(Method.values()).filter(m -> m.base.equals(base)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--methods: no method '" + name + "'; the "
-                            + "methods are dense, static_S, RigL_S, RigL-ERK_S, SET_S, SET-ERK_S for a sparsity S, "
+                            + "methods are dense, static_S, RigL_S, RigL-ERK_S, SET_S, SET-ERK_S, SNFS_S, SNFS-ERK_S for a "
+                            + "sparsity S, "
                             + "e.g. RigL_0.9"));
             if (method == Method.DENSE) {
                 if (cut >= 0) {
@@ -260,6 +287,12 @@ public final class FashionMnistLstmExperiment {
             recurrent = new LSTM.Builder().nOut(HIDDEN).activation(Activation.TANH).dataFormat(RNNFormat.NWC).build();
         } else {
             SparseLSTM.Builder sparse = new SparseLSTM.Builder().nOut(HIDDEN).sparsity(sparsity);
+            if (!Double.isNaN(inputSparsity)) {
+                sparse.inputSparsity(inputSparsity).recurrentSparsity(recurrentSparsity());
+            }
+            if (method.momentum()) {
+                sparse.storage(WeightStorage.DENSE); // sparse momentum reads the momentum of inactive positions
+            }
             if (scaledInit) {
                 sparse.weightInit(new DensityScaledInit(WeightInit.XAVIER));
             }
@@ -283,6 +316,23 @@ public final class FashionMnistLstmExperiment {
         return net;
     }
 
+    /**
+     * @return the sparsity of {@code RW} that, with {@code W} at {@link #inputSparsity}, keeps {@link #sparsity} of the
+     *         LSTM's connections inactive
+     * @throws IllegalArgumentException naming {@code --input-sparsity} when no such sparsity is in [0, 1)
+     */
+    static double recurrentSparsity() {
+        double inputs = (double) PIXELS_PER_STEP * 4 * HIDDEN;
+        double recurrent = (double) HIDDEN * 4 * HIDDEN;
+        double activeRecurrent = (1 - sparsity) * (inputs + recurrent) - (1 - inputSparsity) * inputs;
+        double result = 1 - activeRecurrent / recurrent;
+        if (!(inputSparsity >= 0 && inputSparsity < 1 && result >= 0 && result < 1)) {
+            throw new IllegalArgumentException("--input-sparsity " + inputSparsity + " leaves RW no sparsity in "
+                    + "[0, 1) at a global sparsity of " + sparsity + " (RW would be " + result + ")");
+        }
+        return result;
+    }
+
     /** @param train images {@code [n, 784]}; @param test sequences {@code [n, 28, 28]} */
     static RunResult run(Method method, int seed, int epochs, DataSet train, DataSet test) {
         MultiLayerNetwork net = network(method, seed);
@@ -292,7 +342,8 @@ public final class FashionMnistLstmExperiment {
         PruneRegrowListener rigl = null;
         if (method.rewired()) {
             PruneRegrowListener.Builder schedule = method == Method.SET || method == Method.SET_ERK
-                    ? PruneRegrowListener.set() : PruneRegrowListener.rigl();
+                    ? PruneRegrowListener.set()
+                    : method.momentum() ? PruneRegrowListener.snfs() : PruneRegrowListener.rigl();
             rigl = schedule.deltaT(deltaT).alpha(alpha).plannedEpochs(epochs, stepsPerEpoch).build();
             net.setListeners(rigl);
         }
@@ -315,6 +366,7 @@ public final class FashionMnistLstmExperiment {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         SparsityReport report = SparsityReport.of(net);
+        report.layerLines().forEach(line -> System.out.println("  " + line));
         if (report.leaks() != 0) {
             throw new IllegalStateException(label(method) + ": " + report.leaks() + " masked weights are not 0");
         }

@@ -16,7 +16,6 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
-import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
@@ -99,7 +98,7 @@ public final class MagnitudePruning {
 
     /**
      * A new network: the {@code targets} replaced by sparse layers with {@code masks} (one per weight matrix of each
-     * target in turn, see {@link #matrixKeys}; each in the 'c' order of its matrix), all else copied.
+     * target in turn, see {@link PrunableMatrix#of}; each in the 'c' order of its matrix), all else copied.
      */
     static MultiLayerNetwork withMasks(MultiLayerNetwork dense, List<Integer> targets, List<double[]> masks) {
         MultiLayerConfiguration conf = dense.getLayerWiseConfigurations().clone();
@@ -114,18 +113,9 @@ public final class MagnitudePruning {
         return sparse;
     }
 
-    /**
-     * @return the weight matrices a conversion prunes in a layer: {@code W} of a DenseLayer or ConvolutionLayer,
-     *         {@code W} and {@code RW} of an LSTM
-     */
-    static List<String> matrixKeys(org.deeplearning4j.nn.conf.layers.Layer layer) {
-        return inner(layer).getClass() == LSTM.class ? List.of(LSTMParamInitializer.INPUT_WEIGHT_KEY,
-                LSTMParamInitializer.RECURRENT_WEIGHT_KEY) : List.of(DefaultParamInitializer.WEIGHT_KEY);
-    }
-
-    /** @return each weight matrix of {@code layer} ({@link #matrixKeys}) flattened in 'c' order, as doubles */
+    /** @return each weight matrix of {@code layer} ({@link PrunableMatrix#keysOf}) flattened in 'c' order, as doubles */
     private static List<double[]> matrixWeights(Layer layer) {
-        return matrixKeys(layer.conf().getLayer()).stream().map(key -> flatWeights(layer, key)).toList();
+        return PrunableMatrix.keysOf(layer.conf().getLayer()).stream().map(key -> flatWeights(layer, key)).toList();
     }
 
     /** Groups masks given one per matrix into one list per layer. */
@@ -133,7 +123,7 @@ public final class MagnitudePruning {
         List<List<double[]>> out = new ArrayList<>();
         int next = 0;
         for (Layer layer : layers) {
-            int n = matrixKeys(layer.conf().getLayer()).size();
+            int n = PrunableMatrix.keysOf(layer.conf().getLayer()).size();
             out.add(masks.subList(next, next + n));
             next += n;
         }
@@ -243,7 +233,7 @@ public final class MagnitudePruning {
             }
             return;
         }
-        List<String> keys = matrixKeys(from.conf().getLayer());
+        List<String> keys = PrunableMatrix.keysOf(from.conf().getLayer());
         List<SparseLayer> matrices = SparseMatrices.of(to);
         for (int k = 0; k < keys.size(); k++) {
             INDArray w = from.getParam(keys.get(k));

@@ -2,11 +2,7 @@ package io.github.dl4jsparse.prune;
 
 import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.sparsity.SparsityFraction;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.params.LSTMParamInitializer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +62,7 @@ public record MaskBudget(PruneScope scope, double sparsity, SparsityDistribution
         for (int i : targets) {
             org.deeplearning4j.nn.conf.layers.Layer layer = dense.getLayerWiseConfigurations().getConf(i).getLayer();
             String name = layer.getLayerName() != null ? layer.getLayerName() : String.valueOf(i);
-            shapes.addAll(matrixShapes(name, MagnitudePruning.inner(layer)));
+            PrunableMatrix.of(layer).forEach(m -> shapes.add(m.shape(name)));
         }
         double[] out = new double[shapes.size()];
         if (distribution == null) {
@@ -78,24 +74,5 @@ public record MaskBudget(PruneScope scope, double sparsity, SparsityDistribution
             out[t] = sparsities.get(shapes.get(t).name());
         }
         return out;
-    }
-
-    /**
-     * @return the shape of each weight matrix of {@code layer}, named as {@link SparsityDistribution#applyTo} names
-     *         them: {@code name} for a DenseLayer or ConvolutionLayer, {@code name/W} ([nIn, 4·nOut]) and
-     *         {@code name/RW} ([nOut, 4·nOut]) for an LSTM
-     */
-    private static List<SparsityDistribution.LayerShape> matrixShapes(String name,
-            org.deeplearning4j.nn.conf.layers.Layer layer) {
-        FeedForwardLayer f = (FeedForwardLayer) layer;
-        if (layer instanceof LSTM) {
-            return List.of(new SparsityDistribution.LayerShape(name + "/" + LSTMParamInitializer.INPUT_WEIGHT_KEY,
-                            f.getNIn(), 4 * f.getNOut()),
-                    new SparsityDistribution.LayerShape(name + "/" + LSTMParamInitializer.RECURRENT_WEIGHT_KEY,
-                            f.getNOut(), 4 * f.getNOut()));
-        }
-        long[] kernel = layer instanceof ConvolutionLayer c
-                ? new long[]{c.getKernelSize()[0], c.getKernelSize()[1]} : new long[0];
-        return List.of(new SparsityDistribution.LayerShape(name, f.getNIn(), f.getNOut(), kernel));
     }
 }

@@ -65,7 +65,7 @@ public final class Snip {
         Gradient gradient = net.gradient();
         List<double[]> scores = new ArrayList<>();
         for (int i : targets) {
-            for (String key : MagnitudePruning.matrixKeys(dense.getLayer(i).conf().getLayer())) {
+            for (String key : PrunableMatrix.keysOf(dense.getLayer(i).conf().getLayer())) {
                 INDArray g = gradient.getGradientFor(i + "_" + key);
                 double[] gc = g.dup('c').castTo(DataType.DOUBLE).data().asDouble();
                 double[] w = MagnitudePruning.flatWeights(dense.getLayer(i), key);

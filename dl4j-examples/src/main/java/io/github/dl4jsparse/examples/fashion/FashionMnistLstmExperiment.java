@@ -1,11 +1,11 @@
 package io.github.dl4jsparse.examples.fashion;
 
 import io.github.dl4jsparse.data.FashionMnist;
-import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.data.ShuffledDataSetIterator;
+import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
-import io.github.dl4jsparse.layers.SparseLSTM;
 import io.github.dl4jsparse.layers.DensityScaledInit;
+import io.github.dl4jsparse.layers.SparseLSTM;
 import io.github.dl4jsparse.layers.WeightStorage;
 import io.github.dl4jsparse.sparsity.SparsityReport;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

@@ -85,7 +85,7 @@ final class RunLog {
         if (loss.length != epochs || accuracy.length != epochs) {
             throw new IllegalArgumentException("expected " + epochs + " epochs of loss and accuracy");
         }
-        finished.put(key(method, seed), new RunResult(loss, accuracy, Double.parseDouble(f[4]), numbers(f[6]),
+        finished.put(key(method, seed, epochs), new RunResult(loss, accuracy, Double.parseDouble(f[4]), numbers(f[6]),
                 Double.parseDouble(f[5]), Double.parseDouble(f[2]), List.of(), Long.parseLong(f[3])));
     }
 
@@ -93,14 +93,14 @@ final class RunLog {
         return field.isEmpty() ? new double[0] : Arrays.stream(field.split(";")).mapToDouble(Double::parseDouble).toArray();
     }
 
-    private static String key(String method, int seed) {
-        return method + "#" + seed;
+    /** A run's key: the same method and seed trained for another number of epochs is another run. */
+    private static String key(String method, int seed, int epochs) {
+        return method + "#" + seed + "#" + epochs;
     }
 
     /** @return the run of {@code method} and {@code seed} with {@code epochs} epochs in the log, or null */
     RunResult finished(String method, int seed, int epochs) {
-        RunResult r = finished.get(key(method, seed));
-        return r != null && r.testAccuracy().length == epochs ? r : null;
+        return finished.get(key(method, seed, epochs));
     }
 
     /** Appends a finished run (one line, written and flushed at once). */
@@ -110,7 +110,7 @@ final class RunLog {
                 format(r.accuracyAfterPrune()), format(r.computeRatio()), join(r.activationZeros()),
                 join(r.trainLoss()), join(r.testAccuracy()));
         Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        finished.put(key(method, seed), r);
+        finished.put(key(method, seed, r.testAccuracy().length), r);
     }
 
     private static String join(double[] v) {

@@ -31,7 +31,8 @@ import java.util.Map;
  * Dense → prune → fine-tune: converts every {@code DenseLayer} of a trained {@link MultiLayerNetwork} or
  * {@link ComputationGraph} into a {@link SparseLinear}, every {@code ConvolutionLayer} into a {@link SparseConv2D}
  * and every {@code LSTM} (also inside {@code LastTimeStep}) into a {@link SparseLSTM} (its input and recurrent
- * weights each a matrix of its own), whose masks keep the largest-magnitude weights, with the surviving weights, biases and all other
+ * weights each a matrix of its own), whose masks keep the largest-magnitude weights, with the surviving weights,
+ * biases and all other
  * layers' parameters copied over. The result trains with plain {@code fit()} and the masks stay fixed: fine-tuning.
  * The updater state starts fresh. The dense network is not changed.
  *
@@ -41,10 +42,10 @@ import java.util.Map;
  * sparse.fit(train, 5);
  * }</pre>
  *
- * <p>Counts are exact: layer-wise, each layer has {@code Math.round(sparsity · nIn · nOut)} zeros in its mask; global,
- * the converted layers together have {@code Math.round(sparsity · total)}. Only layers of exactly these two classes
- * are converted (not their subclasses such as depthwise or separable convolutions). See Han et al., "Learning both Weights and
- * Connections for Efficient Neural Networks", NeurIPS 2015, for the method.
+ * <p>Counts are exact: layer-wise, each layer (each matrix of an LSTM) has {@code Math.round(sparsity · nIn · nOut)}
+ * zeros in its mask; global, the converted layers together have {@code Math.round(sparsity · total)}. Only layers of exactly these classes
+ * are converted (not their subclasses such as depthwise or separable convolutions). See Han et al., "Learning both
+ * Weights and Connections for Efficient Neural Networks", NeurIPS 2015, for the method.
  */
 public final class MagnitudePruning {
 
@@ -113,7 +114,7 @@ public final class MagnitudePruning {
         return sparse;
     }
 
-    /** @return each weight matrix of {@code layer} ({@link PrunableMatrix#keysOf}) flattened in 'c' order, as doubles */
+    /** @return each weight matrix of {@code layer} ({@link PrunableMatrix#keysOf}) flattened in 'c' order */
     private static List<double[]> matrixWeights(Layer layer) {
         return PrunableMatrix.keysOf(layer.conf().getLayer()).stream().map(key -> flatWeights(layer, key)).toList();
     }
@@ -166,7 +167,8 @@ public final class MagnitudePruning {
             }
         }
         if (targets.isEmpty()) {
-            throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer, ConvolutionLayer or LSTM "
+            throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer, ConvolutionLayer or "
+                    + "LSTM "
                     + "to convert");
         }
         List<Layer> targetLayers = targets.stream().map(dense::getLayer).toList();
@@ -186,7 +188,7 @@ public final class MagnitudePruning {
         return sparse;
     }
 
-    /** Layers converted: exactly {@code DenseLayer} and {@code ConvolutionLayer}, and {@code LSTM} if {@code recurrent}. */
+    /** Layers converted: exactly {@code DenseLayer}, {@code ConvolutionLayer}, {@code LSTM} if {@code recurrent}. */
     private static boolean convertible(org.deeplearning4j.nn.conf.layers.Layer layer, boolean recurrent) {
         return layer.getClass() == DenseLayer.class || layer.getClass() == ConvolutionLayer.class
                 || recurrent && inner(layer).getClass() == LSTM.class;
@@ -254,7 +256,8 @@ public final class MagnitudePruning {
         List<double[]> masks = new ArrayList<>();
         if (scope == PruneScope.LAYERWISE) {
             for (int t = 0; t < scores.size(); t++) {
-                masks.add(MagnitudeMasks.keepLargest(scores.get(t), layerSparsities != null ? layerSparsities[t] : sparsity));
+                double s = layerSparsities != null ? layerSparsities[t] : sparsity;
+                masks.add(MagnitudeMasks.keepLargest(scores.get(t), s));
             }
             return masks;
         }
@@ -279,7 +282,10 @@ public final class MagnitudePruning {
         return (double) zeros / mask.length;
     }
 
-    /** A SparseConv2D configured like {@code c}: shape, geometry, format, activation, updaters, regularisation, dropout, name. */
+    /**
+     * A SparseConv2D configured like {@code c}: shape, geometry, format, activation, updaters, regularisation, dropout,
+     * name.
+     */
     private static SparseConv2D sparseLike(ConvolutionLayer c, double sparsity) {
         SparseConv2D.Builder b = new SparseConv2D.Builder(c.getKernelSize()[0], c.getKernelSize()[1])
                 .nIn(c.getNIn()).nOut(c.getNOut()).sparsity(Math.min(sparsity, Math.nextDown(1.0)))

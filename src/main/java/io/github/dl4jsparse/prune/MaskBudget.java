@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * How many connections a mask selected at initialisation keeps ({@link Snip}, {@link SynFlow}): one sparsity for every
  * layer ({@link PruneScope#LAYERWISE}), one ranking over all layers ({@link PruneScope#GLOBAL}), or per layer from a
- * {@link SparsityDistribution} such as ERK. Counts are exact: {@code round(s · connections)} inactive per layer, or over
- * all layers for a global ranking.
+ * {@link SparsityDistribution} such as ERK. Counts are exact: {@code round(s · connections)} inactive per layer, or
+ * over all layers for a global ranking.
  *
  * @param scope        per layer or global; per layer when {@code distribution} is set
  * @param sparsity     the sparsity of every layer, or of all together (global); the distribution's target otherwise
@@ -42,7 +42,7 @@ public record MaskBudget(PruneScope scope, double sparsity, SparsityDistribution
         return new MaskBudget(PruneScope.GLOBAL, sparsity, null);
     }
 
-    /** Each layer at the sparsity {@code distribution} gives it (e.g. {@code SparsityDistribution.erk(0.9).build()}). */
+    /** Each layer at the sparsity {@code distribution} gives it, e.g. {@code SparsityDistribution.erk(0.9).build()}. */
     public static MaskBudget perLayer(SparsityDistribution distribution) {
         if (distribution == null) {
             throw new IllegalArgumentException("distribution must not be null");

@@ -45,12 +45,14 @@ public final class Snip {
     public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, DataSet batch, MaskBudget budget) {
         if (batch == null || batch.getFeatures() == null || batch.getLabels() == null) {
             throw new IllegalArgumentException("SNIP needs one minibatch with features and labels, got "
-                    + (batch == null ? "null" : "a data set without " + (batch.getFeatures() == null ? "features" : "labels")));
+                    + (batch == null ? "null"
+                            : "a data set without " + (batch.getFeatures() == null ? "features" : "labels")));
         }
         List<Integer> targets = MagnitudePruning.targets(dense, "SNIP", true);
         List<double[]> scores = sensitivities(dense, batch, targets);
         return MagnitudePruning.withMasks(dense, targets,
-                MagnitudePruning.masks(scores, budget.layerSparsities(dense, targets), budget.sparsity(), budget.scope()));
+                MagnitudePruning.masks(scores, budget.layerSparsities(dense, targets), budget.sparsity(),
+                        budget.scope()));
     }
 
     /**

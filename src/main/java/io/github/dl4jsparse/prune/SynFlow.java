@@ -98,7 +98,8 @@ public final class SynFlow {
             Gradient gradient = flow.gradient();
             List<double[]> scores = new ArrayList<>();
             for (int t = 0; t < targets.size(); t++) {
-                double[] g = gradient.getGradientFor(targets.get(t) + "_W").dup('c').castTo(DataType.DOUBLE).data().asDouble();
+                double[] g = gradient.getGradientFor(targets.get(t) + "_W").dup('c').castTo(DataType.DOUBLE)
+                        .data().asDouble();
                 double[] w = absWeights.get(t);
                 double[] m = masks.get(t);
                 double[] s = new double[w.length];
@@ -183,7 +184,8 @@ public final class SynFlow {
             return p.getNumChannels() * p.getInputHeight() * p.getInputWidth();
         }
         org.deeplearning4j.nn.conf.layers.Layer first = dense.getLayerWiseConfigurations().getConf(0).getLayer();
-        if (pre == null && first instanceof FeedForwardLayer f && !(first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer)) {
+        if (pre == null && first instanceof FeedForwardLayer f
+                && !(first instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer)) {
             return f.getNIn();
         }
         throw new IllegalArgumentException("SynFlow: cannot tell the input size from the first layer ("

@@ -48,14 +48,15 @@ import java.util.Map;
  * <p>Every run is appended to a resumable run log ({@code --resume FILE}, default
  * {@code docs/fashion-mnist-lstm-runs.csv}) as it ends; a stopped experiment goes on where it stopped.
  * {@code --report-only} prints the table of the runs in the log. Options: {@code --quick} (6,000/1,000 examples, 2
- * epochs, 1 seed, prune-and-regrow every 10 steps), {@code --epochs N}, {@code --seeds N}, {@code --first-seed N}, {@code --train-limit N},
+ * epochs, 1 seed, prune-and-regrow every 10 steps), {@code --epochs N}, {@code --seeds N}, {@code --first-seed N},
+ * {@code --train-limit N},
  * {@code --methods a,b} (e.g. {@code dense,RigL_0.9}; the sparse methods of one call at one sparsity, which their
  * names give: {@code RigL-ERK_0.8}), {@code --data DIR}, {@code --delta-t N} and {@code --alpha A}
  * (the prune-and-regrow schedule, default 100 steps and 0.3), {@code --lr R} (Adam's learning rate, default 2e-3); runs
  * given any of these are logged under their own name, as are those given {@code --scaled-init} (each sparse matrix's
- * starting weights divided by {@code sqrt(density)}) or {@code --lr-decay} (the learning rate lowered linearly to 0 over
- * the run). {@code --input-sparsity S} puts {@code W} at sparsity {@code S} and {@code RW} at the sparsity that keeps the
- * global one (not with the ERK methods). Every sparse run prints its sparsity per matrix at the end.
+ * starting weights divided by {@code sqrt(density)}) or {@code --lr-decay} (the learning rate lowered linearly to 0
+ * over the run). {@code --input-sparsity S} puts {@code W} at sparsity {@code S} and {@code RW} at the sparsity that
+ * keeps the global one (not with the ERK methods). Every sparse run prints its sparsity per matrix at the end.
  */
 public final class FashionMnistLstmExperiment {
 
@@ -238,9 +239,8 @@ public final class FashionMnistLstmExperiment {
             String base = cut < 0 ? name : name.substring(0, cut);
             Method method = java.util.Arrays.stream(Method.values()).filter(m -> m.base.equals(base)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("--methods: no method '" + name + "'; the "
-                            + "methods are dense, static_S, RigL_S, RigL-ERK_S, SET_S, SET-ERK_S, SNFS_S, SNFS-ERK_S for a "
-                            + "sparsity S, "
-                            + "e.g. RigL_0.9"));
+                            + "methods are dense, static_S, RigL_S, RigL-ERK_S, SET_S, SET-ERK_S, SNFS_S and "
+                            + "SNFS-ERK_S for a sparsity S, e.g. RigL_0.9"));
             if (method == Method.DENSE) {
                 if (cut >= 0) {
                     throw new IllegalArgumentException("--methods: '" + name + "': dense takes no sparsity");
@@ -308,7 +308,8 @@ public final class FashionMnistLstmExperiment {
                 .setInputType(InputType.recurrent(PIXELS_PER_STEP, STEPS, RNNFormat.NWC))
                 .build();
         if (method.erk()) {
-            // the same global sparsity over W and RW, spread by ERK: the input weights (28 rows) denser than RW (128 rows)
+            // the same global sparsity over W and RW, spread by ERK: the input weights (28 rows) denser than RW
+            // (128 rows)
             SparsityDistribution.erk(sparsity).build().applyTo(conf);
         }
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
@@ -390,7 +391,7 @@ public final class FashionMnistLstmExperiment {
         return eval.accuracy();
     }
 
-    /** The table of the runs in {@code log}: test accuracy mean ± std, and bytes of parameters + Adam state vs dense. */
+    /** The table of the runs in {@code log}: test accuracy mean ± std, bytes of parameters + Adam state vs dense. */
     static String report(RunLog log, List<Method> methods, int epochs, int firstSeed, int seeds) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Fashion-MNIST sequences, LSTM(%d), test accuracy after %d epochs%n%n",

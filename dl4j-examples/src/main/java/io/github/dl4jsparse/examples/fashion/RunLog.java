@@ -90,7 +90,8 @@ final class RunLog {
     }
 
     private static double[] numbers(String field) {
-        return field.isEmpty() ? new double[0] : Arrays.stream(field.split(";")).mapToDouble(Double::parseDouble).toArray();
+        return field.isEmpty() ? new double[0]
+                : Arrays.stream(field.split(";")).mapToDouble(Double::parseDouble).toArray();
     }
 
     /** A run's key: the same method and seed trained for another number of epochs is another run. */

@@ -43,9 +43,9 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Counts are exact: layer-wise, each layer (each matrix of an LSTM) has {@code Math.round(sparsity · nIn · nOut)}
- * zeros in its mask; global, the converted layers together have {@code Math.round(sparsity · total)}. Only layers of exactly these classes
- * are converted (not their subclasses such as depthwise or separable convolutions). See Han et al., "Learning both
- * Weights and Connections for Efficient Neural Networks", NeurIPS 2015, for the method.
+ * zeros in its mask; global, the converted layers together have {@code Math.round(sparsity · total)}. Only layers of
+ * exactly these classes are converted (not their subclasses such as depthwise or separable convolutions). See Han et
+ * al., "Learning both Weights and Connections for Efficient Neural Networks", NeurIPS 2015, for the method.
  */
 public final class MagnitudePruning {
 
@@ -168,8 +168,7 @@ public final class MagnitudePruning {
         }
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer, ConvolutionLayer or "
-                    + "LSTM "
-                    + "to convert");
+                    + "LSTM to convert");
         }
         List<Layer> targetLayers = targets.stream().map(dense::getLayer).toList();
         List<double[]> weights = new ArrayList<>();

@@ -32,8 +32,7 @@ import java.util.Map;
  * {@link ComputationGraph} into a {@link SparseLinear}, every {@code ConvolutionLayer} into a {@link SparseConv2D}
  * and every {@code LSTM} (also inside {@code LastTimeStep}) into a {@link SparseLSTM} (its input and recurrent
  * weights each a matrix of its own), whose masks keep the largest-magnitude weights, with the surviving weights,
- * biases and all other
- * layers' parameters copied over. The result trains with plain {@code fit()} and the masks stay fixed: fine-tuning.
+ * biases and all other layers' parameters copied over. The result trains with plain {@code fit()} and the masks stay fixed: fine-tuning.
  * The updater state starts fresh. The dense network is not changed.
  *
  * <pre>{@code

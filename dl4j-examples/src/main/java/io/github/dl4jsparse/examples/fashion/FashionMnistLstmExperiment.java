@@ -122,6 +122,15 @@ public final class FashionMnistLstmExperiment {
         boolean momentum() {
             return this == SNFS || this == SNFS_ERK;
         }
+
+        /** @return the prune-and-regrow builder of a rewired method: SET's, sparse momentum's or RigL's */
+        PruneRegrowListener.Builder regrowth() {
+            return switch (this) {
+                case SET, SET_ERK -> PruneRegrowListener.set();
+                case SNFS, SNFS_ERK -> PruneRegrowListener.snfs();
+                default -> PruneRegrowListener.rigl();
+            };
+        }
     }
 
     public static void main(String[] args) throws IOException {
@@ -340,13 +349,10 @@ public final class FashionMnistLstmExperiment {
         // shuffled as images [n, 784] (the iterator pulls rows), each minibatch then read as sequences
         ShuffledDataSetIterator batches = new ShuffledDataSetIterator(train, batch, true, seed);
         long stepsPerEpoch = (train.numExamples() + batch - 1) / batch;
-        PruneRegrowListener rigl = null;
+        PruneRegrowListener rewiring = null;
         if (method.rewired()) {
-            PruneRegrowListener.Builder schedule = method == Method.SET || method == Method.SET_ERK
-                    ? PruneRegrowListener.set()
-                    : method.momentum() ? PruneRegrowListener.snfs() : PruneRegrowListener.rigl();
-            rigl = schedule.deltaT(deltaT).alpha(alpha).plannedEpochs(epochs, stepsPerEpoch).build();
-            net.setListeners(rigl);
+            rewiring = method.regrowth().deltaT(deltaT).alpha(alpha).plannedEpochs(epochs, stepsPerEpoch).build();
+            net.setListeners(rewiring);
         }
         double[] loss = new double[epochs];
         double[] accuracy = new double[epochs];
@@ -375,9 +381,9 @@ public final class FashionMnistLstmExperiment {
         long modelBytes = 4L * (net.numParams() + stateNumbers);
         System.out.printf(Locale.ROOT, "%s seed %d: test accuracy %.4f, parameters %d + Adam state %d, %s%s%n",
                 label(method), seed, accuracy[epochs - 1], net.numParams(), stateNumbers, report.globalLine(),
-                rigl == null ? "" : "; " + rigl.updates().size() + " prune-and-regrow updates");
+                rewiring == null ? "" : "; " + rewiring.updates().size() + " prune-and-regrow updates");
         return new RunResult(loss, accuracy, Double.NaN, new double[0], Double.NaN, seconds,
-                rigl == null ? List.of() : rigl.updates(), modelBytes);
+                rewiring == null ? List.of() : rewiring.updates(), modelBytes);
     }
 
     static double accuracy(MultiLayerNetwork net, DataSet test) {

@@ -12,7 +12,7 @@ package io.github.dl4jsparse.kernels;
  *   <li>by output channel (slots in order, {@code colStart}) for the forward product and the weight gradient, and by
  *       input channel ({@code channelStart}, entries with their slot and output channel) for the input gradient.</li>
  * </ul>
- * Memory is {@code 4 · (2a + nIn + 2 · outH · outW · kH · kW)} bytes at most beside the pattern. Build once per pattern and input
+ * Memory is {@code 4 · (2a + nIn + 3 · Hp · Wp · kH · kW)} bytes at most beside the pattern. Build once per pattern and input
  * size, and keep it while neither changes.
  */
 public final class ConvIndex {
@@ -28,12 +28,25 @@ public final class ConvIndex {
     /** Entries per connection-matrix row {@code (c, kh, kw)}: {@code rowStart[r] .. rowStart[r+1]-1}. */
     final int[] rowStart;
     /**
-     * The taps that read each padded-input position {@code q = Y · Wp + X} of a channel, with the output position they
-     * read it for: {@code readStart[q] .. readStart[q+1]-1} index {@code readTap} ({@code kh · kW + kw}) and
-     * {@code readPosition} ({@code oh · outW + ow}), taps in increasing order.
+     * Output positions per unit of work, {@link #unitPositions}: a whole output row ({@code outW}) when the horizontal
+     * stride is 1, where the positions of a row read consecutive input columns, so that a unit of one channel and one
+     * tile is one contiguous run of {@code outW · width} values in the input, the output and δ alike, whatever the
+     * minibatch (vector lanes then span examples and columns: a minibatch of 4 fills them as well as one of 64);
+     * a single position otherwise. Unit {@code u} starts at output position {@code u · unitPositions}.
+     */
+    final int unitPositions;
+    /** Units per output channel: {@code positions / unitPositions}. */
+    final int units;
+    /**
+     * The input gradient's units of one padded-input channel and, per unit, the taps that read it: with unit positions
+     * of a whole row, unit {@code Y} is padded row {@code Y}; otherwise one padded position {@code q = Y · Wp + X}.
+     * {@code readStart[u] .. readStart[u+1]-1} index {@code readTap} ({@code kh · kW + kw}), {@code readTarget} (where
+     * the tap's run of {@link #unitPositions} positions starts in the padded channel, {@code Y · Wp + X}) and
+     * {@code readPosition} (the output position it reads δ at, {@code oh · outW + ow}); taps in increasing order.
      */
     final int[] readStart;
     final int[] readTap;
+    final int[] readTarget;
     final int[] readPosition;
     final int positions;
     final int paddedChannel;
@@ -68,30 +81,39 @@ public final class ConvIndex {
         this.entrySlot = pattern.rowSlot;
         this.entryOut = pattern.cols;
         this.rowStart = pattern.rowStart;
-        this.readStart = new int[paddedChannel + 1];
-        int[] tapList = new int[paddedChannel * taps];
-        int[] positionList = new int[paddedChannel * taps];
+        this.unitPositions = g.strideW() == 1 ? g.outW() : 1;
+        this.units = positions / unitPositions;
+        int dxUnits = unitPositions > 1 ? hp : paddedChannel;
+        int columns = unitPositions > 1 ? 1 : wp;
+        this.readStart = new int[dxUnits + 1];
+        int[] tapList = new int[dxUnits * taps];
+        int[] targetList = new int[dxUnits * taps];
+        int[] positionList = new int[dxUnits * taps];
         int n = 0;
-        for (int y = 0; y < hp; y++) {
-            for (int x = 0; x < wp; x++) {
-                for (int kh = 0; kh < g.kernelH(); kh++) {
-                    int oy = y - kh * g.dilationH();
-                    if (oy < 0 || oy % g.strideH() != 0 || oy / g.strideH() >= g.outH()) {
-                        continue;
-                    }
-                    for (int kw = 0; kw < g.kernelW(); kw++) {
-                        int ox = x - kw * g.dilationW();
+        for (int u = 0; u < dxUnits; u++) {
+            int y = unitPositions > 1 ? u : u / wp;
+            for (int kh = 0; kh < g.kernelH(); kh++) {
+                int oy = y - kh * g.dilationH();
+                if (oy < 0 || oy % g.strideH() != 0 || oy / g.strideH() >= g.outH()) {
+                    continue;
+                }
+                for (int kw = 0; kw < g.kernelW(); kw++) {
+                    int ox = 0;
+                    if (columns > 1) {
+                        ox = u % wp - kw * g.dilationW();
                         if (ox < 0 || ox % g.strideW() != 0 || ox / g.strideW() >= g.outW()) {
                             continue;
                         }
-                        tapList[n] = kh * g.kernelW() + kw;
-                        positionList[n++] = oy / g.strideH() * g.outW() + ox / g.strideW();
                     }
+                    tapList[n] = kh * g.kernelW() + kw;
+                    targetList[n] = columns > 1 ? u : y * wp + kw * g.dilationW();
+                    positionList[n++] = oy / g.strideH() * g.outW() + ox / g.strideW();
                 }
-                readStart[y * wp + x + 1] = n;
             }
+            readStart[u + 1] = n;
         }
         this.readTap = java.util.Arrays.copyOf(tapList, n);
+        this.readTarget = java.util.Arrays.copyOf(targetList, n);
         this.readPosition = java.util.Arrays.copyOf(positionList, n);
     }
 

@@ -3,8 +3,8 @@ package io.github.dl4jsparse.kernels;
 import java.util.Arrays;
 
 /**
- * {@link ConvFloatKernel} in plain Java: the loops of {@link VectorConvKernel} with eight examples of an output in
- * scalar registers instead of four vectors, weight gradients as dot products with four partial sums. Correct on any
+ * {@link ConvFloatKernel} in plain Java: the loops of {@link VectorConvKernel} with eight values of a unit in
+ * scalar registers instead of vectors, weight gradients as dot products with four partial sums. Correct on any
  * JVM; the Vector API kernel is several times faster.
  */
 final class PlainConvKernel implements ConvFloatKernel {
@@ -14,19 +14,20 @@ final class PlainConvKernel implements ConvFloatKernel {
                         int from, int to) {
         int[] colStart = ix.colStart;
         int[] tap = ix.tap;
-        int[] shift = ix.shift;
         int positions = ix.positions;
-        for (int o = from; o < to; o++) {
-            int first = colStart[o];
-            int end = colStart[o + 1];
-            for (int p = 0; p < positions; p++) {
+        int span = ix.unitPositions * width;
+        for (int u = 0; u < ix.units; u++) {
+            int p = u * ix.unitPositions;
+            int s = inBase + ix.shift[p] * width;
+            for (int o = from; o < to; o++) {
+                int first = colStart[o];
+                int end = colStart[o + 1];
                 int d = outBase + (o * positions + p) * width;
-                int s = inBase + shift[p] * width;
                 int b = 0;
-                for (; b + 8 <= width; b += 8) {
+                for (; b + 8 <= span; b += 8) {
                     tile8(first, end, tap, values, in, s + b, width, out, d + b);
                 }
-                for (; b < width; b++) {
+                for (; b < span; b++) {
                     out[d + b] = ConvFloatKernel.column(first, end, tap, values, in, s + b, width);
                 }
             }
@@ -34,7 +35,7 @@ final class PlainConvKernel implements ConvFloatKernel {
     }
 
     /**
-     * Eight examples of one output, {@code out[at .. at+7]}, held in registers while the connections {@code [first, end)}
+     * Eight values of a unit of one output channel, {@code out[at .. at+7]}, held in registers while the connections {@code [first, end)}
      * stream past (the loops' trip counts then do not depend on the minibatch, so the code HotSpot compiles for one
      * minibatch size serves all: an auto-vectorised loop over the examples compiled after batch-1 passes stayed scalar).
      */
@@ -76,6 +77,7 @@ final class PlainConvKernel implements ConvFloatKernel {
         int[] tap = ix.tap;
         int[] shift = ix.shift;
         int positions = ix.positions;
+        int unitPositions = ix.unitPositions;
         int inRows = ix.geometry.paddedInputSize();
         int outRows = ix.geometry.outputSize();
         for (int o = from; o < to; o++) {
@@ -83,23 +85,24 @@ final class PlainConvKernel implements ConvFloatKernel {
                 float total = 0f;
                 for (int t = 0; t < ImageTiles.tiles(batch); t++) {
                     int w = ImageTiles.width(batch, t);
+                    int span = unitPositions * w;
                     int inBase = ImageTiles.base(inRows, t) + tap[k] * w;
                     int dBase = ImageTiles.base(outRows, t) + o * positions * w;
                     float s0 = 0f;
                     float s1 = 0f;
                     float s2 = 0f;
                     float s3 = 0f;
-                    for (int p = 0; p < positions; p++) {
+                    for (int p = 0; p < positions; p += unitPositions) {
                         int x = inBase + shift[p] * w;
                         int d = dBase + p * w;
                         int b = 0;
-                        for (; b + 3 < w; b += 4) {
+                        for (; b + 3 < span; b += 4) {
                             s0 += in[x + b] * delta[d + b];
                             s1 += in[x + b + 1] * delta[d + b + 1];
                             s2 += in[x + b + 2] * delta[d + b + 2];
                             s3 += in[x + b + 3] * delta[d + b + 3];
                         }
-                        for (; b < w; b++) {
+                        for (; b < span; b++) {
                             s0 += in[x + b] * delta[d + b];
                         }
                     }
@@ -111,7 +114,7 @@ final class PlainConvKernel implements ConvFloatKernel {
     }
 
     /**
-     * Gathered per padded-input position over the taps that read it, eight examples at a time in registers over a
+     * Gathered per unit of the padded input over the taps that read it, eight values at a time in registers over a
      * tap's connections (as {@link VectorConvKernel#inputGradient}).
      */
     @Override
@@ -119,20 +122,21 @@ final class PlainConvKernel implements ConvFloatKernel {
                               int width, int from, int to) {
         int taps = ix.geometry.kernelH() * ix.geometry.kernelW();
         int rowLength = ix.positions * width;
+        int span = ix.unitPositions * width;
         int plane = ix.paddedChannel;
         int[] slot = ix.entrySlot;
         int[] outChannel = ix.entryOut;
         Arrays.fill(dx, dxBase + from * plane * width, dxBase + to * plane * width, 0f);
-        for (int c = from; c < to; c++) {
-            for (int q = 0; q < plane; q++) {
-                int d = dxBase + (c * plane + q) * width;
-                for (int j = ix.readStart[q]; j < ix.readStart[q + 1]; j++) {
+        for (int u = 0; u + 1 < ix.readStart.length; u++) {
+            for (int c = from; c < to; c++) {
+                for (int j = ix.readStart[u]; j < ix.readStart[u + 1]; j++) {
                     int r = c * taps + ix.readTap[j];
                     int first = ix.rowStart[r];
                     int end = ix.rowStart[r + 1];
                     int at = deltaBase + ix.readPosition[j] * width;
+                    int d = dxBase + (c * plane + ix.readTarget[j]) * width;
                     int b = 0;
-                    for (; b + 8 <= width; b += 8) {
+                    for (; b + 8 <= span; b += 8) {
                         float a0 = dx[d + b];
                         float a1 = dx[d + b + 1];
                         float a2 = dx[d + b + 2];
@@ -162,7 +166,7 @@ final class PlainConvKernel implements ConvFloatKernel {
                         dx[d + b + 6] = a6;
                         dx[d + b + 7] = a7;
                     }
-                    for (; b < width; b++) {
+                    for (; b < span; b++) {
                         dx[d + b] += ConvFloatKernel.tapColumn(first, end, slot, outChannel, values, delta, at + b, rowLength);
                     }
                 }

@@ -139,11 +139,31 @@ class SparseConvKernelsTest {
             "2, 11, 7, 4, 5, 3, 2, 1, 2, 70",
             "4, 10, 10, 6, 3, 2, 1, 2, 1, 130",
             "1, 12, 12, 7, 5, 5, 3, 1, 0, 17",
-            "5, 6, 9, 3, 2, 4, 2, 2, 1, 33"})
+            "5, 6, 9, 3, 2, 4, 2, 2, 1, 33",
+            // small minibatches on whole output rows (stride 1): runs of 28 = 16 + 8 + 4, 112, 135 = 128 + 4 + 3, 37
+            "16, 7, 7, 20, 1, 1, 1, 1, 0, 4",
+            "8, 14, 14, 12, 3, 3, 1, 1, 1, 8",
+            "3, 6, 45, 5, 3, 3, 1, 1, 1, 3",
+            "4, 9, 37, 6, 3, 3, 1, 2, 2, 1",
+            // ... and per position (stride 2): ResNet's 7 × 7 stem and a 1 × 1 projection
+            "3, 16, 16, 8, 7, 7, 2, 1, 3, 4",
+            "6, 8, 8, 10, 1, 1, 2, 1, 0, 5"})
     void kernelsComputeTheDirectConvolution(int c, int h, int w, int o, int kh, int kw, int stride, int dilation,
                                             int pad, int batch) {
-        Case t = new Case(truncate(c, h, w, o, kh, kw, stride, dilation, pad), batch, 0.4, 11);
+        assertKernelsComputeTheDirectConvolution(new Case(truncate(c, h, w, o, kh, kw, stride, dilation, pad), batch, 0.4, 11));
+    }
+
+    /** Whole output rows with a vertical stride of 2: rows of the output read every other row of the input. */
+    @Test
+    void kernelsComputeTheDirectConvolutionWithAVerticalStrideOnly() {
+        // 5 x 11 input, 3 x 3 kernel, stride (2, 1), padding (1, 1): output 3 x 11
+        ConvGeometry g = new ConvGeometry(4, 5, 11, 6, 3, 3, 2, 1, 1, 1, 1, 1, 3, 11);
+        assertKernelsComputeTheDirectConvolution(new Case(g, 6, 0.4, 12));
+    }
+
+    private static void assertKernelsComputeTheDirectConvolution(Case t) {
         ConvGeometry g = t.g;
+        int batch = t.batch;
         ImageTiles.Frame in = ImageTiles.Frame.input(g);
         ImageTiles.Frame out = ImageTiles.Frame.output(g);
         for (ConvFloatKernel kernel : floatKernels()) {
@@ -189,9 +209,10 @@ class SparseConvKernelsTest {
         assertClose(t.dx, dx, dx.length, 1e-12, "double input gradient");
     }
 
-    @Test
-    void resultsAreBitIdenticalForAnyThreadCount() {
-        Case t = new Case(truncate(6, 10, 10, 8, 3, 3, 1, 1, 1), 70, 0.3, 5);
+    @ParameterizedTest(name = "batch {0}")
+    @CsvSource({"70", "4"})
+    void resultsAreBitIdenticalForAnyThreadCount(int batch) {
+        Case t = new Case(truncate(6, 10, 10, 8, 3, 3, 1, 1, 1), batch, 0.3, 5);
         ConvGeometry g = t.g;
         float[] xT = new float[t.batch * g.paddedInputSize()];
         ImageTiles.pack(floats(t.x), ImageTiles.Frame.input(g), t.batch, false, xT);

@@ -18,6 +18,13 @@ public final class ImageTiles {
     /** Examples per tile: four 512-bit vectors of floats. */
     public static final int TILE = 64;
 
+    /**
+     * Values to allocate past the data of a tiled array (64: a 2048-bit vector of floats): with them the Vector API
+     * kernels compute the last, partial vector of a run whole instead of value by value. Optional; results are the same
+     * within float rounding either way.
+     */
+    public static final int SLACK = 64;
+
     private ImageTiles() {
     }
 

@@ -102,6 +102,13 @@ class SparseConvKernelsTest {
         return kernels;
     }
 
+    /** An array of finite garbage: the kernels overwrite what they compute and never read what they should not. */
+    private static float[] garbage(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 1234.5f);
+        return a;
+    }
+
     private static float[] floats(double[] a) {
         float[] f = new float[a.length];
         for (int i = 0; i < a.length; i++) {
@@ -166,28 +173,32 @@ class SparseConvKernelsTest {
         int batch = t.batch;
         ImageTiles.Frame in = ImageTiles.Frame.input(g);
         ImageTiles.Frame out = ImageTiles.Frame.output(g);
-        for (ConvFloatKernel kernel : floatKernels()) {
-            float[] xT = new float[batch * g.paddedInputSize()];
-            ImageTiles.pack(floats(t.x), in, batch, false, xT);
-            float[] deltaT = new float[batch * g.outputSize()];
-            ImageTiles.pack(floats(t.delta), out, batch, false, deltaT);
-            float[] v = floats(t.values);
+        // exact arrays, and arrays with the slack of the layers' arrays (filled with garbage the kernels must not use)
+        for (int extra : new int[]{0, ImageTiles.SLACK}) {
+            for (ConvFloatKernel kernel : floatKernels()) {
+                String name = kernel.name() + (extra > 0 ? " with slack" : "");
+                float[] xT = garbage(batch * g.paddedInputSize() + extra);
+                ImageTiles.pack(floats(t.x), in, batch, false, xT);
+                float[] deltaT = garbage(batch * g.outputSize() + extra);
+                ImageTiles.pack(floats(t.delta), out, batch, false, deltaT);
+                float[] v = floats(t.values);
 
-            float[] zT = new float[batch * g.outputSize()];
-            SparseConvKernels.forward(kernel, t.ix, v, xT, batch, zT);
-            float[] z = new float[zT.length];
-            ImageTiles.unpack(zT, out, batch, null, false, z);
-            assertClose(t.z, z, z.length, 1e-5, kernel.name() + " forward");
+                float[] zT = garbage(batch * g.outputSize() + extra);
+                SparseConvKernels.forward(kernel, t.ix, v, xT, batch, zT);
+                float[] z = new float[batch * g.outputSize()];
+                ImageTiles.unpack(zT, out, batch, null, false, z);
+                assertClose(t.z, z, z.length, 1e-5, name + " forward");
 
-            float[] grad = new float[v.length];
-            SparseConvKernels.weightGradient(kernel, t.ix, xT, deltaT, batch, grad);
-            assertClose(t.dW, grad, grad.length, 1e-5, kernel.name() + " weight gradient");
+                float[] grad = new float[v.length];
+                SparseConvKernels.weightGradient(kernel, t.ix, xT, deltaT, batch, grad);
+                assertClose(t.dW, grad, grad.length, 1e-5, name + " weight gradient");
 
-            float[] dxT = new float[xT.length];
-            SparseConvKernels.backwardInput(kernel, t.ix, v, deltaT, batch, dxT);
-            float[] dx = new float[t.dx.length];
-            ImageTiles.unpack(dxT, in, batch, null, false, dx);
-            assertClose(t.dx, dx, dx.length, 1e-5, kernel.name() + " input gradient");
+                float[] dxT = garbage(xT.length);
+                SparseConvKernels.backwardInput(kernel, t.ix, v, deltaT, batch, dxT);
+                float[] dx = new float[t.dx.length];
+                ImageTiles.unpack(dxT, in, batch, null, false, dx);
+                assertClose(t.dx, dx, dx.length, 1e-5, name + " input gradient");
+            }
         }
 
         double[] xT = new double[batch * g.paddedInputSize()];

@@ -66,8 +66,9 @@ final class ConvolutionKernels {
         double[] deltaTd = new double[0];
         double[] valuesd = new double[0];
 
+        /** @return {@code a} if it holds {@code n} values and the kernels' slack, else a new array that does */
         static float[] floats(float[] a, int n) {
-            return a.length >= n ? a : new float[n];
+            return a.length >= n + ImageTiles.SLACK ? a : new float[n + ImageTiles.SLACK];
         }
 
         static double[] doubles(double[] a, int n) {

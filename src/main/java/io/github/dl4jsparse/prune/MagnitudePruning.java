@@ -1,5 +1,6 @@
 package io.github.dl4jsparse.prune;
 
+import io.github.dl4jsparse.layers.FusedBatchNormalization;
 import io.github.dl4jsparse.layers.SparseConv2D;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.SparseLSTM;
@@ -32,7 +33,9 @@ import java.util.Map;
  * {@link ComputationGraph} into a {@link SparseLinear}, every {@code ConvolutionLayer} into a {@link SparseConv2D}
  * and every {@code LSTM} (also inside {@code LastTimeStep}) into a {@link SparseLSTM} (its input and recurrent
  * weights each a matrix of its own), whose masks keep the largest-magnitude weights, with the surviving weights,
- * biases and all other layers' parameters copied over. The result trains with plain {@code fit()} and the masks stay fixed: fine-tuning.
+ * biases and all other layers' parameters copied over; every DL4J {@code BatchNormalization} becomes a
+ * {@link FusedBatchNormalization} (same settings and parameters, a faster path). The result trains with plain
+ * {@code fit()} and the masks stay fixed: fine-tuning.
  * The updater state starts fresh. The dense network is not changed.
  *
  * <pre>{@code
@@ -104,6 +107,7 @@ public final class MagnitudePruning {
         MultiLayerConfiguration conf = dense.getLayerWiseConfigurations().clone();
         List<List<double[]>> perLayer = perLayer(targets.stream().map(i -> dense.getLayer(i)).toList(), masks);
         replaceWithSparse(targets.stream().map(conf::getConf).toList(), perLayer);
+        FusedBatchNormalization.replaceIn(conf);
         MultiLayerNetwork sparse = new MultiLayerNetwork(conf);
         sparse.init();
         for (int i = 0; i < dense.getnLayers(); i++) {
@@ -176,6 +180,7 @@ public final class MagnitudePruning {
         ComputationGraphConfiguration conf = dense.getConfiguration().clone();
         replaceWithSparse(targets.stream().map(name -> ((LayerVertex) conf.getVertices().get(name)).getLayerConf())
                 .toList(), masks);
+        FusedBatchNormalization.replaceIn(conf);
         ComputationGraph sparse = new ComputationGraph(conf);
         sparse.init();
         for (Layer from : dense.getLayers()) {

@@ -219,4 +219,41 @@ class MagnitudePruningTest {
         MultiLayerNetwork same = MagnitudePruning.toSparse(dense, 0.0);
         assertTrue(TestData.maxAbsDiff(dense.output(x), same.output(x)) < 1e-6, "sparsity 0 computes the dense outputs");
     }
+
+    @Test
+    void batchNormalizationBecomesFusedWithItsParametersInBothNetworkKinds() {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3)
+                .updater(new Adam(1e-2)).graphBuilder().addInputs("in")
+                .addLayer("conv", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4)
+                        .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "in")
+                .addLayer("bn", new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().eps(1e-4).build(),
+                        "conv")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "bn")
+                .setOutputs("out").setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(6, 6, 2))
+                .build();
+        ComputationGraph dense = new ComputationGraph(conf);
+        dense.init();
+        DataSet data = io.github.dl4jsparse.testutil.Images.classification(8, 2, 6, 6,
+                org.deeplearning4j.nn.conf.CNN2DFormat.NCHW, 3, 5, DataType.FLOAT);
+        dense.fit(data); // running mean and variance away from their initial values
+        ComputationGraph sparse = MagnitudePruning.toSparse(dense, 0.0);
+        org.deeplearning4j.nn.api.Layer bn = sparse.getLayer("bn");
+        assertInstanceOf(io.github.dl4jsparse.layers.FusedBatchNormalization.class, bn.conf().getLayer());
+        assertEquals(1e-4, ((io.github.dl4jsparse.layers.FusedBatchNormalization) bn.conf().getLayer()).getEps());
+        assertTrue(bn.getHelper() != null, "the fused path is in place");
+        assertEquals(dense.getLayer("bn").getParam("mean"), bn.getParam("mean"));
+        assertEquals(dense.getLayer("bn").getParam("var"), bn.getParam("var"));
+        assertTrue(TestData.maxAbsDiff(dense.outputSingle(data.getFeatures()), sparse.outputSingle(data.getFeatures()))
+                < 1e-6, "sparsity 0 with fused batch norm computes the dense outputs");
+
+        MultiLayerNetwork denseMln = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(5).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(3).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(4)).build());
+        denseMln.init();
+        assertInstanceOf(io.github.dl4jsparse.layers.FusedBatchNormalization.class,
+                MagnitudePruning.toSparse(denseMln, 0.5).getLayer(1).conf().getLayer());
+    }
 }

@@ -2,9 +2,11 @@ package io.github.dl4jsparse.benchmarks;
 
 import io.github.dl4jsparse.kernels.SparseConvKernels;
 import io.github.dl4jsparse.kernels.SparseKernels;
+import io.github.dl4jsparse.layers.FusedBatchNormalization;
 import io.github.dl4jsparse.layers.SparseConv2D;
 import io.github.dl4jsparse.prune.MagnitudePruning;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -23,7 +25,8 @@ import java.util.Map;
 
 /**
  * DL4J's own zoo models ({@code deeplearning4j-zoo}: ResNet-50 at 224 × 224, VGG16 at 64 × 64), dense against their
- * sparse twins made by {@code MagnitudePruning.toSparse(graph, sparsity)} (every convolution and dense layer), on
+ * sparse twins made by {@code MagnitudePruning.toSparse(graph, sparsity)} (every convolution and dense layer; batch
+ * norm fused), and, where the model has batch norm, the dense model with {@code FusedBatchNormalization} too, on
  * random images, Adam: the whole training step and inference as interleaved medians in one JVM (each round times every
  * network in turn, and the ratio to dense is taken per round), then, with {@code --layers}, every convolution alone
  * (a training forward pass and its backward pass on the input it sees in the network), dense against sparse, with the
@@ -76,12 +79,14 @@ public final class ZooTiming {
             labels.putScalar(b, b % 10, 1f);
         }
         DataSet data = new DataSet(features, labels);
-        ComputationGraph[] nets = {dense, sparse};
+        ComputationGraph denseFused = fused(dense);
+        ComputationGraph[] nets = denseFused == null ? new ComputationGraph[]{dense, sparse}
+                : new ComputationGraph[]{dense, sparse, denseFused};
         double[][] train = measure(nets, rounds, net -> net.fit(data));
         double[][] infer = measure(nets, rounds, net -> net.output(features));
         System.out.println("| network | training step (ms) | ratio to dense | inference (ms) | ratio to dense |");
         System.out.println("|---|---|---|---|---|");
-        String[] names = {"dense", String.format(Locale.ROOT, "sparse %.2f", sparsity)};
+        String[] names = {"dense", String.format(Locale.ROOT, "sparse %.2f", sparsity), "dense, FusedBatchNormalization"};
         for (int n = 0; n < nets.length; n++) {
             System.out.printf(Locale.ROOT, "| %s | %.0f | %.3f | %.0f | %.3f |%n", names[n], Timing.median(train[n]),
                     medianRatio(train[n], train[0]), Timing.median(infer[n]), medianRatio(infer[n], infer[0]));
@@ -99,6 +104,17 @@ public final class ZooTiming {
                     .inputShape(new int[]{3, size, size}).updater(new Adam(1e-3)).build().init();
             default -> throw new IllegalArgumentException("--model must be resnet50 or vgg16, got " + model);
         };
+    }
+
+    /** The dense network with {@code FusedBatchNormalization} (the sparse one's batch norm), or null if it has none. */
+    private static ComputationGraph fused(ComputationGraph dense) {
+        ComputationGraphConfiguration conf = dense.getConfiguration().clone();
+        if (FusedBatchNormalization.replaceIn(conf) == 0) {
+            return null;
+        }
+        ComputationGraph net = new ComputationGraph(conf);
+        net.init(dense.params().dup(), false);
+        return net;
     }
 
     /** Per network, per round: milliseconds per call, after two warm-up calls each. */

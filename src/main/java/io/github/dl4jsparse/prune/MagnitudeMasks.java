@@ -30,39 +30,84 @@ public final class MagnitudeMasks {
     }
 
     /**
-     * The indices of the {@code count} smallest |w|, ties by index, in increasing index order: a primitive sort of the
-     * magnitudes gives the threshold (the {@code count}-th smallest), then one pass takes every index below it and the
-     * earliest indices at it. Order as {@link Double#compare} (NaN largest). Seconds for the tens of millions of
-     * weights of a zoo model, where sorting boxed indices took close to a minute.
+     * The indices of the {@code count} smallest |w|, ties by index, in increasing index order: a selection over the
+     * magnitudes' bit patterns (ordered as {@link Double#compare}, NaN largest) gives the threshold (the
+     * {@code count}-th smallest), then one pass takes every index below it and the earliest indices at it. Linear time
+     * on average: about a second for the tens of millions of weights of a zoo model.
      */
     static int[] smallestFirst(double[] weights, int count) {
         if (count <= 0) {
             return new int[0];
         }
-        double[] magnitudes = new double[weights.length];
+        long[] keys = new long[weights.length];
         for (int i = 0; i < weights.length; i++) {
-            magnitudes[i] = Math.abs(weights[i]);
+            keys[i] = key(weights[i]);
         }
-        double[] sorted = magnitudes.clone();
-        Arrays.sort(sorted);
-        double threshold = sorted[count - 1];
+        long threshold = select(keys.clone(), count - 1);
         int below = 0;
-        for (double m : sorted) {
-            if (Double.compare(m, threshold) < 0) {
+        for (long k : keys) {
+            if (k < threshold) {
                 below++;
-            } else {
-                break;
             }
         }
         int atThreshold = count - below;
         int[] chosen = new int[count];
         int n = 0;
-        for (int i = 0; i < magnitudes.length && n < count; i++) {
-            int c = Double.compare(magnitudes[i], threshold);
-            if (c < 0 || (c == 0 && atThreshold-- > 0)) {
+        for (int i = 0; i < keys.length && n < count; i++) {
+            if (keys[i] < threshold || (keys[i] == threshold && atThreshold-- > 0)) {
                 chosen[n++] = i;
             }
         }
         return chosen;
+    }
+
+    /** |w| as a long ordered as {@link Double#compare} orders magnitudes: non-negative bit patterns, NaNs collapsed. */
+    private static long key(double w) {
+        return Double.doubleToLongBits(Math.abs(w));
+    }
+
+    /**
+     * The {@code k}-th smallest (0-based) of {@code a}, which it reorders: quickselect with a median-of-three pivot,
+     * falling back to a sort of the remaining range after a logarithmic number of rounds (no quadratic worst case).
+     */
+    private static long select(long[] a, int k) {
+        int lo = 0;
+        int hi = a.length - 1;
+        int rounds = 4 * (64 - Long.numberOfLeadingZeros(a.length)) + 8;
+        while (hi > lo) {
+            if (rounds-- == 0) {
+                Arrays.sort(a, lo, hi + 1);
+                return a[k];
+            }
+            long pivot = medianOfThree(a[lo], a[(lo + hi) >>> 1], a[hi]);
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = a[i];
+                    a[i++] = a[j];
+                    a[j--] = t;
+                }
+            }
+            // a[lo..j] <= pivot, a[j+1..i-1] == pivot, a[i..hi] >= pivot
+            if (k <= j) {
+                hi = j;
+            } else if (k >= i) {
+                lo = i;
+            } else {
+                return pivot;
+            }
+        }
+        return a[k];
+    }
+
+    private static long medianOfThree(long a, long b, long c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 }

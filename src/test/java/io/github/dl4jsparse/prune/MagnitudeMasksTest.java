@@ -11,7 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * {@link MagnitudeMasks}: the selection of the smallest magnitudes against a plain sort of the indices by
- * (|w|, index), with ties, signed zeros and NaN, for every count.
+ * (|w|, index), with ties, signed zeros and NaN, for every count; and on large arrays with many ties, sorted runs and
+ * one constant value, which a selection's pivots must survive.
  */
 class MagnitudeMasksTest {
 
@@ -30,6 +31,21 @@ class MagnitudeMasksTest {
         double[] w = r.ints(200, 0, values.length).mapToDouble(i -> values[i]).toArray();
         for (int count = 0; count <= w.length; count++) {
             assertArrayEquals(reference(w, count), MagnitudeMasks.smallestFirst(w, count), "count " + count);
+        }
+    }
+
+    @Test
+    void largeArraysWithManyTiesAndSortedRunsAgreeWithTheDefinition() {
+        Random r = new Random(5);
+        int n = 200_000;
+        double[] levels = r.ints(n, 0, 50).mapToDouble(i -> (i - 25) / 8.0).toArray(); // many ties
+        double[] ascending = IntStream.range(0, n).mapToDouble(i -> i * 1e-3).toArray(); // sorted: bad for naive pivots
+        double[] descending = IntStream.range(0, n).mapToDouble(i -> -i * 1e-3).toArray();
+        double[] constant = new double[n];
+        for (double[] w : new double[][]{levels, ascending, descending, constant}) {
+            for (int count : new int[]{1, 17, n / 10, n / 2, 9 * n / 10, n - 1, n}) {
+                assertArrayEquals(reference(w, count), MagnitudeMasks.smallestFirst(w, count), "count " + count);
+            }
         }
     }
 

@@ -134,6 +134,7 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         IgnoredListeners.called(this);
+        AttachedOnce.require(model, this, "GradualMagnitudePruning");
         long step = iteration + 1L;
         if (!calledBefore) {
             calledBefore = true;
@@ -202,6 +203,16 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
         List<long[]> dropped = config.scope == PruneScope.LAYERWISE
                 ? layerwise(active, values, drops, seed, iteration)
                 : global(layers, active, values, sparsity, seed, iteration);
+        for (int l = 0; l < layers.size(); l++) {
+            if (active.get(l).length > 0 && dropped.get(l).length == active.get(l).length) {
+                long connections = layers.get(l).sparseConfig().connections();
+                throw new IllegalStateException("GradualMagnitudePruning: at iteration " + iteration + " sparsity "
+                        + sparsity + " would leave " + matrices.get(l).name() + " (" + connections + " connections) "
+                        + "no connection, and the layer would compute a constant; nothing was pruned. Use a final "
+                        + "sparsity below " + (1.0 - 0.5 / connections) + (config.scope == PruneScope.GLOBAL
+                        ? " or PruneScope.LAYERWISE (a global ranking can empty a small layer)" : ""));
+            }
+        }
         List<String> names = new ArrayList<>();
         long[] after = new long[layers.size()];
         for (int l = 0; l < layers.size(); l++) {

@@ -152,6 +152,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
      * @throws IllegalStateException naming {@link ParallelPruneRegrow}, the trainer that does this correctly
      */
     private synchronized void requireOneNetwork(Model model) {
+        AttachedOnce.require(model, this, "PruneRegrowListener");
         Model known = network != null ? network.get() : null;
         if (known == null) {
             IgnoredListeners.called(this);

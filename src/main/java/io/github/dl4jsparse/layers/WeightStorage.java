@@ -159,8 +159,8 @@ public enum WeightStorage {
     }
 
     /**
-     * Throws if {@link #ACTIVE} is asked for with no active connection, too many connections, or a network type that
-     * cannot hold its positions exactly.
+     * Throws if the sparsity leaves the layer no active connection, or {@link #ACTIVE} is asked for with too many
+     * connections or a network type that cannot hold its positions exactly.
      *
      * @throws IllegalArgumentException naming the layer and what to do instead
      */
@@ -170,10 +170,12 @@ public enum WeightStorage {
             throw new IllegalArgumentException(layerDescription + ": storage ACTIVE keeps connection positions as "
                     + "exact integers and needs a FLOAT or DOUBLE network, got " + networkDataType + "; use DENSE");
         }
-        if (layer.getStorage() == ACTIVE && layer.activeConnections() == 0) {
-            throw new IllegalArgumentException(layerDescription + ": storage ACTIVE needs at least one active "
-                    + "connection, but sparsity " + layer.getSparsity() + " of " + layer.connections()
-                    + " connections leaves none; use DENSE or AUTO");
+        if (layer.connections() > 0 && layer.activeConnections() == 0) {
+            // a layer without a connection computes a constant: never what a sparsity below 1 asked for
+            throw new IllegalArgumentException(layerDescription + ": sparsity " + layer.getSparsity() + " of "
+                    + layer.connections() + " connections rounds to no active connection (round(sparsity · "
+                    + layer.connections() + ") = " + layer.connections() + "); use a sparsity below "
+                    + (1.0 - 0.5 / layer.connections()) + " to keep at least one");
         }
         if (resolved == ACTIVE && layer.connections() > PositionIndex.MAX_CONNECTIONS) {
             throw new IllegalArgumentException(layerDescription + ": storage ACTIVE supports up to "

@@ -127,14 +127,34 @@ public final class MagnitudePruning {
         List<List<double[]>> out = new ArrayList<>();
         int next = 0;
         for (Layer layer : layers) {
-            int n = PrunableMatrix.keysOf(layer.conf().getLayer()).size();
-            out.add(masks.subList(next, next + n));
-            next += n;
+            List<String> keys = PrunableMatrix.keysOf(layer.conf().getLayer());
+            for (int k = 0; k < keys.size() && next + k < masks.size(); k++) {
+                requireAConnection(layer.conf().getLayer().getLayerName(), keys.get(k), masks.get(next + k));
+            }
+            out.add(masks.subList(next, next + keys.size()));
+            next += keys.size();
         }
         if (next != masks.size()) {
             throw new IllegalStateException(masks.size() + " masks for " + next + " weight matrices");
         }
         return out;
+    }
+
+    /**
+     * Refuses a mask that prunes every weight of a matrix: the layer would compute a constant. Layer-wise that is a
+     * sparsity within half a weight of 1; in one ranking over all layers (global budgets, SNIP, SynFlow), a small
+     * layer whose weights all rank below the others' ("layer collapse").
+     */
+    private static void requireAConnection(String layer, String key, double[] mask) {
+        for (double m : mask) {
+            if (m != 0.0) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException("layer '" + layer + "' (weights " + key + ", " + mask.length
+                + " connections) would keep no connection: the budget prunes all of them, and the layer would compute "
+                + "a constant; use a lower sparsity (layer-wise: below " + (1.0 - 0.5 / mask.length)
+                + ") or a layer-wise budget instead of a global one");
     }
 
     /** @return a layer's W flattened in 'c' order, as doubles */

@@ -141,6 +141,26 @@ class GradualMagnitudePruningTest {
         assertEquals(0.9, previous, 0.0);
     }
 
+    @Test
+    void attachedTwiceOrPruningALayerToNothingIsRefusedBeforeAnythingChanges() {
+        MultiLayerNetwork net = GradualMagnitudePruning.prepare(dense("MLP", 8));
+        GradualMagnitudePruning gmp = GradualMagnitudePruning.builder(new ConstantSparsity(0.75, 0, 100, 1)).build();
+        net.setListeners(gmp);
+        net.addListeners(gmp);
+        List<DataSet> data = PruneRegrowListenerTest.batches(2, 2);
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> net.fit(data.get(0)));
+        assertTrue(twice.getMessage().contains("attached 2 times"), twice.getMessage());
+
+        MultiLayerNetwork fresh = GradualMagnitudePruning.prepare(dense("MLP", 8));
+        fresh.setListeners(GradualMagnitudePruning.builder(new ConstantSparsity(0.9999999, 0, 100, 1)).build());
+        IllegalStateException empty = assertThrows(IllegalStateException.class, () -> fresh.fit(data.get(0)));
+        assertTrue(empty.getMessage().contains("no connection") && empty.getMessage().contains("nothing was pruned"),
+                empty.getMessage());
+        for (SparseLayer layer : sparse(fresh)) {
+            assertEquals(layer.sparseConfig().connections(), layer.activePositions().length, "nothing was pruned");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"MLP", "CNN"})
     void aPrunedNetworkMovesToActiveStorageWithTheSameOutputs(String kind) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
@@ -498,6 +499,23 @@ class PruneRegrowListenerTest {
         ModelSerializer.writeModel(mlp(1, new Adam(1e-2), 0.5), file, true);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PruneRegrowListener.restoreFrom(file));
         assertTrue(e.getMessage().contains("holds no prune-and-regrow configuration"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"SET", "RigL"})
+    void aListenerAttachedTwiceIsRefusedBeforeAnythingChanges(String method) {
+        MultiLayerNetwork net = mlp(3, new Adam(1e-2), 0.8);
+        PruneRegrowListener listener = (method.equals("SET") ? PruneRegrowListener.set() : PruneRegrowListener.rigl())
+                .deltaT(1).plannedIterations(10).build();
+        net.setListeners(listener);
+        net.addListeners(listener);
+        INDArray params = net.params().dup();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.fit(batches(1, 4).get(0)));
+        assertTrue(e.getMessage().contains("attached 2 times") && e.getMessage().contains("Attach it once"),
+                e.getMessage());
+        assertEquals(params, net.params(), "no update and no rewiring");
+        net.setListeners(listener);
+        net.fit(batches(1, 4).get(0)); // attached once: trains
     }
 
     @Test

@@ -86,14 +86,17 @@ class SparseLinearConfigTest {
         assertTrue(e.getMessage().contains("fc1") && e.getMessage().contains("NaN"), e.getMessage());
     }
 
-    @Test
-    void activeStorageWithoutAnyConnectionFailsAtInitNamingTheLayer() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(WeightStorage.class)
+    void aSparsityThatRoundsToNoConnectionFailsAtInitNamingTheLayerAndTheLimit(WeightStorage storage) {
+        // 4 x 3 = 12 connections: 0.99 · 12 rounds to 12, no connection left, in any storage
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
-                .layer(valid().sparsity(0.99).storage(WeightStorage.ACTIVE).build())
+                .layer(valid().sparsity(0.99).storage(storage).build())
                 .layer(Nets.output()).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MultiLayerNetwork(conf).init());
-        assertTrue(e.getMessage().contains("fc1") && e.getMessage().contains("ACTIVE") && e.getMessage().contains("0.99"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("fc1") && e.getMessage().contains("0.99") && e.getMessage().contains("12")
+                && e.getMessage().contains("no active connection") && e.getMessage().contains("0.958"), e.getMessage());
+        assertEquals(1, valid().sparsity(0.95).storage(storage).build().activeConnections(), "below the limit");
     }
 
     @Test

@@ -256,4 +256,19 @@ class MagnitudePruningTest {
         assertInstanceOf(io.github.dl4jsparse.layers.FusedBatchNormalization.class,
                 MagnitudePruning.toSparse(denseMln, 0.5).getLayer(1).conf().getLayer());
     }
+
+    @Test
+    void aBudgetThatLeavesALayerNoConnectionIsRefusedNamingTheLayer() {
+        MultiLayerNetwork dense = trainedDense();
+        IllegalArgumentException layerwise = assertThrows(IllegalArgumentException.class,
+                () -> MagnitudePruning.toSparse(dense, 0.999999));
+        assertTrue(layerwise.getMessage().contains("no connection") && layerwise.getMessage().contains("layer '"),
+                layerwise.getMessage());
+        ComputationGraph graph = trainedDenseGraph();
+        assertThrows(IllegalArgumentException.class, () -> MagnitudePruning.toSparse(graph, 0.999999));
+        // one global ranking: the output-side layer's weights all rank below the first's at a high sparsity
+        IllegalArgumentException global = assertThrows(IllegalArgumentException.class,
+                () -> MagnitudePruning.toSparse(dense, 0.999999, PruneScope.GLOBAL));
+        assertTrue(global.getMessage().contains("layer-wise budget"), global.getMessage());
+    }
 }

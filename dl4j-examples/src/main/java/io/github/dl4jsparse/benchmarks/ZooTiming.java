@@ -30,11 +30,12 @@ import java.util.Map;
  * random images, Adam: the whole training step and inference as interleaved medians in one JVM (each round times every
  * network in turn, and the ratio to dense is taken per round), then, with {@code --layers}, every convolution alone
  * (a training forward pass and its backward pass on the input it sees in the network), dense against sparse, with the
- * sparse layer's rate of active multiply-adds.
+ * sparse layer's rate of active multiply-adds. {@code --sparse-only} times the sparse network alone, as
+ * {@code dl4j-examples/pytorch/zoo_benchmark.py} times PyTorch's dense twin.
  *
  * <pre>
  * OMP_NUM_THREADS=1 java --add-modules jdk.incubator.vector -cp ... io.github.dl4jsparse.benchmarks.ZooTiming \
- *     --model resnet50|vgg16 [--batch 4] [--sparsity 0.9] [--rounds 5] [--layers]
+ *     --model resnet50|vgg16 [--batch 4] [--sparsity 0.9] [--rounds 5] [--layers] [--sparse-only]
  * </pre>
  */
 public final class ZooTiming {
@@ -48,6 +49,7 @@ public final class ZooTiming {
         double sparsity = 0.9;
         int rounds = 5;
         boolean layers = false;
+        boolean sparseOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> model = args[++i];
@@ -55,8 +57,9 @@ public final class ZooTiming {
                 case "--sparsity" -> sparsity = Double.parseDouble(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--layers" -> layers = true;
+                case "--sparse-only" -> sparseOnly = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: --model resnet50|vgg16 [--batch N] [--sparsity S] [--rounds R] [--layers]");
+                        + "; usage: --model resnet50|vgg16 [--batch N] [--sparsity S] [--rounds R] [--layers] [--sparse-only]");
             }
         }
         int size = model.equals("vgg16") ? 64 : 224;
@@ -79,6 +82,13 @@ public final class ZooTiming {
             labels.putScalar(b, b % 10, 1f);
         }
         DataSet data = new DataSet(features, labels);
+        if (sparseOnly) {
+            double[][] alone = measure(new ComputationGraph[]{sparse}, rounds, net -> net.fit(data));
+            double[][] aloneInfer = measure(new ComputationGraph[]{sparse}, rounds, net -> net.output(features));
+            System.out.printf(Locale.ROOT, "| sparse %.2f, timed alone (as the PyTorch twin is) | %.0f | | %.0f | |%n",
+                    sparsity, Timing.median(alone[0]), Timing.median(aloneInfer[0]));
+            return;
+        }
         ComputationGraph denseFused = fused(dense);
         ComputationGraph[] nets = denseFused == null ? new ComputationGraph[]{dense, sparse}
                 : new ComputationGraph[]{dense, sparse, denseFused};

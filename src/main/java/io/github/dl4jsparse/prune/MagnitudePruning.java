@@ -163,7 +163,35 @@ public final class MagnitudePruning {
     }
 
     static double[] flatWeights(Layer layer, String key) {
-        return layer.getParam(key).dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        double[] w = layer.getParam(key).dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        requireFinite("layer '" + layer.conf().getLayer().getLayerName() + "' weights " + key, w,
+                "the network has diverged or was loaded from a damaged file; convert a network with finite weights "
+                        + "(an earlier checkpoint, or a lower learning rate)");
+        return w;
+    }
+
+    /**
+     * @param what   the values, for the message
+     * @param values values that a ranking reads: a NaN would rank as the largest, an infinity swamp the rest
+     * @param fix    what to do instead
+     * @throws IllegalArgumentException naming the count of non-finite values, the first one and its position
+     */
+    static void requireFinite(String what, double[] values, String fix) {
+        int count = 0;
+        int first = -1;
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                count++;
+                if (first < 0) {
+                    first = i;
+                }
+            }
+        }
+        if (count > 0) {
+            throw new IllegalArgumentException(what + " hold " + count + " non-finite value(s) of " + values.length
+                    + " (the first, " + values[first] + ", at flat position " + first + "); nothing was converted: "
+                    + fix);
+        }
     }
 
     /** Layer-wise magnitude pruning of a graph; see {@link #toSparse(ComputationGraph, double, PruneScope)}. */

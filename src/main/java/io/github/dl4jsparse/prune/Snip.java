@@ -31,7 +31,14 @@ import java.util.List;
  */
 public final class Snip {
 
+    private static final String BATCH_FIX = "a NaN ranks as the largest score and would decide the masks; clean or "
+            + "drop the examples with missing values before SNIP";
+
     private Snip() {
+    }
+
+    private static double[] asDoubles(INDArray a) {
+        return a.dup('c').castTo(DataType.DOUBLE).data().asDouble();
     }
 
     /**
@@ -40,7 +47,8 @@ public final class Snip {
      * @param batch   one minibatch, features and labels
      * @param budget  how many connections stay: {@link MaskBudget#global} (SNIP's choice), layer-wise, or ERK
      * @return a new, initialised sparse network
-     * @throws IllegalArgumentException for a network without such layers, or a null batch
+     * @throws IllegalArgumentException for a network without such layers, a null batch, or non-finite features,
+     *                                  labels, weights or sensitivities (naming the count and the first position)
      */
     public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, DataSet batch, MaskBudget budget) {
         if (batch == null || batch.getFeatures() == null || batch.getLabels() == null) {
@@ -48,6 +56,8 @@ public final class Snip {
                     + (batch == null ? "null"
                             : "a data set without " + (batch.getFeatures() == null ? "features" : "labels")));
         }
+        MagnitudePruning.requireFinite("SNIP's minibatch features", asDoubles(batch.getFeatures()), BATCH_FIX);
+        MagnitudePruning.requireFinite("SNIP's minibatch labels", asDoubles(batch.getLabels()), BATCH_FIX);
         List<Integer> targets = MagnitudePruning.targets(dense, "SNIP", true);
         List<double[]> scores = sensitivities(dense, batch, targets);
         return MagnitudePruning.withMasks(dense, targets,
@@ -75,6 +85,9 @@ public final class Snip {
                 for (int q = 0; q < s.length; q++) {
                     s[q] = Math.abs(gc[q] * w[q]);
                 }
+                MagnitudePruning.requireFinite("SNIP's sensitivities |dL/dw · w| of layer '"
+                        + dense.getLayer(i).conf().getLayer().getLayerName() + "' weights " + key, s,
+                        "the loss on this minibatch overflows; use a minibatch of normalised inputs");
                 scores.add(s);
             }
         }

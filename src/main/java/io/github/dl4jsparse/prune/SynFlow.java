@@ -107,6 +107,9 @@ public final class SynFlow {
                     // kept connections score above every pruned one (0), even where their flow is 0
                     s[q] = m[q] == 0.0 ? 0.0 : Math.abs(g[q] * w[q]) + Double.MIN_VALUE;
                 }
+                MagnitudePruning.requireFinite("SynFlow's scores |dR/dw · w| of layer " + targets.get(t)
+                        + " (round " + k + ")", s, "the synaptic flow overflows double precision in this network; "
+                        + "use fewer rounds or MagnitudePruning / SNIP");
                 scores.add(s);
             }
             double[] roundSparsities = null;

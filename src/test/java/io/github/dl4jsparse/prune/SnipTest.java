@@ -191,6 +191,28 @@ class SnipTest {
     }
 
     @Test
+    void nonFiniteInputsOrWeightsAreRefusedNamingTheCountAndPosition() {
+        MultiLayerNetwork dense = dense("MLP", 1);
+        DataSet batch = TestData.classification(16, N_IN, 4, 6, DataType.DOUBLE);
+        batch.getFeatures().putScalar(0, 0, Double.NaN);
+        batch.getFeatures().putScalar(3, 2, Double.POSITIVE_INFINITY);
+        for (MaskBudget budget : new MaskBudget[]{MaskBudget.global(0.9), MaskBudget.layerwise(0.9)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Snip.toSparse(dense, batch, budget));
+            assertTrue(e.getMessage().contains("minibatch features hold 2 non-finite value(s)")
+                    && e.getMessage().contains("at flat position 0"), e.getMessage());
+        }
+        DataSet clean = TestData.classification(16, N_IN, 4, 6, DataType.DOUBLE);
+        org.deeplearning4j.nn.api.Layer first = dense.getLayer(0);
+        first.getParam("W").putScalar(1, 1, Double.NaN);
+        IllegalArgumentException weights = assertThrows(IllegalArgumentException.class,
+                () -> Snip.toSparse(dense, clean, MaskBudget.global(0.9)));
+        assertTrue(weights.getMessage().contains("weights W hold 1 non-finite"), weights.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MagnitudePruning.toSparse(dense, 0.9));
+        assertThrows(IllegalArgumentException.class, () -> SynFlow.toSparse(dense, MaskBudget.global(0.9), 1));
+    }
+
+    @Test
     void badInputIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Snip.toSparse(dense("MLP", 1), null, MaskBudget.global(0.9)));

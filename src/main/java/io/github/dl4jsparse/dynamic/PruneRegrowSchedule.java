@@ -37,7 +37,8 @@ public record PruneRegrowSchedule(double alpha, int deltaT, long begin, long end
 
     /**
      * @throws IllegalArgumentException naming the parameter and value for alpha outside (0, 1], deltaT {@code <= 0},
-     *                                  a negative begin, an end not after begin or a null decay
+     *                                  a negative begin, an end not after begin, a null decay, or a schedule whose
+     *                                  first update ({@code begin + deltaT}) comes after its end
      */
     public PruneRegrowSchedule {
         if (!(alpha > 0.0 && alpha <= 1.0)) {
@@ -54,6 +55,13 @@ public record PruneRegrowSchedule(double alpha, int deltaT, long begin, long end
         }
         if (decay == null) {
             throw new IllegalArgumentException("decay must not be null");
+        }
+        if (end < begin + deltaT) {
+            // else the listener trains a static sparse network while the user believes it rewires
+            throw new IllegalArgumentException("the schedule never rewires: its first update would come at step "
+                    + (begin + deltaT) + " (begin " + begin + " + deltaT " + deltaT + "), after its end step (tEnd) "
+                    + end + "; use deltaT <= " + (end - begin) + ", or plan more steps (plannedIterations / "
+                    + "plannedEpochs)");
         }
     }
 

@@ -531,6 +531,12 @@ class PruneRegrowListenerTest {
         PruneRegrowScheduleTest.assertMessage("plannedEpochs must be > 0, got -1", () -> PruneRegrowListener.rigl().plannedEpochs(-1, 10));
         PruneRegrowScheduleTest.assertMessage("endFraction must be in (0, 1], got 0.0", () -> PruneRegrowListener.rigl().endFraction(0.0));
         assertThrows(IllegalArgumentException.class, () -> PruneRegrowListener.builder(null));
+        // the default deltaT of 100 never comes within 16 iterations (RigL ends at 75% of them: step 12)
+        PruneRegrowScheduleTest.assertMessage("the schedule never rewires: its first update would come at step 100 "
+                + "(begin 0 + deltaT 100), after its end step (tEnd) 12; use deltaT <= 12",
+                () -> PruneRegrowListener.rigl().plannedEpochs(1, 16).build());
+        PruneRegrowScheduleTest.assertMessage("the schedule never rewires",
+                () -> PruneRegrowListener.set().plannedIterations(20).build());
     }
 
     @Test

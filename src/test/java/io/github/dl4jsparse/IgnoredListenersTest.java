@@ -25,11 +25,11 @@ class IgnoredListenersTest {
     @Test
     void aListenerLeftOnTheDriverIsNamedWhenACopyTrainsOnASparkExecutor() throws InterruptedException {
         MultiLayerNetwork driver = net();
-        driver.setListeners(PruneRegrowListener.set().plannedIterations(100).build());
+        driver.setListeners(PruneRegrowListener.set().deltaT(25).plannedIterations(100).build());
 
         net().fit(DATA); // an ordinary thread: nothing to say
         assertNull(IgnoredListeners.warning());
-        PruneRegrowListener takenOver = PruneRegrowListener.set().plannedIterations(100).build().takenOverByTrainer();
+        PruneRegrowListener takenOver = PruneRegrowListener.set().deltaT(25).plannedIterations(100).build().takenOverByTrainer();
 
         Thread executor = new Thread(() -> net().fit(DATA), IgnoredListeners.SPARK_TASK_THREAD + " for task 0.0 in stage 1.0");
         executor.start();

@@ -44,7 +44,7 @@ class ModelFilesTest {
     private File checkpoint(MultiLayerNetwork net, String name) throws IOException {
         File file = dir.resolve(name).toFile();
         ModelSerializer.writeModel(net, file, true);
-        PruneRegrowListener.set().plannedIterations(100).build().saveTo(file);
+        PruneRegrowListener.set().deltaT(25).plannedIterations(100).build().saveTo(file);
         return file;
     }
 
@@ -78,7 +78,7 @@ class ModelFilesTest {
         MultiLayerNetwork restored = ModelFiles.restoreMultiLayerNetwork(file, true);
         assertEquals(net.params(), restored.params());
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
-        assertEquals(PruneRegrowListener.set().plannedIterations(100).build().schedule(),
+        assertEquals(PruneRegrowListener.set().deltaT(25).plannedIterations(100).build().schedule(),
                 PruneRegrowListener.restoreFrom(file).schedule());
     }
 
@@ -135,12 +135,12 @@ class ModelFilesTest {
         File file = dir.resolve("no-updater.zip").toFile();
         ModelSerializer.writeModel(net, file, false);
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, false);
-        restored.setListeners(PruneRegrowListener.set().plannedIterations(100).build());
+        restored.setListeners(PruneRegrowListener.set().deltaT(25).plannedIterations(100).build());
         String log = CapturedOutput.stderr(() -> restored.fit(DATA));
         assertTrue(log.contains("WARN") && log.contains("at iteration 3 but its updater holds no state"), log);
 
         MultiLayerNetwork complete = ModelFiles.restoreMultiLayerNetwork(checkpoint(net, "ok.zip"), true);
-        complete.setListeners(PruneRegrowListener.set().plannedIterations(100).build());
+        complete.setListeners(PruneRegrowListener.set().deltaT(25).plannedIterations(100).build());
         String quiet = CapturedOutput.stderr(() -> complete.fit(DATA));
         assertTrue(!quiet.contains("holds no state"), quiet);
     }

@@ -265,7 +265,7 @@ class SparkPruneRegrowTest {
 
     @Test
     void listenersRefuseToBeShippedToExecutors() {
-        PruneRegrowListener listener = PruneRegrowListener.set().plannedIterations(10).build();
+        PruneRegrowListener listener = PruneRegrowListener.set().deltaT(5).plannedIterations(10).build();
         NotSerializableException e = assertThrows(NotSerializableException.class,
                 () -> new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(listener));
         assertTrue(e.getMessage().contains("SparkPruneRegrow"), e.getMessage());

@@ -288,6 +288,29 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         return SparseMatrices.inNetwork(model).stream().filter(m -> !Networks.isFrozen(m.layer())).toList();
     }
 
+    /**
+     * Divergence is reported as such, before any mask changes: non-finite weights would rank as the largest (or fail
+     * the ranking) and decide which connections survive.
+     */
+    private static void requireFiniteWeights(SparseMatrices.InNetwork m, long iteration) {
+        double[] values = m.matrix().activeValues();
+        int bad = 0;
+        double first = 0;
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                if (bad++ == 0) {
+                    first = v;
+                }
+            }
+        }
+        if (bad > 0) {
+            throw new IllegalStateException("training has diverged: after iteration " + iteration + " layer "
+                    + m.name() + " holds " + bad + " non-finite active weight(s) of " + values.length + " (e.g. "
+                    + first + "); no mask was changed. Lower the learning rate, clip gradients "
+                    + "(.gradientNormalization(GradientNormalization.ClipL2PerLayer)) or resume from a checkpoint");
+        }
+    }
+
     private void record(MaskUpdate update) {
         updates.add(update);
         log.info("{}", update);
@@ -337,6 +360,9 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     MaskUpdate update(Model model, long iteration, Map<SparseLayer, DenseWeightGradient> gradients) {
         double dropFraction = config.schedule.dropFraction(iteration + 1L);
         long seed = config.seed != null ? config.seed : Networks.seed(model);
+        for (SparseMatrices.InNetwork m : rewired(model)) {
+            requireFiniteWeights(m, iteration);
+        }
         List<LayerRewiring> plans = new ArrayList<>();
         Layer[] layers = Networks.layers(model);
         for (SparseMatrices.InNetwork m : rewired(model)) {

@@ -43,6 +43,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -516,6 +517,34 @@ class PruneRegrowListenerTest {
         assertEquals(params, net.params(), "no update and no rewiring");
         net.setListeners(listener);
         net.fit(batches(1, 4).get(0)); // attached once: trains
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"SET", "RigL"})
+    void divergenceIsReportedAsDivergenceNamingTheLayerBeforeAnyMaskChanges(String method) {
+        MultiLayerNetwork net = mlp(4, new org.nd4j.linalg.learning.config.Sgd(1e200), 0.8);
+        net.setListeners((method.equals("SET") ? PruneRegrowListener.set() : PruneRegrowListener.rigl())
+                .deltaT(2).plannedIterations(40).build());
+        List<DataSet> data = batches(40, 9);
+        IllegalStateException e = null;
+        List<long[]> positionsBefore = null;
+        for (int i = 0; i < data.size() && e == null; i++) {
+            positionsBefore = io.github.dl4jsparse.layers.runtime.SparseMatrices.inNetwork(net).stream()
+                    .map(m -> m.matrix().activePositions()).toList();
+            try {
+                net.fit(data.get(i));
+            } catch (IllegalStateException thrown) {
+                e = thrown;
+            }
+        }
+        assertNotNull(e, "a learning rate of 1e200 diverges");
+        assertTrue(e.getMessage().contains("training has diverged") && e.getMessage().contains("layer fc")
+                && e.getMessage().contains("no mask was changed"), e.getMessage());
+        List<long[]> positionsAfter = io.github.dl4jsparse.layers.runtime.SparseMatrices.inNetwork(net).stream()
+                .map(m -> m.matrix().activePositions()).toList();
+        for (int l = 0; l < positionsAfter.size(); l++) {
+            assertArrayEquals(positionsBefore.get(l), positionsAfter.get(l), "masks unchanged by the failed update");
+        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.github.dl4jsparse.distribution;
 
+import io.github.dl4jsparse.layers.SparseConv2D;
+import io.github.dl4jsparse.layers.SparseLSTM;
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.SparseLayers;
 import io.github.dl4jsparse.layers.SparseLinear;
@@ -238,6 +240,7 @@ public final class SparsityDistribution {
      *
      * @return {@code conf}
      * @throws IllegalArgumentException if a sparse layer's nIn is not known yet, or an override names no layer
+     * @throws IllegalStateException    if a network has been initialised from {@code conf} (nothing is changed)
      */
     public MultiLayerConfiguration applyTo(MultiLayerConfiguration conf) {
         Map<String, SparseLayerConfig> layers = new LinkedHashMap<>();
@@ -245,6 +248,7 @@ public final class SparsityDistribution {
         for (int i = 0; i < confs.size(); i++) {
             String name = confs.get(i).getLayer().getLayerName() != null ? confs.get(i).getLayer().getLayerName()
                     : String.valueOf(i);
+            requireNotInitialised(confs.get(i), name);
             for (SparseLayerConfig s : SparseLayers.matricesOf(confs.get(i).getLayer())) {
                 layers.put(SparseLayers.matrixName(name, s), s);
             }
@@ -259,11 +263,13 @@ public final class SparsityDistribution {
      *
      * @return {@code conf}
      * @throws IllegalArgumentException if a sparse layer's nIn is not known yet, or an override names no layer
+     * @throws IllegalStateException    if a network has been initialised from {@code conf} (nothing is changed)
      */
     public ComputationGraphConfiguration applyTo(ComputationGraphConfiguration conf) {
         Map<String, SparseLayerConfig> layers = new LinkedHashMap<>();
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) { // in the order they were added
             if (e.getValue() instanceof LayerVertex v) {
+                requireNotInitialised(v.getLayerConf(), e.getKey());
                 for (SparseLayerConfig s : SparseLayers.matricesOf(v.getLayerConf().getLayer())) {
                     layers.put(SparseLayers.matrixName(e.getKey(), s), s);
                 }
@@ -271,6 +277,27 @@ public final class SparsityDistribution {
         }
         apply(layers);
         return conf;
+    }
+
+    /**
+     * A configuration that a network has been initialised from holds its parameters' layout: changing a sparse layer's
+     * sparsity there would leave the network's arrays of the old size (a failing fit, an unrestorable file).
+     */
+    private static void requireNotInitialised(NeuralNetConfiguration layerConf, String name) {
+        org.deeplearning4j.nn.conf.layers.Layer layer = layerConf.getLayer();
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep w) {
+            layer = w.getUnderlying();
+        }
+        boolean instantiated = layer instanceof SparseLinear l && l.isInstantiated()
+                || layer instanceof SparseConv2D c && c.isInstantiated()
+                || layer instanceof SparseLSTM r && r.isInstantiated();
+        if (instantiated) {
+            throw new IllegalStateException("SparsityDistribution.applyTo: layer " + name + " belongs to a network "
+                    + "that has been initialised (its parameters are laid out for its current sparsity), so the distribution would not reach the network and would make its "
+                    + "saved configuration disagree with its parameters; nothing was changed. Apply it to the "
+                    + "configuration before new MultiLayerNetwork(conf).init() (or ComputationGraph), or to a "
+                    + "copy, net.getLayerWiseConfigurations().clone(), and build a new network from that");
+        }
     }
 
     private void apply(Map<String, SparseLayerConfig> layers) {

@@ -44,6 +44,9 @@ import java.util.Objects;
  * <p>Weight noise (DropConnect) is not supported: it would perturb the masked kernel's zeros.
  */
 public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig, SparseParamInitializer.Layout {
+    /** Set when a network instantiates this configuration: its parameters are then laid out for its sparsity. */
+    private transient boolean instantiated;
+
 
     private double sparsity = Double.NaN;
     private Long maskSeed;
@@ -160,8 +163,10 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig,
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        return SparseLayers.instantiate(this, layerDescription(), conf, trainingListeners, layerIndex, layerParamsView,
-                initializeParams, networkDataType, SparseConv2DLayer::new);
+        org.deeplearning4j.nn.api.Layer layer = SparseLayers.instantiate(this, layerDescription(), conf,
+                trainingListeners, layerIndex, layerParamsView, initializeParams, networkDataType, SparseConv2DLayer::new);
+        instantiated = true;
+        return layer;
     }
 
     /**
@@ -203,7 +208,17 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig,
 
     @Override
     public SparseConv2D clone() {
-        return (SparseConv2D) super.clone();
+        SparseConv2D copy = (SparseConv2D) super.clone();
+        copy.instantiated = false;
+        return copy;
+    }
+
+    /**
+     * @return whether a network has been initialised from this configuration object (not from a copy: a clone or a
+     *         configuration read from JSON starts unmarked); its sparsity then no longer changes the network
+     */
+    public boolean isInstantiated() {
+        return instantiated;
     }
 
     private String layerDescription() {

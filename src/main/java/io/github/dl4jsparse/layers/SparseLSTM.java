@@ -46,6 +46,9 @@ import java.util.Objects;
  * {@link Builder#maskSeed} is set ({@code RW} then uses {@code maskSeed + 1}). Weight noise is not supported.
  */
 public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
+    /** Set when a network instantiates this configuration: its parameters are then laid out for its sparsity. */
+    private transient boolean instantiated;
+
 
     /** Parameter keys of the recurrent weights {@code RW}: {@code RW}, {@code recurrentWeightMask}, {@code activeRW}, {@code activeRecurrentIndex}. */
     public static final MatrixParamKeys RECURRENT_KEYS = new MatrixParamKeys("RW", "recurrentWeightMask", "activeRW",
@@ -255,8 +258,10 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
                                                        INDArray layerParamsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        return SparseLayers.instantiate(this, layerDescription(), conf, trainingListeners, layerIndex, layerParamsView,
-                initializeParams, networkDataType, SparseLSTMLayer::new);
+        org.deeplearning4j.nn.api.Layer layer = SparseLayers.instantiate(this, layerDescription(), conf,
+                trainingListeners, layerIndex, layerParamsView, initializeParams, networkDataType, SparseLSTMLayer::new);
+        instantiated = true;
+        return layer;
     }
 
     @Override
@@ -271,7 +276,17 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
 
     @Override
     public SparseLSTM clone() {
-        return (SparseLSTM) super.clone();
+        SparseLSTM copy = (SparseLSTM) super.clone();
+        copy.instantiated = false;
+        return copy;
+    }
+
+    /**
+     * @return whether a network has been initialised from this configuration object (not from a copy: a clone or a
+     *         configuration read from JSON starts unmarked); its sparsity then no longer changes the network
+     */
+    public boolean isInstantiated() {
+        return instantiated;
     }
 
     private String layerDescription() {

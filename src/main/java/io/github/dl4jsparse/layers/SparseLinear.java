@@ -63,6 +63,9 @@ import java.util.Objects;
  * Communications 9, 2383 (2018).
  */
 public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
+    /** Set when a network instantiates this configuration: its parameters are then laid out for its sparsity. */
+    private transient boolean instantiated;
+
 
     private long nIn;
     private long nOut;
@@ -271,6 +274,21 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
         }
     }
 
+    /**
+     * @return whether a network has been initialised from this configuration object (not from a copy: a clone or a
+     *         configuration read from JSON starts unmarked); its sparsity then no longer changes the network
+     */
+    public boolean isInstantiated() {
+        return instantiated;
+    }
+
+    @Override
+    public SparseLinear clone() {
+        SparseLinear copy = (SparseLinear) super.clone();
+        copy.instantiated = false;
+        return copy;
+    }
+
     @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
                                                        Collection<TrainingListener> trainingListeners, int layerIndex,
@@ -279,6 +297,7 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
         SparseLayers.requireNInNOut(layerDescription(), layerIndex, nIn, nOut);
         SparseLayers.validateSparsity(layerDescription(), sparsity);
         WeightStorage.validate(layerDescription(), this, networkDataType);
+        instantiated = true;
         SparseLinearLayer layer = new SparseLinearLayer(conf, networkDataType);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);

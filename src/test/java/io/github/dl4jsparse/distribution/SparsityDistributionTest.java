@@ -109,6 +109,27 @@ class SparsityDistributionTest {
     }
 
     @Test
+    void appliedToAnInitialisedNetworksConfigurationIsRefusedAndChangesNothing() {
+        MultiLayerConfiguration conf = SparseMlp.of(new int[]{784, 300, 100, 10}, new double[]{0.5, 0.5, 0.5}, 1, new Adam(1e-3));
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        String before = net.getLayerWiseConfigurations().toJson();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> SparsityDistribution.erk(0.9).build().applyTo(net.getLayerWiseConfigurations()));
+        assertTrue(e.getMessage().contains("has been initialised") && e.getMessage().contains("nothing was changed"),
+                e.getMessage());
+        assertEquals(before, net.getLayerWiseConfigurations().toJson(), "the configuration is unchanged");
+        assertEquals(0.5, SparsityReport.of(net).layers().get(0).maskSparsity(), 1e-3);
+
+        // the fix the message names: a fresh configuration, then a new network
+        MultiLayerConfiguration fresh = net.getLayerWiseConfigurations().clone();
+        SparsityDistribution.erk(0.9).build().applyTo(fresh);
+        MultiLayerNetwork rebuilt = new MultiLayerNetwork(fresh);
+        rebuilt.init();
+        assertEquals(0.1 * LENET_CONNECTIONS, SparsityReport.of(rebuilt).activeConnections(), 3.0);
+    }
+
+    @Test
     void appliedToAComputationGraphConfiguration() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).graphBuilder()
                 .addInputs("in")

@@ -20,13 +20,19 @@ public final class Networks {
      * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
      */
     public static Layer[] layers(Model model) {
+        Layer[] layers = null;
         if (model instanceof MultiLayerNetwork) {
-            return ((MultiLayerNetwork) model).getLayers();
+            layers = ((MultiLayerNetwork) model).getLayers();
+        } else if (model instanceof ComputationGraph) {
+            layers = ((ComputationGraph) model).getLayers();
+        } else {
+            throw unsupported(model);
         }
-        if (model instanceof ComputationGraph) {
-            return ((ComputationGraph) model).getLayers();
+        if (layers == null) {
+            throw new IllegalStateException("the " + model.getClass().getSimpleName() + " is not initialised: it has "
+                    + "no layers yet; call init() on it first");
         }
-        throw unsupported(model);
+        return layers;
     }
 
     /**

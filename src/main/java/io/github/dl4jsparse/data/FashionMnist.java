@@ -117,6 +117,14 @@ public final class FashionMnist {
         return sampleDirectory;
     }
 
+    /** Pixels are scaled to [0, 1]: an integer type would round them to 0 or 1. */
+    private static void requireFloatingPoint(DataType dataType) {
+        if (dataType == null || !dataType.isFPType()) {
+            throw new IllegalArgumentException("FashionMnist: dataType must be a floating-point type (pixels are "
+                    + "scaled to [0, 1], which an integer type rounds to 0 or 1), got " + dataType + "; use FLOAT");
+        }
+    }
+
     /**
      * Loads a split: features {@code [n, 784]} scaled to [0, 1] (pixel / 255), labels one-hot {@code [n, 10]}, in
      * file order.
@@ -126,9 +134,11 @@ public final class FashionMnist {
      * @param limit     load only the first {@code limit} examples; 0 or less for all
      * @param dataType  data type of the arrays, e.g. {@code DataType.FLOAT}
      * @throws NoSuchFileException if the directory or a file is missing; the message says how to get the data
+     * @throws IllegalArgumentException for a data type that is not floating point
      * @throws IdxFormatException  if a file is truncated, corrupt or inconsistent with the other
      */
     public static DataSet load(Path directory, Split split, int limit, DataType dataType) throws IOException {
+        requireFloatingPoint(dataType);
         if (!Files.isDirectory(directory)) {
             throw new NoSuchFileException(directory.toString(), null, "Fashion-MNIST directory not found. Install "
                     + "Debian's package dataset-fashion-mnist (files in " + DEFAULT_DIRECTORY + "), or point -D"
@@ -234,6 +244,7 @@ public final class FashionMnist {
 
         /** Data type of features and labels. Default: FLOAT. */
         public Builder dataType(DataType dataType) {
+            requireFloatingPoint(dataType);
             this.dataType = dataType;
             return this;
         }

@@ -78,11 +78,11 @@ public final class IdxFile {
             if (length > Integer.MAX_VALUE - 16) {
                 throw new IdxFormatException(file, "dimensions " + Arrays.toString(dims) + " are too large");
             }
-            byte[] data = new byte[(int) length];
-            int read = in.readNBytes(data, 0, data.length);
-            if (read < data.length) {
-                throw new IdxFormatException(file, "truncated: dimensions " + Arrays.toString(dims) + " need " + data.length
-                        + " data bytes, the file has " + read);
+            // read as the bytes arrive, never allocating what a damaged header promises but the file does not hold
+            byte[] data = in.readNBytes((int) length);
+            if (data.length < length) {
+                throw new IdxFormatException(file, "truncated: dimensions " + Arrays.toString(dims) + " need " + length
+                        + " data bytes, the file has " + data.length);
             }
             if (in.read() != -1) {
                 throw new IdxFormatException(file, "has data beyond the " + data.length + " bytes its dimensions "

@@ -330,7 +330,7 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
 
     /** Stores this listener's configuration in a model file written by {@code ModelSerializer}. */
     public void saveTo(File modelFile) {
-        ModelSerializer.addObjectToFile(modelFile, MODEL_FILE_KEY, config);
+        ModelFileObjects.add(modelFile, MODEL_FILE_KEY, config, "GradualMagnitudePruning");
     }
 
     /**

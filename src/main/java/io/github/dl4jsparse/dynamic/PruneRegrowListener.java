@@ -339,6 +339,12 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         }
         requireDenseGradientPractical(model);
         requireCountsMayChange(model);
+        if (config.needs(Signal.DENSE_GRADIENT) && (probe == null || probe.getFeatures() == null)) {
+            throw new IllegalArgumentException(config.describe() + " grows by the dense gradient, which updateNow "
+                    + "takes from one forward and backward pass on the probe minibatch; got "
+                    + (probe == null ? "null" : "a data set without features") + ". Pass a minibatch of the training "
+                    + "data (features and labels)");
+        }
         Map<SparseLayer, DenseWeightGradient> gradients = Map.of();
         if (config.needs(Signal.DENSE_GRADIENT)) {
             for (SparseMatrices.InNetwork m : rewired(model)) {
@@ -492,9 +498,9 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                     + "of them (growth, drop or grown weights) is not serialisable (" + e + "); make it and its fields "
                     + "Serializable", e);
         }
-        ModelSerializer.addObjectToFile(modelFile, MODEL_FILE_KEY, config);
+        ModelFileObjects.add(modelFile, MODEL_FILE_KEY, config, "PruneRegrowListener");
         if (config.needs(Signal.GRADIENT_MOMENTUM)) {
-            ModelSerializer.addObjectToFile(modelFile, MOMENTUM_FILE_KEY, momentum);
+            ModelFileObjects.add(modelFile, MOMENTUM_FILE_KEY, momentum, "PruneRegrowListener");
         }
     }
 

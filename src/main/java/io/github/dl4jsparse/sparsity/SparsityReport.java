@@ -210,8 +210,13 @@ public final class SparsityReport {
         return networkWeightZeros;
     }
 
-    /** @return the global figures on one line */
+    /** @return the global figures on one line; for a network without sparse layers, a line that says so */
     public String globalLine() {
+        if (layers.isEmpty()) {
+            return String.format(Locale.ROOT, "global: no sparse layer in this network (no SparseLinear, SparseConv2D "
+                    + "or SparseLSTM), so there is no mask sparsity to report; network weight sparsity %.4f, "
+                    + "parameters trainable %d", networkWeightSparsity(), trainableParameters);
+        }
         return String.format(Locale.ROOT,
                 "global: mask sparsity %.4f, weight sparsity %.4f, network weight sparsity %.4f, active %d/%d, "
                         + "leaks %d, parameters trainable %d active %d",

@@ -126,4 +126,13 @@ class FashionMnistTest {
                 () -> FashionMnist.iterator(FashionMnist.Split.TEST).directory(SUBSET).limit(-1).build())
                 .getMessage().contains("limit"));
     }
+
+    @org.junit.jupiter.api.Test
+    void anIntegerDataTypeIsRefusedNamingTheFix() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FashionMnist.load(FashionMnist.sampleDirectory(), FashionMnist.Split.TEST, 10,
+                        org.nd4j.linalg.api.buffer.DataType.INT));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("floating-point")
+                && e.getMessage().contains("INT") && e.getMessage().contains("use FLOAT"), e.getMessage());
+    }
 }

@@ -73,6 +73,22 @@ class IdxFileTest {
     }
 
     @Test
+    void aHeaderPromisingFarMoreThanTheFileHoldsIsTruncatedWithoutAllocatingThePromise() throws IOException {
+        byte[] raw = gunzip(SUBSET.resolve("t10k-images-idx3-ubyte.gz"));
+        byte[] flipped = raw.clone();
+        flipped[4] = 0x30; // count 500 -> 0x300001F4 images: 805 GB promised by 400 KB
+        Path file = write("flipped.gz", flipped, true);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxFile.read(file, 3));
+        assertTrue(e.getMessage().contains("too large") || e.getMessage().contains("truncated"), e.getMessage());
+        flipped[4] = 0;
+        flipped[6] = 0x10; // count 500 -> 0x001001F4 = 1,049,076 images: 823 MB promised, within an int's range
+        Path large = write("large.gz", flipped, true);
+        IdxFormatException truncated = assertThrows(IdxFormatException.class, () -> IdxFile.read(large, 3));
+        assertTrue(truncated.getMessage().contains("truncated") && truncated.getMessage().contains("the file has "
+                + 500 * 784), truncated.getMessage());
+    }
+
+    @Test
     void truncatedGzipStreamIsAnError() throws IOException {
         byte[] gz = Files.readAllBytes(SUBSET.resolve("t10k-images-idx3-ubyte.gz"));
         Path cut = write("cut.gz", Arrays.copyOf(gz, gz.length / 2), false);

@@ -495,6 +495,26 @@ class PruneRegrowListenerTest {
     }
 
     @Test
+    void aSecondSaveToTheSameFileAndAnUpdateWithoutProbeAreRefusedNamingTheFix(@TempDir File dir) throws Exception {
+        MultiLayerNetwork net = mlp(1, new Adam(1e-2), 0.5);
+        PruneRegrowListener rigl = PruneRegrowListener.rigl().deltaT(5).plannedIterations(100).build();
+        File file = new File(dir, "twice.zip");
+        ModelSerializer.writeModel(net, file, true);
+        rigl.saveTo(file);
+        long size = file.length();
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> rigl.saveTo(file));
+        assertTrue(twice.getMessage().contains("already holds") && twice.getMessage().contains("writeModel"),
+                twice.getMessage());
+        assertEquals(size, file.length(), "the file is unchanged");
+        assertEquals(rigl.schedule(), PruneRegrowListener.restoreFrom(file).schedule());
+
+        IllegalArgumentException noProbe = assertThrows(IllegalArgumentException.class,
+                () -> rigl.updateNow(net, 10, null));
+        assertTrue(noProbe.getMessage().contains("probe minibatch") && noProbe.getMessage().contains("got null"),
+                noProbe.getMessage());
+    }
+
+    @Test
     void restoreFromAFileWithoutConfigurationSaysSo(@TempDir File dir) throws Exception {
         File file = new File(dir, "plain.zip");
         ModelSerializer.writeModel(mlp(1, new Adam(1e-2), 0.5), file, true);

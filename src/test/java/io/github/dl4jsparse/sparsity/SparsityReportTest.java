@@ -120,4 +120,20 @@ class SparsityReportTest {
         String s = SparsityReport.of(Nets.mlp(new NeuralNetConfiguration.Builder().seed(3), true, 0.5)).toString();
         assertTrue(s.contains("layer layer0 [5x8]: mask sparsity 0.5000") && s.contains("global: mask sparsity 0.5000"), s);
     }
+
+    @org.junit.jupiter.api.Test
+    void anUninitialisedNetworkOrOneWithoutSparseLayersIsSaidSo() {
+        org.deeplearning4j.nn.conf.MultiLayerConfiguration conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration
+                .Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(4).nOut(3).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(3).nOut(2).build()).build();
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> SparsityReport.of(net));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("not initialised")
+                && e.getMessage().contains("init()"), e.getMessage());
+        net.init();
+        String line = SparsityReport.of(net).globalLine();
+        org.junit.jupiter.api.Assertions.assertTrue(line.contains("no sparse layer") && !line.contains("NaN"), line);
+    }
 }

@@ -6,7 +6,9 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.util.List;
 
@@ -17,7 +19,8 @@ import java.util.List;
  *
  * <p>A training forward pass applies the mask to W in place ({@code W ← W ⊙ M}, a no-op unless something wrote into
  * a masked position), so {@code x · W = x · (W ⊙ M)}; inference multiplies {@code W ⊙ M} into working memory and
- * leaves the parameters alone. {@code dL/dW = (xᵀ · δ) ⊙ M}; the mask's gradient view is never written, so it stays
+ * leaves the parameters alone. Either way a masked position comes out exactly 0, a NaN or infinity written there
+ * included. {@code dL/dW = (xᵀ · δ) ⊙ M}; the mask's gradient view is never written, so it stays
  * 0 and the mask never changes.
  */
 final class MaskedDenseWeights implements LayerWeights {
@@ -41,11 +44,11 @@ final class MaskedDenseWeights implements LayerWeights {
     public INDArray multiply(INDArray x, boolean training, LayerWorkspaceMgr workspaceMgr) {
         INDArray effective;
         if (training) {
-            weights().muli(mask());
-            effective = weights();
+            effective = maskInPlace(weights());
         } else {
             INDArray w = weights();
-            effective = w.mul(mask(), workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, w.dataType(), w.shape(), 'f'));
+            effective = maskInPlace(w.mul(1.0, workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, w.dataType(),
+                    w.shape(), 'f')));
         }
         INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, effective.dataType(), x.size(0), effective.columns());
         return x.mmuli(effective, z);
@@ -68,11 +71,32 @@ final class MaskedDenseWeights implements LayerWeights {
     @Override
     public INDArray maskedMatrix(boolean training, LayerWorkspaceMgr workspaceMgr) {
         if (training) {
-            return weights().muli(mask());
+            return maskInPlace(weights());
         }
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return weights().mul(mask());
+            return maskInPlace(weights().dup('f'));
         }
+    }
+
+    /**
+     * {@code target ← target ⊙ M} with every masked position exactly 0, whatever {@code target} held there: NaN · 0
+     * and ±Inf · 0 are NaN, which a masked weight must never pass on (a value written into a masked position by
+     * {@code setParams} or a damaged file). Active positions keep what they hold, a NaN of a diverged run included.
+     * The check costs one pass over the matrix; the repair runs only when a masked position held a non-finite value.
+     */
+    private INDArray maskInPlace(INDArray target) {
+        target.muli(mask());
+        if (Nd4j.getExecutioner().exec(new MatchCondition(target, Conditions.isNan())).getInt(0) > 0) {
+            double[] t = DirectBuffers.readDoubles(DirectBuffers.contiguous(target, 'f'), (int) target.length());
+            double[] m = flatMask();
+            for (int p = 0; p < t.length; p++) {
+                if (m[p] == 0.0) {
+                    t[p] = 0.0;
+                }
+            }
+            target.assign(Nd4j.create(t, target.shape(), 'f').castTo(target.dataType()));
+        }
+        return target;
     }
 
     @Override
@@ -110,7 +134,7 @@ final class MaskedDenseWeights implements LayerWeights {
     @Override
     public void set(INDArray weights, INDArray mask) {
         mask().assign(mask);
-        weights().assign(weights).muli(mask());
+        maskInPlace(weights().assign(weights));
     }
 
     @Override

@@ -132,6 +132,24 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
     }
 
     @Override
+    public void onForwardPass(Model model, java.util.List<org.nd4j.linalg.api.ndarray.INDArray> activations) {
+        NonFiniteGuard.requireFiniteInputs("GradualMagnitudePruning",
+                activations.isEmpty() ? java.util.List.of() : activations.subList(0, 1));
+    }
+
+    @Override
+    public void onForwardPass(Model model, java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> activations) {
+        NonFiniteGuard.requireFiniteInputs("GradualMagnitudePruning",
+                PruneRegrowListener.networkInputs(model, activations));
+    }
+
+    /** Before DL4J applies the update: a non-finite weight, gradient or updater state stops the step. */
+    @Override
+    public void onGradientCalculation(Model model) {
+        NonFiniteGuard.requireFiniteStep("GradualMagnitudePruning", model, Networks.iterationCount(model));
+    }
+
+    @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         IgnoredListeners.called(this);
         AttachedOnce.require(model, this, "GradualMagnitudePruning");

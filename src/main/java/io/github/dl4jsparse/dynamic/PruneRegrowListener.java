@@ -133,13 +133,35 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     @Override
     public void onForwardPass(Model model, List<INDArray> activations) {
         requireOneNetwork(model);
+        NonFiniteGuard.requireFiniteInputs("PruneRegrowListener",
+                activations.isEmpty() ? List.of() : activations.subList(0, 1));
         armIfUpdateStep(model);
     }
 
     @Override
     public void onForwardPass(Model model, Map<String, INDArray> activations) {
         requireOneNetwork(model);
+        NonFiniteGuard.requireFiniteInputs("PruneRegrowListener", networkInputs(model, activations));
         armIfUpdateStep(model);
+    }
+
+    /** Before DL4J applies the update: a non-finite weight, gradient or updater state stops the step. */
+    @Override
+    public void onGradientCalculation(Model model) {
+        NonFiniteGuard.requireFiniteStep("PruneRegrowListener", model, Networks.iterationCount(model));
+    }
+
+    /** The activations of a graph's inputs (its features), by the graph's input names. */
+    static List<INDArray> networkInputs(Model model, Map<String, INDArray> activations) {
+        List<INDArray> inputs = new ArrayList<>();
+        if (model instanceof org.deeplearning4j.nn.graph.ComputationGraph graph) {
+            for (String name : graph.getConfiguration().getNetworkInputs()) {
+                if (activations.get(name) != null) {
+                    inputs.add(activations.get(name));
+                }
+            }
+        }
+        return inputs;
     }
 
     /**

@@ -548,9 +548,11 @@ class PruneRegrowListenerTest {
         List<DataSet> data = batches(40, 9);
         IllegalStateException e = null;
         List<long[]> positionsBefore = null;
+        double[] paramsBefore = null;
         for (int i = 0; i < data.size() && e == null; i++) {
             positionsBefore = io.github.dl4jsparse.layers.runtime.SparseMatrices.inNetwork(net).stream()
                     .map(m -> m.matrix().activePositions()).toList();
+            paramsBefore = net.params().toDoubleVector();
             try {
                 net.fit(data.get(i));
             } catch (IllegalStateException thrown) {
@@ -558,8 +560,9 @@ class PruneRegrowListenerTest {
             }
         }
         assertNotNull(e, "a learning rate of 1e200 diverges");
-        assertTrue(e.getMessage().contains("training has diverged") && e.getMessage().contains("layer fc")
+        assertTrue(e.getMessage().contains("training has diverged") && e.getMessage().contains("of layer ")
                 && e.getMessage().contains("no mask was changed"), e.getMessage());
+        assertArrayEquals(paramsBefore, net.params().toDoubleVector(), "the diverging update was not applied");
         List<long[]> positionsAfter = io.github.dl4jsparse.layers.runtime.SparseMatrices.inNetwork(net).stream()
                 .map(m -> m.matrix().activePositions()).toList();
         for (int l = 0; l < positionsAfter.size(); l++) {

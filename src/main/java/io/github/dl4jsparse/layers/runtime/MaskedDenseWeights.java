@@ -6,9 +6,7 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.util.List;
 
@@ -82,15 +80,15 @@ final class MaskedDenseWeights implements LayerWeights {
      * {@code target ← target ⊙ M} with every masked position exactly 0, whatever {@code target} held there: NaN · 0
      * and ±Inf · 0 are NaN, which a masked weight must never pass on (a value written into a masked position by
      * {@code setParams} or a damaged file). Active positions keep what they hold, a NaN of a diverged run included.
-     * The check costs one pass over the matrix; the repair runs only when a masked position held a non-finite value.
+     * The check reads the matrix once ({@link NonFiniteValues}); the repair runs only when a value is not finite.
      */
     private INDArray maskInPlace(INDArray target) {
         target.muli(mask());
-        if (Nd4j.getExecutioner().exec(new MatchCondition(target, Conditions.isNan())).getInt(0) > 0) {
+        if (NonFiniteValues.count(target) > 0) {
             double[] t = DirectBuffers.readDoubles(DirectBuffers.contiguous(target, 'f'), (int) target.length());
             double[] m = flatMask();
             for (int p = 0; p < t.length; p++) {
-                if (m[p] == 0.0) {
+                if (m[p] == 0.0 && Double.isNaN(t[p])) { // only the NaNs: a masked ±0 keeps its sign, as without repair
                     t[p] = 0.0;
                 }
             }
@@ -116,7 +114,7 @@ final class MaskedDenseWeights implements LayerWeights {
         double[] w = DirectBuffers.readDoubles(DirectBuffers.contiguous(weights(), 'f'), (int) weights().length());
         double[] m = flatMask();
         for (int p = 0; p < w.length; p++) {
-            w[p] *= m[p];
+            w[p] = m[p] == 0.0 ? 0.0 : w[p]; // not w · m: a non-finite value stored at a masked position has no effect
         }
         return w;
     }

@@ -157,6 +157,12 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
         if (!calledBefore) {
             calledBefore = true;
             requireNotParallelWrapperWorker();
+            if (step > config.schedule.endStep()) {
+                log.warn("GradualMagnitudePruning: the network is at iteration {}, after the end of its schedule ({}, "
+                        + "last step {}): this listener will never prune. Use a schedule that starts at or after "
+                        + "iteration {}; if this run resumes one whose pruning has finished, the listener is not "
+                        + "needed", iteration, config.schedule, config.schedule.endStep(), step);
+            }
         }
         if (config.schedule.isPruningStep(step)) {
             requireNotParallelWrapperWorker();

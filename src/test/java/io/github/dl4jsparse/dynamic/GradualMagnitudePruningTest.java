@@ -142,6 +142,16 @@ class GradualMagnitudePruningTest {
     }
 
     @Test
+    void aScheduleAlreadyOverSaysSoAtTheFirstStep() {
+        MultiLayerNetwork net = GradualMagnitudePruning.prepare(dense("MLP", 8));
+        net.getLayerWiseConfigurations().setIterationCount(50);
+        net.setListeners(GradualMagnitudePruning.builder(PolynomialDecay.cubic(0.0, 0.8, 2, 12, 2)).build());
+        DataSet batch = PruneRegrowListenerTest.batches(1, 2).get(0);
+        String log = io.github.dl4jsparse.testutil.CapturedOutput.stderr(() -> net.fit(batch));
+        assertTrue(log.contains("will never prune") && log.contains("iteration 50"), log);
+    }
+
+    @Test
     void attachedTwiceOrPruningALayerToNothingIsRefusedBeforeAnythingChanges() {
         MultiLayerNetwork net = GradualMagnitudePruning.prepare(dense("MLP", 8));
         GradualMagnitudePruning gmp = GradualMagnitudePruning.builder(new ConstantSparsity(0.75, 0, 100, 1)).build();

@@ -45,8 +45,8 @@ final class MaskedDenseWeights implements LayerWeights {
             effective = maskInPlace(weights());
         } else {
             INDArray w = weights();
-            effective = maskInPlace(w.mul(1.0, workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, w.dataType(),
-                    w.shape(), 'f')));
+            effective = zeroMaskedNaNs(w.mul(mask(), workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM,
+                    w.dataType(), w.shape(), 'f')));
         }
         INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, effective.dataType(), x.size(0), effective.columns());
         return x.mmuli(effective, z);
@@ -72,7 +72,7 @@ final class MaskedDenseWeights implements LayerWeights {
             return maskInPlace(weights());
         }
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            return maskInPlace(weights().dup('f'));
+            return zeroMaskedNaNs(weights().mul(mask()));
         }
     }
 
@@ -83,18 +83,22 @@ final class MaskedDenseWeights implements LayerWeights {
      * The check reads the matrix once ({@link NonFiniteValues}); the repair runs only when a value is not finite.
      */
     private INDArray maskInPlace(INDArray target) {
-        target.muli(mask());
-        if (NonFiniteValues.count(target) > 0) {
-            double[] t = DirectBuffers.readDoubles(DirectBuffers.contiguous(target, 'f'), (int) target.length());
+        return zeroMaskedNaNs(target.muli(mask()));
+    }
+
+    /** {@code product}, a {@code W ⊙ M}, with the NaNs at masked positions (a non-finite W times 0) set to 0. */
+    private INDArray zeroMaskedNaNs(INDArray product) {
+        if (NonFiniteValues.count(product) > 0) {
+            double[] t = DirectBuffers.readDoubles(DirectBuffers.contiguous(product, 'f'), (int) product.length());
             double[] m = flatMask();
             for (int p = 0; p < t.length; p++) {
                 if (m[p] == 0.0 && Double.isNaN(t[p])) { // only the NaNs: a masked ±0 keeps its sign, as without repair
                     t[p] = 0.0;
                 }
             }
-            target.assign(Nd4j.create(t, target.shape(), 'f').castTo(target.dataType()));
+            product.assign(Nd4j.create(t, product.shape(), 'f').castTo(product.dataType()));
         }
-        return target;
+        return product;
     }
 
     @Override

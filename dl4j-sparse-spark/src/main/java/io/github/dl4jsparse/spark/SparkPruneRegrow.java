@@ -56,7 +56,9 @@ public final class SparkPruneRegrow {
      * @param sparkNet the Spark network; its driver-side network is the one rewired
      * @param listener the prune-and-regrow configuration, not attached to the network
      * @param workers  the training master's number of workers (minibatches per global step)
-     * @throws IllegalArgumentException for {@code workers < 1} or a network with a PruneRegrowListener attached
+     * @throws IllegalArgumentException for {@code workers < 1}, a network with a PruneRegrowListener attached, a
+     *                                  master that does not save the updater, or a deltaT that is not a multiple of
+     *                                  the master's averaging frequency
      */
     public SparkPruneRegrow(SparkDl4jMultiLayer sparkNet, PruneRegrowListener listener, int workers) {
         if (workers < 1) {
@@ -68,9 +70,33 @@ public final class SparkPruneRegrow {
                         + "run on the executors, each on its own copy. Remove it; SparkPruneRegrow calls it on the driver");
             }
         }
+        requireMasterSettings(sparkNet.getTrainingMaster(), listener.schedule().deltaT());
         this.sparkNet = sparkNet;
         this.listener = listener.takenOverByTrainer();
         this.workers = workers;
+    }
+
+    /**
+     * The requirements the class documentation states, checked before any training: the master saves the updater
+     * (else each stretch's averaging starts the workers' Adam afresh), and deltaT is a multiple of the averaging
+     * frequency (else a stretch ends between averagings and the driver rewires a network the workers do not hold).
+     */
+    private static void requireMasterSettings(TrainingMaster<?, ?> tm, int deltaT) {
+        if (!(tm instanceof ParameterAveragingTrainingMaster master)) {
+            return;
+        }
+        if (!master.isSaveUpdater()) {
+            throw new IllegalArgumentException("SparkPruneRegrow: the training master does not save the updater "
+                    + "(saveUpdater(false)), so every stretch between rewirings would restart the workers' updater "
+                    + "state; build it with .saveUpdater(true) (DL4J's default)");
+        }
+        int averaging = master.getAveragingFrequency();
+        if (averaging > 0 && deltaT % averaging != 0) {
+            throw new IllegalArgumentException("SparkPruneRegrow: the schedule's deltaT " + deltaT + " is not a "
+                    + "multiple of the training master's averagingFrequency " + averaging + ", so rewiring would fall "
+                    + "between averagings; use deltaT " + Math.max(averaging, deltaT / averaging * averaging)
+                    + " or an averagingFrequency that divides " + deltaT);
+        }
     }
 
     /** The key under which {@link #saveTo(File)} stores the trainer's step count in a model file. */

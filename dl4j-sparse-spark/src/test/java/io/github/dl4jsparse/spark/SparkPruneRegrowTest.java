@@ -264,6 +264,21 @@ class SparkPruneRegrowTest {
     }
 
     @Test
+    void theMastersSettingsTheDocsRequireAreChecked() {
+        IllegalArgumentException deltaT = assertThrows(IllegalArgumentException.class, () -> new SparkPruneRegrow(
+                spark(net()), PruneRegrowListener.set().deltaT(7).plannedIterations(72).build(), WORKERS));
+        assertTrue(deltaT.getMessage().contains("deltaT 7 is not a multiple of the training master's "
+                + "averagingFrequency 3") && deltaT.getMessage().contains("use deltaT 6"), deltaT.getMessage());
+        ParameterAveragingTrainingMaster noUpdater = new ParameterAveragingTrainingMaster.Builder(WORKERS, BATCH)
+                .batchSizePerWorker(BATCH).averagingFrequency(3).workerPrefetchNumBatches(0).saveUpdater(false)
+                .build();
+        IllegalArgumentException updater = assertThrows(IllegalArgumentException.class, () -> new SparkPruneRegrow(
+                new SparkDl4jMultiLayer(sc, net(), noUpdater),
+                PruneRegrowListener.set().deltaT(6).plannedIterations(72).build(), WORKERS));
+        assertTrue(updater.getMessage().contains("saveUpdater(true)"), updater.getMessage());
+    }
+
+    @Test
     void listenersRefuseToBeShippedToExecutors() {
         PruneRegrowListener listener = PruneRegrowListener.set().deltaT(5).plannedIterations(10).build();
         NotSerializableException e = assertThrows(NotSerializableException.class,

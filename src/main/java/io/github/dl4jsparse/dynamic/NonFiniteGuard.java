@@ -50,9 +50,9 @@ final class NonFiniteGuard {
                 && (gradient.gradient() == null || nonFinite(gradient.gradient()) > 0)) {
             where = nonFiniteParameter(model, gradient.gradientForVariable(), "the gradient");
         }
-        INDArray state = updaterState(model);
-        if (where == null && state != null && nonFinite(state) > 0) {
-            where = "the updater's state (" + nonFinite(state) + " value(s))";
+        long badState = where == null ? nonFinite(updaterState(model)) : 0;
+        if (badState > 0) {
+            where = "the updater's state (" + badState + " value(s))";
         }
         if (where != null) {
             throw new IllegalStateException(who + ": at iteration " + iteration + " " + where + " holds NaN or "

@@ -40,6 +40,24 @@ public final class NonFiniteScan {
         return IMPL.anyDouble(bytes, first, n);
     }
 
+    /** @return how many of the {@code n} floats from float index {@code first} are not finite (a plain count) */
+    public static long countFloat(ByteBuffer bytes, int first, int n) {
+        long count = 0;
+        for (int i = first; i < first + n; i++) {
+            count += (bytes.getInt(4 * i) & FLOAT_EXPONENT) == FLOAT_EXPONENT ? 1 : 0;
+        }
+        return count;
+    }
+
+    /** As {@link #countFloat} for doubles. */
+    public static long countDouble(ByteBuffer bytes, int first, int n) {
+        long count = 0;
+        for (int i = first; i < first + n; i++) {
+            count += (bytes.getLong(8 * i) & DOUBLE_EXPONENT) == DOUBLE_EXPONENT ? 1 : 0;
+        }
+        return count;
+    }
+
     /** Branch-free scalar scans. */
     static final class Plain implements Impl {
         @Override

@@ -34,6 +34,7 @@ class NonFiniteScanTest {
                 float saved = b.getFloat(4 * (first + p));
                 b.putFloat(4 * (first + p), bad[p % bad.length]);
                 assertEquals(true, NonFiniteScan.anyFloat(b, first, n), "n " + n + ", position " + p);
+                assertEquals(1, NonFiniteScan.countFloat(b, first, n), "count, n " + n + ", position " + p);
                 b.putFloat(4 * (first + p), saved);
             }
         }
@@ -55,6 +56,7 @@ class NonFiniteScanTest {
                 double saved = b.getDouble(8 * (first + p));
                 b.putDouble(8 * (first + p), bad[p % bad.length]);
                 assertEquals(true, NonFiniteScan.anyDouble(b, first, n), "n " + n + ", position " + p);
+                assertEquals(1, NonFiniteScan.countDouble(b, first, n), "count, n " + n + ", position " + p);
                 b.putDouble(8 * (first + p), saved);
             }
         }

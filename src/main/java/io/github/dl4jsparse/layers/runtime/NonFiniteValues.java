@@ -10,8 +10,6 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 
 /**
  * Counts the NaN and infinite values of an ND4J array by reading its native memory from Java
@@ -20,9 +18,6 @@ import java.nio.LongBuffer;
  * cost a third of the step that way).
  */
 public final class NonFiniteValues {
-
-    private static final int FLOAT_EXPONENT = 0x7f800000;
-    private static final long DOUBLE_EXPONENT = 0x7ff0000000000000L;
 
     private NonFiniteValues() {
     }
@@ -41,28 +36,12 @@ public final class NonFiniteValues {
             int offset = (int) packed.offset();
             ByteBuffer bytes = packed.data().asNio().order(ByteOrder.nativeOrder());
             if (packed.dataType() == DataType.FLOAT) {
-                return NonFiniteScan.anyFloat(bytes, offset, n) ? countFloat(bytes.asIntBuffer(), offset, n) : 0;
+                // the scan finds; only a finding pays for the exact count
+                return NonFiniteScan.anyFloat(bytes, offset, n) ? NonFiniteScan.countFloat(bytes, offset, n) : 0;
             }
-            return NonFiniteScan.anyDouble(bytes, offset, n) ? countDouble(bytes.asLongBuffer(), offset, n) : 0;
+            return NonFiniteScan.anyDouble(bytes, offset, n) ? NonFiniteScan.countDouble(bytes, offset, n) : 0;
         } finally {
             Reference.reachabilityFence(packed);
         }
-    }
-
-    // the exact count, only once a scan has found something
-    private static long countFloat(IntBuffer bits, int offset, int n) {
-        long count = 0;
-        for (int i = offset; i < offset + n; i++) {
-            count += (bits.get(i) & FLOAT_EXPONENT) == FLOAT_EXPONENT ? 1 : 0;
-        }
-        return count;
-    }
-
-    private static long countDouble(LongBuffer bits, int offset, int n) {
-        long count = 0;
-        for (int i = offset; i < offset + n; i++) {
-            count += (bits.get(i) & DOUBLE_EXPONENT) == DOUBLE_EXPONENT ? 1 : 0;
-        }
-        return count;
     }
 }

@@ -2,8 +2,10 @@ package io.github.dl4jsparse.prune;
 
 import io.github.dl4jsparse.layers.FusedBatchNormalization;
 import io.github.dl4jsparse.layers.SparseConv2D;
+import io.github.dl4jsparse.layers.SparseCounterparts;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.SparseLSTM;
+import io.github.dl4jsparse.layers.runtime.DirectBuffers;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import io.github.dl4jsparse.layers.runtime.SparseMatrices;
 import io.github.dl4jsparse.sparsity.SparsityFraction;
@@ -13,14 +15,10 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -73,7 +71,7 @@ public final class MagnitudePruning {
         for (int i : targets) {
             weights.addAll(matrixWeights(dense.getLayer(i)));
         }
-        return withMasks(dense, targets, masks(weights, null, sparsity, scope));
+        return withMasks(dense, targets, masks(weights, null, sparsity, scope), weights);
     }
 
     /**
@@ -104,15 +102,24 @@ public final class MagnitudePruning {
      * target in turn, see {@link PrunableMatrix#of}; each in the 'c' order of its matrix), all else copied.
      */
     static MultiLayerNetwork withMasks(MultiLayerNetwork dense, List<Integer> targets, List<double[]> masks) {
+        return withMasks(dense, targets, masks, null);
+    }
+
+    /** As {@link #withMasks(MultiLayerNetwork, List, List)}, given the targets' weights as {@link #flatWeights} reads them (or null). */
+    private static MultiLayerNetwork withMasks(MultiLayerNetwork dense, List<Integer> targets, List<double[]> masks,
+                                               List<double[]> weights) {
         MultiLayerConfiguration conf = dense.getLayerWiseConfigurations().clone();
-        List<List<double[]>> perLayer = perLayer(targets.stream().map(i -> dense.getLayer(i)).toList(), masks);
+        List<Layer> targetLayers = targets.stream().map(i -> dense.getLayer(i)).toList();
+        List<List<double[]>> perLayer = perLayer(targetLayers, masks);
+        List<List<double[]>> weightsPerLayer = weights == null ? null : grouped(targetLayers, weights);
         replaceWithSparse(targets.stream().map(conf::getConf).toList(), perLayer);
         FusedBatchNormalization.replaceIn(conf);
         MultiLayerNetwork sparse = new MultiLayerNetwork(conf);
         sparse.init();
         for (int i = 0; i < dense.getnLayers(); i++) {
             int t = targets.indexOf(i);
-            copyParams(dense.getLayer(i), sparse.getLayer(i), t < 0 ? null : perLayer.get(t));
+            copyParams(dense.getLayer(i), sparse.getLayer(i), t < 0 ? null : perLayer.get(t),
+                    t < 0 || weightsPerLayer == null ? null : weightsPerLayer.get(t));
         }
         return sparse;
     }
@@ -122,20 +129,33 @@ public final class MagnitudePruning {
         return PrunableMatrix.keysOf(layer.conf().getLayer()).stream().map(key -> flatWeights(layer, key)).toList();
     }
 
-    /** Groups masks given one per matrix into one list per layer. */
+    /** Groups masks given one per matrix into one list per layer, refusing a mask that keeps no connection. */
     private static List<List<double[]>> perLayer(List<Layer> layers, List<double[]> masks) {
+        List<List<double[]>> out = grouped(layers, masks);
+        for (int t = 0; t < layers.size(); t++) {
+            List<String> keys = PrunableMatrix.keysOf(layers.get(t).conf().getLayer());
+            for (int k = 0; k < keys.size(); k++) {
+                requireAConnection(layers.get(t).conf().getLayer().getLayerName(), keys.get(k), out.get(t).get(k));
+            }
+        }
+        return out;
+    }
+
+    /** Groups arrays given one per matrix ({@link PrunableMatrix#keysOf}) into one list per layer. */
+    private static List<List<double[]>> grouped(List<Layer> layers, List<double[]> perMatrix) {
         List<List<double[]>> out = new ArrayList<>();
         int next = 0;
         for (Layer layer : layers) {
-            List<String> keys = PrunableMatrix.keysOf(layer.conf().getLayer());
-            for (int k = 0; k < keys.size() && next + k < masks.size(); k++) {
-                requireAConnection(layer.conf().getLayer().getLayerName(), keys.get(k), masks.get(next + k));
+            int matrices = PrunableMatrix.keysOf(layer.conf().getLayer()).size();
+            if (next + matrices > perMatrix.size()) {
+                break;
             }
-            out.add(masks.subList(next, next + keys.size()));
-            next += keys.size();
+            out.add(perMatrix.subList(next, next + matrices));
+            next += matrices;
         }
-        if (next != masks.size()) {
-            throw new IllegalStateException(masks.size() + " masks for " + next + " weight matrices");
+        if (out.size() != layers.size() || next != perMatrix.size()) {
+            throw new IllegalStateException(perMatrix.size() + " arrays for the weight matrices of " + layers.size()
+                    + " layers");
         }
         return out;
     }
@@ -163,7 +183,7 @@ public final class MagnitudePruning {
     }
 
     static double[] flatWeights(Layer layer, String key) {
-        double[] w = layer.getParam(key).dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        double[] w = DirectBuffers.rowMajorDoubles(layer.getParam(key));
         requireFinite("layer '" + layer.conf().getLayer().getLayerName() + "' weights " + key, w,
                 "the network has diverged or was loaded from a damaged file; convert a network with finite weights "
                         + "(an earlier checkpoint, or a lower learning rate)");
@@ -225,6 +245,7 @@ public final class MagnitudePruning {
         List<double[]> weights = new ArrayList<>();
         targetLayers.forEach(l -> weights.addAll(matrixWeights(l)));
         List<List<double[]>> masks = perLayer(targetLayers, masks(weights, null, sparsity, scope));
+        List<List<double[]>> weightsPerLayer = grouped(targetLayers, weights);
         ComputationGraphConfiguration conf = dense.getConfiguration().clone();
         replaceWithSparse(targets.stream().map(name -> ((LayerVertex) conf.getVertices().get(name)).getLayerConf())
                 .toList(), masks);
@@ -234,40 +255,27 @@ public final class MagnitudePruning {
         for (Layer from : dense.getLayers()) {
             String name = from.conf().getLayer().getLayerName();
             int t = targets.indexOf(name);
-            copyParams(from, sparse.getLayer(name), t < 0 ? null : masks.get(t));
+            copyParams(from, sparse.getLayer(name), t < 0 ? null : masks.get(t),
+                    t < 0 ? null : weightsPerLayer.get(t));
         }
         return sparse;
     }
 
-    /** Layers converted: exactly {@code DenseLayer}, {@code ConvolutionLayer}, {@code LSTM} if {@code recurrent}. */
+    /** Layers converted: those with a {@link SparseCounterparts sparse counterpart}, LSTMs only if {@code recurrent}. */
     private static boolean convertible(org.deeplearning4j.nn.conf.layers.Layer layer, boolean recurrent) {
-        return layer.getClass() == DenseLayer.class || layer.getClass() == ConvolutionLayer.class
-                || recurrent && inner(layer).getClass() == LSTM.class;
+        return SparseCounterparts.hasCounterpart(layer) && (recurrent || !(inner(layer) instanceof LSTM));
     }
 
     /** @return the layer inside a {@code LastTimeStep}, or the layer itself */
     static org.deeplearning4j.nn.conf.layers.Layer inner(org.deeplearning4j.nn.conf.layers.Layer layer) {
-        return layer instanceof LastTimeStep w ? w.getUnderlying() : layer;
+        return SparseCounterparts.unwrapped(layer);
     }
 
-    /** Replaces each layer configuration's dense layer with its sparse counterpart of the mask's sparsity. */
+    /** Replaces each layer configuration's dense layer with its sparse counterpart of the masks' sparsities. */
     private static void replaceWithSparse(List<NeuralNetConfiguration> layerConfs, List<List<double[]>> masks) {
         for (int t = 0; t < layerConfs.size(); t++) {
-            NeuralNetConfiguration layerConf = layerConfs.get(t);
-            double sparsity = zeroFraction(masks.get(t).get(0));
-            org.deeplearning4j.nn.conf.layers.Layer layer = layerConf.getLayer();
-            if (inner(layer) instanceof LSTM lstm) {
-                SparseLSTM sparse = sparseLike(lstm, sparsity, zeroFraction(masks.get(t).get(1)));
-                if (layer instanceof LastTimeStep wrapper) {
-                    wrapper.setUnderlying(sparse);
-                } else {
-                    layerConf.setLayer(sparse);
-                }
-            } else {
-                layerConf.setLayer(layer instanceof ConvolutionLayer c ? sparseLike(c, sparsity)
-                        : sparseLike((DenseLayer) layer, sparsity));
-            }
-            layerConf.clearVariables(); // the dense layer's parameter names; the new layer declares its own
+            SparseCounterparts.replace(layerConfs.get(t),
+                    masks.get(t).stream().mapToDouble(MagnitudePruning::zeroFraction).toArray());
         }
     }
 
@@ -276,10 +284,11 @@ public final class MagnitudePruning {
     }
 
     /**
-     * Copies a layer's parameters; for a converted layer ({@code masks} not null, one per matrix), each matrix's
-     * {@code W ⊙ mask} and mask, and b.
+     * Copies a layer's parameters; for a converted layer ({@code masks} not null, one per matrix), each matrix's kept
+     * connections and their weights ({@link KeptConnections}; {@code weights} as {@link #flatWeights} reads them, or
+     * null to read them), and b.
      */
-    private static void copyParams(Layer from, Layer to, List<double[]> masks) {
+    private static void copyParams(Layer from, Layer to, List<double[]> masks, List<double[]> weights) {
         if (masks == null) {
             for (Map.Entry<String, INDArray> e : from.paramTable().entrySet()) {
                 to.paramTable().get(e.getKey()).assign(e.getValue());
@@ -289,9 +298,9 @@ public final class MagnitudePruning {
         List<String> keys = PrunableMatrix.keysOf(from.conf().getLayer());
         List<SparseLayer> matrices = SparseMatrices.of(to);
         for (int k = 0; k < keys.size(); k++) {
-            INDArray w = from.getParam(keys.get(k));
-            INDArray m = Nd4j.create(masks.get(k), w.shape(), 'c').castTo(w.dataType());
-            matrices.get(k).setMaskedWeights(w, m);
+            SparseLayer matrix = matrices.get(k);
+            double[] w = weights != null ? weights.get(k) : flatWeights(from, keys.get(k));
+            KeptConnections.of(w, masks.get(k), matrix.sparseConfig()).writeTo(matrix);
         }
         if (from.paramTable().containsKey(DefaultParamInitializer.BIAS_KEY)) {
             INDArray bias = to.paramTable().get(SparseLinear.BIAS_KEY);
@@ -329,64 +338,12 @@ public final class MagnitudePruning {
     }
 
     private static double zeroFraction(double[] mask) {
-        long zeros = java.util.Arrays.stream(mask).filter(v -> v == 0.0).count();
+        long zeros = 0;
+        for (double m : mask) {
+            if (m == 0.0) {
+                zeros++;
+            }
+        }
         return (double) zeros / mask.length;
-    }
-
-    /**
-     * A SparseConv2D configured like {@code c}: shape, geometry, format, activation, updaters, regularisation, dropout,
-     * name.
-     */
-    private static SparseConv2D sparseLike(ConvolutionLayer c, double sparsity) {
-        SparseConv2D.Builder b = new SparseConv2D.Builder(c.getKernelSize()[0], c.getKernelSize()[1])
-                .nIn(c.getNIn()).nOut(c.getNOut()).sparsity(Math.min(sparsity, Math.nextDown(1.0)))
-                .stride(c.getStride()).padding(c.getPadding()).dilation(c.getDilation())
-                .convolutionMode(c.getConvolutionMode()).dataFormat(c.getCnn2dDataFormat())
-                .hasBias(c.hasBias()).activation(c.getActivationFn()).weightInit(c.getWeightInitFn())
-                .biasInit(c.getBiasInit()).updater(c.getIUpdater()).biasUpdater(c.getBiasUpdater());
-        b.setRegularization(new ArrayList<>(c.getRegularization()));
-        b.setRegularizationBias(new ArrayList<>(c.getRegularizationBias()));
-        if (c.getLayerName() != null) {
-            b.name(c.getLayerName());
-        }
-        if (c.getIDropout() != null) {
-            b.dropOut(c.getIDropout().clone());
-        }
-        SparseConv2D layer = b.build();
-        layer.setGradientNormalization(c.getGradientNormalization());
-        layer.setGradientNormalizationThreshold(c.getGradientNormalizationThreshold());
-        return layer;
-    }
-
-    /**
-     * A SparseLSTM configured like {@code l}: every field of DL4J's LSTM (shape, activations, forget-gate bias,
-     * format, updaters, regularisation, dropout, name), with the two matrices' sparsities.
-     */
-    private static SparseLSTM sparseLike(LSTM l, double inputSparsity, double recurrentSparsity) {
-        SparseLSTM layer = new SparseLSTM.Builder().nOut(l.getNOut()).sparsity(0.0).build();
-        SparseLSTM.copyLstmFields(l, layer);
-        layer.setInputSparsity(Math.min(inputSparsity, Math.nextDown(1.0)));
-        layer.setRecurrentSparsity(Math.min(recurrentSparsity, Math.nextDown(1.0)));
-        return layer;
-    }
-
-    /** A SparseLinear configured like {@code d}: shape, activation, updaters, regularisation, dropout, name. */
-    private static SparseLinear sparseLike(DenseLayer d, double sparsity) {
-        SparseLinear.Builder b = new SparseLinear.Builder()
-                .nIn(d.getNIn()).nOut(d.getNOut()).sparsity(Math.min(sparsity, Math.nextDown(1.0)))
-                .activation(d.getActivationFn()).hasBias(d.hasBias()).weightInit(d.getWeightInitFn())
-                .updater(d.getIUpdater()).biasUpdater(d.getBiasUpdater());
-        b.setRegularization(new ArrayList<>(d.getRegularization()));
-        b.setRegularizationBias(new ArrayList<>(d.getRegularizationBias()));
-        if (d.getLayerName() != null) {
-            b.name(d.getLayerName());
-        }
-        if (d.getIDropout() != null) {
-            b.dropOut(d.getIDropout().clone());
-        }
-        SparseLinear layer = b.build();
-        layer.setGradientNormalization(d.getGradientNormalization());
-        layer.setGradientNormalizationThreshold(d.getGradientNormalizationThreshold());
-        return layer;
     }
 }

@@ -1,5 +1,7 @@
 package io.github.dl4jsparse.benchmarks;
 
+import io.github.dl4jsparse.distribution.SparseTwin;
+import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.kernels.SparseConvKernels;
 import io.github.dl4jsparse.kernels.SparseKernels;
 import io.github.dl4jsparse.layers.FusedBatchNormalization;
@@ -30,7 +32,8 @@ import java.util.Map;
  * random images, Adam: the whole training step and inference as interleaved medians in one JVM (each round times every
  * network in turn, and the ratio to dense is taken per round), then, with {@code --layers}, every convolution alone
  * (a training forward pass and its backward pass on the input it sees in the network), dense against sparse, with the
- * sparse layer's rate of active multiply-adds. {@code --sparse-only} times the sparse network alone, as
+ * sparse layer's rate of active multiply-adds. It also reports how long converting takes, and building the sparse
+ * twin from the configuration alone ({@code SparseTwin}, no dense weights). {@code --sparse-only} times the sparse network alone, as
  * {@code dl4j-examples/pytorch/zoo_benchmark.py} times PyTorch's dense twin.
  *
  * <pre>
@@ -70,10 +73,14 @@ public final class ZooTiming {
         long start = System.nanoTime();
         ComputationGraph sparse = MagnitudePruning.toSparse(dense, sparsity);
         double convertSeconds = (System.nanoTime() - start) / 1e9;
+        start = System.nanoTime();
+        new ComputationGraph(SparseTwin.of(dense.getConfiguration(), SparsityDistribution.uniform(sparsity).build()))
+                .init();
+        double buildSeconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(Locale.ROOT, "%s %d x %d, batch %d, sparsity %.2f; kernels: %s (convolutions: %s), %d thread(s);"
-                        + " converted in %.1f s; medians of %d interleaved rounds%n", model, size, size, batch, sparsity,
-                SparseKernels.implementation(), SparseConvKernels.implementation(), SparseKernels.threads(),
-                convertSeconds, rounds);
+                        + " converted in %.1f s, built from scratch (SparseTwin) in %.1f s; medians of %d interleaved "
+                        + "rounds%n", model, size, size, batch, sparsity, SparseKernels.implementation(),
+                SparseConvKernels.implementation(), SparseKernels.threads(), convertSeconds, buildSeconds, rounds);
 
         Nd4j.getRandom().setSeed(7);
         INDArray features = Nd4j.rand(DataType.FLOAT, batch, 3, size, size);

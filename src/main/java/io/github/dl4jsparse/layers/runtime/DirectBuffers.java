@@ -16,7 +16,7 @@ import java.nio.FloatBuffer;
  * uses the buffer ({@link Reference#reachabilityFence} after the last use, as the methods here do for copies they
  * make).
  */
-final class DirectBuffers {
+public final class DirectBuffers {
 
     private DirectBuffers() {
     }
@@ -134,6 +134,47 @@ final class DirectBuffers {
             }
         }
         return out;
+    }
+
+    /**
+     * All of floating-point {@code a}'s elements in row-major ('c') order, as doubles (float values widen exactly),
+     * read from its native memory in bulk: no ND4J copy for a float or double array packed in 'c' order, nor for a
+     * packed float 'f' matrix (transposed in Java, in cache-sized tiles); other layouts and types go through one ND4J
+     * copy.
+     *
+     * @throws IllegalArgumentException for an array of more than 2^31 - 9 elements
+     */
+    public static double[] rowMajorDoubles(INDArray a) {
+        if (a.length() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("cannot read " + a.length() + " elements into one Java array");
+        }
+        int n = (int) a.length();
+        if (a.rank() == 2 && a.ordering() == 'f' && isPacked(a, 'f') && a.dataType() == DataType.FLOAT) {
+            int rows = (int) a.size(0);
+            int cols = (int) a.size(1);
+            float[] columnMajor = new float[n];
+            read(a, columnMajor, n);
+            double[] out = new double[n];
+            int tile = 64;
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                for (int r0 = 0; r0 < rows; r0 += tile) {
+                    transposeTile(columnMajor, out, rows, cols, r0, Math.min(r0 + tile, rows), c0,
+                            Math.min(c0 + tile, cols));
+                }
+            }
+            return out;
+        }
+        return readDoubles(contiguous(a, 'c'), n);
+    }
+
+    /** {@code dst[r·cols + c] = src[c·rows + r]} over one tile (a method of its own, so that it is compiled early). */
+    private static void transposeTile(float[] src, double[] dst, int rows, int cols, int r0, int r1, int c0, int c1) {
+        for (int r = r0; r < r1; r++) {
+            int to = r * cols;
+            for (int c = c0; c < c1; c++) {
+                dst[to + c] = src[c * rows + r];
+            }
+        }
     }
 
     private static void requireType(INDArray a, DataType type) {

@@ -1,12 +1,12 @@
 package io.github.dl4jsparse.layers;
 
+import io.github.dl4jsparse.layers.runtime.FusedBatchNormHelper;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,7 +23,8 @@ import java.util.Objects;
 /**
  * DL4J's {@link BatchNormalization}, the same configuration, parameters and runtime layer, that always runs on
  * libnd4j's fused {@code batchnorm} / {@code batchnorm_bp} operations (DL4J's own {@code MKLDNNBatchNormHelper})
- * instead of the dozen separate reductions and broadcasts of DL4J's built-in path.
+ * instead of the dozen separate reductions and broadcasts of DL4J's built-in path, with the minibatch's per-channel
+ * mean and variance computed in Java ({@link FusedBatchNormHelper}) rather than by ND4J's slower reductions.
  *
  * <p>DL4J 1.0.0-M2.1 ships that helper but creates it only when the JVM runs with
  * {@code -Dorg.eclipse.deeplearning4j.helpers.disable=false}, which also switches every other layer's helper. This
@@ -120,7 +121,7 @@ public class FusedBatchNormalization extends BatchNormalization {
             return; // the helper's operations take gamma and beta as arrays; DL4J does not use it for fixed ones
         }
         // Not the helper's checkSupported: it also asks for oneDNN, which the operations it calls do not need
-        BatchNormalizationHelper helper = new MKLDNNBatchNormHelper(dataType);
+        BatchNormalizationHelper helper = new FusedBatchNormHelper(dataType);
         try {
             HELPER.set(layer, helper);
         } catch (IllegalAccessException e) {

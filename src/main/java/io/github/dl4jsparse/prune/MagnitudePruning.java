@@ -231,6 +231,18 @@ public final class MagnitudePruning {
      */
     public static ComputationGraph toSparse(ComputationGraph dense, double sparsity, PruneScope scope) {
         requireSparsity(sparsity);
+        List<String> targets = targets(dense, "MagnitudePruning");
+        List<double[]> weights = new ArrayList<>();
+        targets.forEach(name -> weights.addAll(matrixWeights(dense.getLayer(name))));
+        return withMasks(dense, targets, masks(weights, null, sparsity, scope), weights);
+    }
+
+    /**
+     * @return the names of the layer vertices that conversion replaces (DenseLayer, ConvolutionLayer, LSTM), in the
+     *         order they were added
+     * @throws IllegalArgumentException if there is none
+     */
+    static List<String> targets(ComputationGraph dense, String who) {
         List<String> targets = new ArrayList<>();
         for (Map.Entry<String, GraphVertex> e : dense.getConfiguration().getVertices().entrySet()) {
             if (e.getValue() instanceof LayerVertex v && convertible(v.getLayerConf().getLayer(), true)) {
@@ -238,25 +250,36 @@ public final class MagnitudePruning {
             }
         }
         if (targets.isEmpty()) {
-            throw new IllegalArgumentException("MagnitudePruning: the graph has no DenseLayer, ConvolutionLayer or "
-                    + "LSTM to convert");
+            throw new IllegalArgumentException(who + ": the graph has no DenseLayer, ConvolutionLayer or LSTM to "
+                    + "convert");
         }
+        return targets;
+    }
+
+    /**
+     * A new graph: the {@code targets} (vertex names) replaced by sparse layers with {@code masks} (one per weight
+     * matrix of each target in turn, each in the 'c' order of its matrix), all else copied.
+     */
+    static ComputationGraph withMasks(ComputationGraph dense, List<String> targets, List<double[]> masks) {
+        return withMasks(dense, targets, masks, null);
+    }
+
+    private static ComputationGraph withMasks(ComputationGraph dense, List<String> targets, List<double[]> masks,
+                                              List<double[]> weights) {
         List<Layer> targetLayers = targets.stream().map(dense::getLayer).toList();
-        List<double[]> weights = new ArrayList<>();
-        targetLayers.forEach(l -> weights.addAll(matrixWeights(l)));
-        List<List<double[]>> masks = perLayer(targetLayers, masks(weights, null, sparsity, scope));
-        List<List<double[]>> weightsPerLayer = grouped(targetLayers, weights);
+        List<List<double[]>> perLayer = perLayer(targetLayers, masks);
+        List<List<double[]>> weightsPerLayer = weights == null ? null : grouped(targetLayers, weights);
         ComputationGraphConfiguration conf = dense.getConfiguration().clone();
         replaceWithSparse(targets.stream().map(name -> ((LayerVertex) conf.getVertices().get(name)).getLayerConf())
-                .toList(), masks);
+                .toList(), perLayer);
         FusedBatchNormalization.replaceIn(conf);
         ComputationGraph sparse = new ComputationGraph(conf);
         sparse.init();
         for (Layer from : dense.getLayers()) {
             String name = from.conf().getLayer().getLayerName();
             int t = targets.indexOf(name);
-            copyParams(from, sparse.getLayer(name), t < 0 ? null : masks.get(t),
-                    t < 0 ? null : weightsPerLayer.get(t));
+            copyParams(from, sparse.getLayer(name), t < 0 ? null : perLayer.get(t),
+                    t < 0 || weightsPerLayer == null ? null : weightsPerLayer.get(t));
         }
         return sparse;
     }

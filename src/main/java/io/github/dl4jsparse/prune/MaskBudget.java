@@ -2,6 +2,7 @@ package io.github.dl4jsparse.prune;
 
 import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.sparsity.SparsityFraction;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.ArrayList;
@@ -64,6 +65,22 @@ public record MaskBudget(PruneScope scope, double sparsity, SparsityDistribution
             String name = layer.getLayerName() != null ? layer.getLayerName() : String.valueOf(i);
             PrunableMatrix.of(layer).forEach(m -> shapes.add(m.shape(name)));
         }
+        return layerSparsities(shapes);
+    }
+
+    /** As {@link #layerSparsities(MultiLayerNetwork, List)} for the layer vertices {@code targets} of a graph. */
+    double[] layerSparsities(ComputationGraph dense, List<String> targets) {
+        if (scope == PruneScope.GLOBAL) {
+            return null;
+        }
+        List<SparsityDistribution.LayerShape> shapes = new ArrayList<>();
+        for (String name : targets) {
+            PrunableMatrix.of(dense.getLayer(name).conf().getLayer()).forEach(m -> shapes.add(m.shape(name)));
+        }
+        return layerSparsities(shapes);
+    }
+
+    private double[] layerSparsities(List<SparsityDistribution.LayerShape> shapes) {
         double[] out = new double[shapes.size()];
         if (distribution == null) {
             java.util.Arrays.fill(out, sparsity);

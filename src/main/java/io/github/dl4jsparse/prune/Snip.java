@@ -1,10 +1,14 @@
 package io.github.dl4jsparse.prune;
 
+import io.github.dl4jsparse.layers.runtime.DirectBuffers;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -51,42 +55,92 @@ public final class Snip {
      *                                  labels, weights or sensitivities (naming the count and the first position)
      */
     public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, DataSet batch, MaskBudget budget) {
-        if (batch == null || batch.getFeatures() == null || batch.getLabels() == null) {
-            throw new IllegalArgumentException("SNIP needs one minibatch with features and labels, got "
-                    + (batch == null ? "null"
-                            : "a data set without " + (batch.getFeatures() == null ? "features" : "labels")));
-        }
-        MagnitudePruning.requireFinite("SNIP's minibatch features", asDoubles(batch.getFeatures()), BATCH_FIX);
-        MagnitudePruning.requireFinite("SNIP's minibatch labels", asDoubles(batch.getLabels()), BATCH_FIX);
+        requireBatch(batch == null ? null : new INDArray[]{batch.getFeatures()},
+                batch == null ? null : new INDArray[]{batch.getLabels()});
         List<Integer> targets = MagnitudePruning.targets(dense, "SNIP", true);
-        List<double[]> scores = sensitivities(dense, batch, targets);
+        MultiLayerNetwork net = dense.clone();
+        net.setInput(batch.getFeatures());
+        net.setLabels(batch.getLabels());
+        net.computeGradientAndScore();
+        List<double[]> scores = sensitivities(net.gradient(), targets.stream().map(dense::getLayer).toList(),
+                targets.stream().map(String::valueOf).toList());
         return MagnitudePruning.withMasks(dense, targets,
                 MagnitudePruning.masks(scores, budget.layerSparsities(dense, targets), budget.sparsity(),
                         budget.scope()));
     }
 
     /**
-     * @return per weight matrix of each target layer in turn ({@code W}, or {@code W} and {@code RW} of an LSTM),
-     *         {@code |∂L/∂w · w|} on {@code batch}, flattened in the 'c' order of the matrix
+     * The same for a {@link ComputationGraph} of one input and one output (DL4J's zoo models included): every
+     * {@code DenseLayer}, {@code ConvolutionLayer} and {@code LSTM} vertex is scored on {@code batch} and converted;
+     * batch normalisation uses the minibatch's statistics, as in training.
+     *
+     * @throws IllegalArgumentException as for a {@code MultiLayerNetwork}
      */
-    static List<double[]> sensitivities(MultiLayerNetwork dense, DataSet batch, List<Integer> targets) {
-        MultiLayerNetwork net = dense.clone();
-        net.setInput(batch.getFeatures());
+    public static ComputationGraph toSparse(ComputationGraph dense, DataSet batch, MaskBudget budget) {
+        if (batch == null) {
+            requireBatch(null, null);
+        }
+        return toSparse(dense, new org.nd4j.linalg.dataset.MultiDataSet(batch.getFeatures(), batch.getLabels()),
+                budget);
+    }
+
+    /**
+     * The same for a {@link ComputationGraph} of any number of inputs and outputs: one minibatch of each.
+     *
+     * @throws IllegalArgumentException as for a {@code MultiLayerNetwork}
+     */
+    public static ComputationGraph toSparse(ComputationGraph dense, MultiDataSet batch, MaskBudget budget) {
+        requireBatch(batch == null ? null : batch.getFeatures(), batch == null ? null : batch.getLabels());
+        List<String> targets = MagnitudePruning.targets(dense, "SNIP");
+        ComputationGraph net = dense.clone();
+        net.setInputs(batch.getFeatures());
         net.setLabels(batch.getLabels());
         net.computeGradientAndScore();
-        Gradient gradient = net.gradient();
+        List<double[]> scores = sensitivities(net.gradient(), targets.stream().map(dense::getLayer).toList(), targets);
+        return MagnitudePruning.withMasks(dense, targets,
+                MagnitudePruning.masks(scores, budget.layerSparsities(dense, targets), budget.sparsity(),
+                        budget.scope()));
+    }
+
+    private static void requireBatch(INDArray[] features, INDArray[] labels) {
+        boolean missing = features == null || labels == null || features.length == 0 || labels.length == 0
+                || java.util.Arrays.stream(features).anyMatch(java.util.Objects::isNull)
+                || java.util.Arrays.stream(labels).anyMatch(java.util.Objects::isNull);
+        if (missing) {
+            throw new IllegalArgumentException("SNIP needs one minibatch with features and labels, got "
+                    + (features == null && labels == null ? "null"
+                            : "a data set without " + (features == null || features.length == 0
+                            || java.util.Arrays.stream(features).anyMatch(java.util.Objects::isNull)
+                            ? "features" : "labels")));
+        }
+        for (INDArray f : features) {
+            MagnitudePruning.requireFinite("SNIP's minibatch features", asDoubles(f), BATCH_FIX);
+        }
+        for (INDArray l : labels) {
+            MagnitudePruning.requireFinite("SNIP's minibatch labels", asDoubles(l), BATCH_FIX);
+        }
+    }
+
+    /**
+     * @param gradient the loss gradient of the dense network on the minibatch
+     * @param layers   the target layers of the dense network
+     * @param prefixes each layer's prefix in the gradient's keys (its index or vertex name)
+     * @return per weight matrix of each target layer in turn ({@code W}, or {@code W} and {@code RW} of an LSTM),
+     *         {@code |∂L/∂w · w|}, flattened in the 'c' order of the matrix
+     */
+    private static List<double[]> sensitivities(Gradient gradient, List<Layer> layers, List<String> prefixes) {
         List<double[]> scores = new ArrayList<>();
-        for (int i : targets) {
-            for (String key : PrunableMatrix.keysOf(dense.getLayer(i).conf().getLayer())) {
-                INDArray g = gradient.getGradientFor(i + "_" + key);
-                double[] gc = g.dup('c').castTo(DataType.DOUBLE).data().asDouble();
-                double[] w = MagnitudePruning.flatWeights(dense.getLayer(i), key);
+        for (int t = 0; t < layers.size(); t++) {
+            Layer layer = layers.get(t);
+            for (String key : PrunableMatrix.keysOf(layer.conf().getLayer())) {
+                double[] gc = DirectBuffers.rowMajorDoubles(gradient.getGradientFor(prefixes.get(t) + "_" + key));
+                double[] w = MagnitudePruning.flatWeights(layer, key);
                 double[] s = new double[w.length];
                 for (int q = 0; q < s.length; q++) {
                     s[q] = Math.abs(gc[q] * w[q]);
                 }
                 MagnitudePruning.requireFinite("SNIP's sensitivities |dL/dw · w| of layer '"
-                        + dense.getLayer(i).conf().getLayer().getLayerName() + "' weights " + key, s,
+                        + layer.conf().getLayer().getLayerName() + "' weights " + key, s,
                         "the loss on this minibatch overflows; use a minibatch of normalised inputs");
                 scores.add(s);
             }

@@ -1,26 +1,22 @@
 package io.github.dl4jsparse.prune;
 
-import io.github.dl4jsparse.mask.RandomMasks;
+import io.github.dl4jsparse.layers.runtime.DirectBuffers;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * SynFlow (Tanaka et al., NeurIPS 2020, "Pruning neural networks without any data by iteratively conserving synaptic
@@ -35,10 +31,12 @@ import java.util.Map;
  * MultiLayerNetwork sparse = SynFlow.toSparse(dense, MaskBudget.global(0.98), SynFlow.DEFAULT_ROUNDS);
  * }</pre>
  *
- * <p>For networks of {@code DenseLayer}, {@code ConvolutionLayer}, pooling and an output layer whose input size is
- * known from the first layer ({@code nIn}, or {@code InputType.convolutionalFlat}); batch normalisation is not handled,
- * and recurrent layers are refused ({@link Snip} converts an LSTM).
- * Conversion and ties as in {@link Snip}.
+ * <p>For feed-forward networks — {@code MultiLayerNetwork}s whose input size is known from the first layer ({@code nIn},
+ * or {@code InputType.convolutionalFlat}), and {@code ComputationGraph}s built with {@code setInputTypes} (DL4J's zoo
+ * ResNets included) — of {@code DenseLayer}, {@code ConvolutionLayer}, pooling, residual and merge vertices, batch
+ * normalisation and output layers. Batch normalisation counts as in the paper's code, in evaluation mode: the affine map
+ * {@code |γ| (x − |μ|) / sqrt(|σ²| + ε) + |β|} of its (absolute) running statistics. Recurrent layers are refused
+ * ({@link Snip} converts an LSTM). Conversion and ties as in {@link Snip}.
  */
 public final class SynFlow {
 
@@ -57,28 +55,85 @@ public final class SynFlow {
      *                                  an input size that cannot be read from the first layer
      */
     public static MultiLayerNetwork toSparse(MultiLayerNetwork dense, MaskBudget budget, int rounds) {
+        requireRounds(rounds);
+        for (int i = 0; i < dense.getnLayers(); i++) {
+            requireNotRecurrent(String.valueOf(i), dense.getLayerWiseConfigurations().getConf(i).getLayer());
+        }
+        List<Integer> targets = MagnitudePruning.targets(dense, "SynFlow");
+        ComputationGraph graph = dense.toComputationGraph(); // the same layers, in the same order, as vertices
+        List<String> vertices = targets.stream().map(i -> graph.getLayer(i).conf().getLayer().getLayerName()).toList();
+        List<double[]> masks = masks(graph, vertices, new InputType[]{InputType.feedForward(inputSize(dense))},
+                budget.layerSparsities(dense, targets), budget, rounds);
+        return MagnitudePruning.withMasks(dense, targets, masks);
+    }
+
+    /**
+     * The same for a {@link ComputationGraph}, whose all-ones inputs (one example each) take the shapes of
+     * {@code inputTypes}: the types the graph was built with ({@code setInputTypes}), e.g.
+     * {@code InputType.convolutional(224, 224, 3)} for DL4J's zoo ResNet-50 (a graph's configuration does not keep
+     * them).
+     *
+     * @param inputTypes one per network input, in order
+     * @throws IllegalArgumentException as for a {@code MultiLayerNetwork}, or for input types that do not match the
+     *                                  graph's inputs
+     */
+    public static ComputationGraph toSparse(ComputationGraph dense, MaskBudget budget, int rounds,
+                                            InputType... inputTypes) {
+        requireRounds(rounds);
+        for (org.deeplearning4j.nn.api.Layer l : dense.getLayers()) {
+            requireNotRecurrent("'" + l.conf().getLayer().getLayerName() + "'", l.conf().getLayer());
+        }
+        int inputs = dense.getConfiguration().getNetworkInputs().size();
+        if (inputTypes == null || inputTypes.length != inputs || Arrays.asList(inputTypes).contains(null)) {
+            throw new IllegalArgumentException("SynFlow: the graph has " + inputs + " input(s), and its all-ones "
+                    + "input needs the shape of each: pass the input types it was built with (setInputTypes), e.g. "
+                    + "InputType.convolutional(224, 224, 3); got " + (inputTypes == null ? "none"
+                    : Arrays.toString(inputTypes)));
+        }
+        List<String> targets = MagnitudePruning.targets(dense, "SynFlow");
+        List<double[]> masks = masks(dense, targets, inputTypes, budget.layerSparsities(dense, targets), budget,
+                rounds);
+        return MagnitudePruning.withMasks(dense, targets, masks);
+    }
+
+    private static void requireRounds(int rounds) {
         if (rounds <= 0) {
             throw new IllegalArgumentException("SynFlow: rounds must be > 0, got " + rounds);
         }
-        requireNoRecurrentLayer(dense);
-        List<Integer> targets = MagnitudePruning.targets(dense, "SynFlow");
-        double[] layerSparsities = budget.layerSparsities(dense, targets);
-        MultiLayerNetwork flow = flowNetwork(dense);
+    }
+
+    /**
+     * SynFlow's rounds on a graph.
+     *
+     * @param targets         the layer vertices to prune
+     * @param layerSparsities per weight matrix, or null for a global ranking
+     * @return one mask per target, in the 'c' order of its weights
+     */
+    private static List<double[]> masks(ComputationGraph dense, List<String> targets, InputType[] inputTypes,
+                                        double[] layerSparsities, MaskBudget budget, int rounds) {
+        ComputationGraph flow = FlowGraph.of(dense, inputTypes);
         List<double[]> absWeights = new ArrayList<>();
-        for (int i : targets) {
-            double[] w = MagnitudePruning.flatWeights(dense.getLayer(i));
+        List<double[]> masks = new ArrayList<>();
+        for (String name : targets) {
+            double[] w = MagnitudePruning.flatWeights(dense.getLayer(name));
             for (int q = 0; q < w.length; q++) {
                 w[q] = Math.abs(w[q]);
             }
             absWeights.add(w);
-        }
-        INDArray ones = Nd4j.ones(DataType.DOUBLE, 1, inputSize(dense));
-        INDArray labels = Nd4j.zeros(DataType.DOUBLE, flow.output(ones).shape()); // read by no part of R
-        List<double[]> masks = new ArrayList<>();
-        for (double[] w : absWeights) {
             double[] m = new double[w.length];
-            java.util.Arrays.fill(m, 1.0);
+            Arrays.fill(m, 1.0);
             masks.add(m);
+        }
+        INDArray[] ones = new INDArray[inputTypes.length];
+        for (int i = 0; i < ones.length; i++) {
+            long[] shape = inputTypes[i].getShape(true);
+            shape[0] = 1;
+            ones[i] = Nd4j.ones(DataType.DOUBLE, shape);
+        }
+        INDArray[] outputs = flow.output(ones);
+        INDArray[] labels = new INDArray[outputs.length]; // read by no part of R
+        for (int o = 0; o < labels.length; o++) {
+            labels[o] = Nd4j.zeros(DataType.DOUBLE, outputs[o].shape());
         }
         for (int k = 1; k <= rounds; k++) {
             double exponent = (double) k / rounds;
@@ -92,14 +147,13 @@ public final class SynFlow {
                 INDArray param = flow.getLayer(targets.get(t)).getParam(DefaultParamInitializer.WEIGHT_KEY);
                 param.assign(Nd4j.create(effective, param.shape(), 'c'));
             }
-            flow.setInput(ones);
+            flow.setInputs(ones);
             flow.setLabels(labels);
             flow.computeGradientAndScore();
             Gradient gradient = flow.gradient();
             List<double[]> scores = new ArrayList<>();
             for (int t = 0; t < targets.size(); t++) {
-                double[] g = gradient.getGradientFor(targets.get(t) + "_W").dup('c').castTo(DataType.DOUBLE)
-                        .data().asDouble();
+                double[] g = DirectBuffers.rowMajorDoubles(gradient.getGradientFor(targets.get(t) + "_W"));
                 double[] w = absWeights.get(t);
                 double[] m = masks.get(t);
                 double[] s = new double[w.length];
@@ -123,7 +177,7 @@ public final class SynFlow {
                     layerSparsities == null ? roundSparsity(budget.sparsity(), exponent, k == rounds) : Double.NaN,
                     budget.scope());
         }
-        return MagnitudePruning.withMasks(dense, targets, masks);
+        return masks;
     }
 
     /**
@@ -131,53 +185,18 @@ public final class SynFlow {
      * multiply activations by each other, so that product does not describe it, and the paper defines none for
      * recurrent layers.
      */
-    private static void requireNoRecurrentLayer(MultiLayerNetwork dense) {
-        for (int i = 0; i < dense.getnLayers(); i++) {
-            org.deeplearning4j.nn.conf.layers.Layer layer =
-                    MagnitudePruning.inner(dense.getLayerWiseConfigurations().getConf(i).getLayer());
-            if (layer instanceof BaseRecurrentLayer) {
-                throw new IllegalArgumentException("SynFlow: layer " + i + " is a recurrent layer ("
-                        + layer.getClass().getSimpleName() + "), for which SynFlow's data-free flow is not defined; "
-                        + "use Snip.toSparse (one minibatch) or MagnitudePruning.toSparse, which convert LSTM layers");
-            }
+    private static void requireNotRecurrent(String name, org.deeplearning4j.nn.conf.layers.Layer l) {
+        org.deeplearning4j.nn.conf.layers.Layer layer = MagnitudePruning.inner(l);
+        if (layer instanceof BaseRecurrentLayer) {
+            throw new IllegalArgumentException("SynFlow: layer " + name + " is a recurrent layer ("
+                    + layer.getClass().getSimpleName() + "), for which SynFlow's data-free flow is not defined; "
+                    + "use Snip.toSparse (one minibatch) or MagnitudePruning.toSparse, which convert LSTM layers");
         }
     }
 
     /** {@code 1 − (1 − s)^exponent}; exactly {@code s} in the last round. */
     private static double roundSparsity(double sparsity, double exponent, boolean last) {
         return last ? sparsity : 1.0 - Math.pow(1.0 - sparsity, exponent);
-    }
-
-    /** A double-precision copy with |parameters|, no dropout and {@code R = Σ output} as its loss. */
-    private static MultiLayerNetwork flowNetwork(MultiLayerNetwork dense) {
-        MultiLayerConfiguration conf = dense.getLayerWiseConfigurations().clone();
-        conf.setDataType(DataType.DOUBLE);
-        for (NeuralNetConfiguration layerConf : conf.getConfs()) {
-            layerConf.getLayer().setIDropout(null);
-            if (layerConf.getLayer() instanceof BaseLayer base) {
-                base.setRegularization(new ArrayList<>());
-                base.setRegularizationBias(new ArrayList<>());
-            }
-        }
-        org.deeplearning4j.nn.conf.layers.Layer last = conf.getConf(conf.getConfs().size() - 1).getLayer();
-        if (last instanceof BaseOutputLayer output) {
-            output.setActivationFn(new ActivationIdentity());
-            output.setLossFn(new SumOfOutputs());
-        } else if (last instanceof LossLayer loss) {
-            loss.setActivationFn(new ActivationIdentity());
-            loss.setLossFn(new SumOfOutputs());
-        } else {
-            throw new IllegalArgumentException("SynFlow: the network must end in an output layer or a loss layer, got "
-                    + last.getClass().getSimpleName());
-        }
-        MultiLayerNetwork flow = new MultiLayerNetwork(conf);
-        flow.init();
-        for (int i = 0; i < dense.getnLayers(); i++) {
-            for (Map.Entry<String, INDArray> e : dense.getLayer(i).paramTable().entrySet()) {
-                flow.getLayer(i).getParam(e.getKey()).assign(Nd4j.math().abs(e.getValue().castTo(DataType.DOUBLE)));
-            }
-        }
-        return flow;
     }
 
     /** The number of input features of one example, from the first layer's preprocessor or nIn. */

@@ -68,12 +68,36 @@ final class VectorFloatKernel implements FloatKernel {
         }
     }
 
-    /** The last {@code batch - b} (fewer than one vector) minibatch entries of one output, scalar. */
+    /**
+     * The last {@code batch - b} (fewer than one vector) minibatch entries of one output: a 256-bit and a 128-bit vector
+     * where the preferred vector is wider and enough entries remain (a minibatch of 8 on 512-bit vectors runs on one
+     * 256-bit vector instead of eight scalar sums), then scalar.
+     */
     private static void tail(int s, int end, int[] idx, int[] slot, FloatBuffer values, float[] in, int batch,
                              float[] out, int base, int b) {
-        for (int c = b; c < batch; c++) {
+        int c = b;
+        if (L > 8 && c + 8 <= batch) {
+            narrow(FloatVector.SPECIES_256, s, end, idx, slot, values, in, batch, out, base, c);
+            c += 8;
+        }
+        if (L > 4 && c + 4 <= batch) {
+            narrow(FloatVector.SPECIES_128, s, end, idx, slot, values, in, batch, out, base, c);
+            c += 4;
+        }
+        for (; c < batch; c++) {
             out[base + c] = FloatKernel.column(s, end, idx, slot, values, in, batch, c);
         }
+    }
+
+    /** One vector of {@code species} of minibatch entries from {@code c} of one output. */
+    private static void narrow(VectorSpecies<Float> species, int s, int end, int[] idx, int[] slot, FloatBuffer values,
+                               float[] in, int batch, float[] out, int base, int c) {
+        FloatVector a0 = FloatVector.zero(species);
+        for (int e = s; e < end; e++) {
+            FloatVector v = FloatVector.broadcast(species, values.get(slot == null ? e : slot[e]));
+            a0 = FloatVector.fromArray(species, in, idx[e] * batch + c).fma(v, a0);
+        }
+        a0.intoArray(out, base + c);
     }
 
     @Override

@@ -130,7 +130,8 @@ class SparseKernelsTest {
     @Tag("vector-api")
     @ParameterizedTest(name = "{0}x{1}, batch {2}, density {3}")
     @CsvSource({"37, 23, 5, 0.1", "64, 48, 32, 0.5", "20, 30, 7, 1.0", "50, 40, 16, 0.01", "8, 8, 1, 0.0",
-            "300, 200, 1, 0.1", "130, 70, 71, 0.2", "64, 64, 256, 0.05", "40, 33, 100, 0.3"})
+            "300, 200, 1, 0.1", "130, 70, 71, 0.2", "64, 64, 256, 0.05", "40, 33, 100, 0.3",
+            "30, 20, 8, 0.3", "30, 20, 13, 0.3", "45, 21, 29, 0.2"}) // tails of 8, 8 + 4 + 1, 16 + 8 + 4 + 1
     void vectorKernelsMatchDoubleDenseProducts(int nIn, int nOut, int batch, double density) {
         FloatKernel vector = vector();
         checkFloat(vector, Case.random(nIn, nOut, batch, density, nIn * 31L + nOut + batch));

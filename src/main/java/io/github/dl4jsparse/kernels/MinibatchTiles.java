@@ -33,7 +33,7 @@ final class MinibatchTiles {
             product.run(in, batch, out);
             return;
         }
-        float[] packedIn = new float[inRows * WIDTH];
+        float[] packedIn = new float[inRows * WIDTH + 64]; // slack: a kernel may read one vector past the last row
         float[] packedOut = new float[outputs * WIDTH];
         for (int b = 0; b < batch; b += WIDTH) {
             int width = Math.min(WIDTH, batch - b);

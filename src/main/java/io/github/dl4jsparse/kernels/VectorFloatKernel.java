@@ -19,6 +19,7 @@ final class VectorFloatKernel implements FloatKernel {
     @Override
     public void product(int[] start, int[] idx, int[] slot, FloatBuffer values, float[] in, int batch, float[] out,
                         int from, int to) {
+        float[] lanes = wholeVectorTail(start, idx, in, batch, from, to) ? new float[L] : null;
         for (int o = from; o < to; o++) {
             int base = o * batch;
             int s = start[o];
@@ -62,42 +63,50 @@ final class VectorFloatKernel implements FloatKernel {
                 }
                 a0.intoArray(out, base + b);
             }
-            if (b < batch) {
+            if (b < batch && lanes != null) {
+                vectorTail(s, end, idx, slot, values, in, batch, b, lanes);
+                System.arraycopy(lanes, 0, out, base + b, batch - b);
+            } else if (b < batch) {
                 tail(s, end, idx, slot, values, in, batch, out, base, b);
             }
         }
     }
 
-    /**
-     * The last {@code batch - b} (fewer than one vector) minibatch entries of one output: a 256-bit and a 128-bit vector
-     * where the preferred vector is wider and enough entries remain (a minibatch of 8 on 512-bit vectors runs on one
-     * 256-bit vector instead of eight scalar sums), then scalar.
-     */
+    /** The last {@code batch - b} (fewer than one vector) minibatch entries of one output, scalar. */
     private static void tail(int s, int end, int[] idx, int[] slot, FloatBuffer values, float[] in, int batch,
                              float[] out, int base, int b) {
-        int c = b;
-        if (L > 8 && c + 8 <= batch) {
-            narrow(FloatVector.SPECIES_256, s, end, idx, slot, values, in, batch, out, base, c);
-            c += 8;
-        }
-        if (L > 4 && c + 4 <= batch) {
-            narrow(FloatVector.SPECIES_128, s, end, idx, slot, values, in, batch, out, base, c);
-            c += 4;
-        }
-        for (; c < batch; c++) {
+        for (int c = b; c < batch; c++) {
             out[base + c] = FloatKernel.column(s, end, idx, slot, values, in, batch, c);
         }
     }
 
-    /** One vector of {@code species} of minibatch entries from {@code c} of one output. */
-    private static void narrow(VectorSpecies<Float> species, int s, int end, int[] idx, int[] slot, FloatBuffer values,
-                               float[] in, int batch, float[] out, int base, int c) {
-        FloatVector a0 = FloatVector.zero(species);
-        for (int e = s; e < end; e++) {
-            FloatVector v = FloatVector.broadcast(species, values.get(slot == null ? e : slot[e]));
-            a0 = FloatVector.fromArray(species, in, idx[e] * batch + c).fma(v, a0);
+    /**
+     * Whether the last, partial vector of a minibatch of {@code batch} (a minibatch of 8 on 512-bit vectors is all
+     * tail) can run as one whole vector: its lanes beyond the minibatch read the next input row, or the slack the
+     * caller leaves after the last one, and are dropped. True when at least 4 entries are left over and every row
+     * that the connections of {@code [from, to)} read has a vector's worth of array after its tail's start.
+     */
+    private static boolean wholeVectorTail(int[] start, int[] idx, float[] in, int batch, int from, int to) {
+        int tail = batch % L;
+        if (tail < 4) {
+            return false;
         }
-        a0.intoArray(out, base + c);
+        int maxRow = -1;
+        for (int e = start[from]; e < start[to]; e++) {
+            maxRow = Math.max(maxRow, idx[e]);
+        }
+        return (long) maxRow * batch + (batch - tail) + L <= in.length;
+    }
+
+    /** The last, partial vector of one output as a whole vector into {@code lanes} (see {@link #wholeVectorTail}). */
+    private static void vectorTail(int s, int end, int[] idx, int[] slot, FloatBuffer values, float[] in, int batch,
+                                   int b, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        for (int e = s; e < end; e++) {
+            FloatVector v = FloatVector.broadcast(SPECIES, values.get(slot == null ? e : slot[e]));
+            a0 = FloatVector.fromArray(SPECIES, in, idx[e] * batch + b).fma(v, a0);
+        }
+        a0.intoArray(lanes, 0);
     }
 
     @Override

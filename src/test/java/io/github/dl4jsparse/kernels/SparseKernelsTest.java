@@ -134,21 +134,34 @@ class SparseKernelsTest {
             "30, 20, 8, 0.3", "30, 20, 13, 0.3", "45, 21, 29, 0.2"}) // tails of 8, 8 + 4 + 1, 16 + 8 + 4 + 1
     void vectorKernelsMatchDoubleDenseProducts(int nIn, int nOut, int batch, double density) {
         FloatKernel vector = vector();
-        checkFloat(vector, Case.random(nIn, nOut, batch, density, nIn * 31L + nOut + batch));
+        Case c = Case.random(nIn, nOut, batch, density, nIn * 31L + nOut + batch);
+        checkFloat(vector, c, 0);
+        checkFloat(vector, c, 64); // inputs with slack, as the layers pass them: a partial vector runs whole
     }
 
     private static void checkFloat(FloatKernel kernel, Case c) {
+        checkFloat(kernel, c, 0);
+    }
+
+    /** With {@code slack} NaNs after each input: lanes a kernel reads past the minibatch must not reach a result. */
+    private static void checkFloat(FloatKernel kernel, Case c, int slack) {
         SparsePattern p = c.pattern();
         FloatBuffer values = FloatBuffer.wrap(toFloats(c.values()));
         float[] zT = new float[c.nOut * c.batch];
-        SparseKernels.forward(kernel, p, values, toFloats(c.xT()), c.batch, zT);
+        SparseKernels.forward(kernel, p, values, withSlack(toFloats(c.xT()), slack), c.batch, zT);
         assertClose(c.z(), zT, "z");
         float[] dxT = new float[c.nIn * c.batch];
-        SparseKernels.backwardInput(kernel, p, values, toFloats(c.deltaT()), c.batch, dxT);
+        SparseKernels.backwardInput(kernel, p, values, withSlack(toFloats(c.deltaT()), slack), c.batch, dxT);
         assertClose(c.dx(), dxT, "dx");
         FloatBuffer grad = FloatBuffer.allocate(p.activeCount());
         SparseKernels.weightGradient(kernel, p, toFloats(c.xT()), toFloats(c.deltaT()), c.batch, grad);
         assertClose(c.dw(), grad.array(), "dW");
+    }
+
+    private static float[] withSlack(float[] a, int slack) {
+        float[] out = java.util.Arrays.copyOf(a, a.length + slack);
+        java.util.Arrays.fill(out, a.length, out.length, Float.NaN);
+        return out;
     }
 
     @ParameterizedTest(name = "{0}x{1}, batch {2}, density {3}")

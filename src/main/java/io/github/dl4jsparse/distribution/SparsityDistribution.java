@@ -303,7 +303,10 @@ public final class SparsityDistribution {
     private void apply(Map<String, SparseLayerConfig> layers) {
         List<LayerShape> shapes = new ArrayList<>();
         layers.forEach((name, l) -> shapes.add(LayerShape.of(name, l)));
-        sparsities(shapes).forEach((name, s) -> layers.get(name).setSparsity(s));
+        sparsities(shapes).forEach((name, s) -> {
+            layers.get(name).setSparsity(s);
+            SparseLayers.kernelStorageForSmallFanIn(layers.get(name));
+        });
     }
 
     @Override

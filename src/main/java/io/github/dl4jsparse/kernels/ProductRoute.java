@@ -77,10 +77,28 @@ public enum ProductRoute {
      *         under the current default route
      */
     public static boolean useConvolutionKernels(double density, int batch, boolean training) {
+        return useConvolutionKernels(density, Long.MAX_VALUE, batch, training);
+    }
+
+    /**
+     * Most inputs per output channel ({@code nIn · kH · kW}) of a convolution that runs on {@link SparseConvKernels}
+     * at any density under {@link #AUTO}: one to three input channels (LeNet-5's first layer has 25, VGG16's 27).
+     * DL4J's im2col and gemm are at their worst on so few rows (LeNet-5's dense first layer: about 90 ms of a 120 ms
+     * training step at batch 128, against about 1 ms on the kernels).
+     */
+    public static final long SMALL_FAN_IN = 32;
+
+    /**
+     * As {@link #useConvolutionKernels(double, int, boolean)} for a convolution of {@code fanIn} inputs per output
+     * channel ({@code nIn · kH · kW}): under {@link #AUTO} the kernels at any density up to {@link #SMALL_FAN_IN},
+     * else by the calibrated bounds.
+     */
+    public static boolean useConvolutionKernels(double density, long fanIn, int batch, boolean training) {
         return switch (route) {
             case KERNELS -> true;
             case DENSE -> false;
-            case AUTO -> convolutionKernelsPay(density, batch, training, SparseKernels.vectorised());
+            case AUTO -> fanIn <= SMALL_FAN_IN
+                    || convolutionKernelsPay(density, batch, training, SparseKernels.vectorised());
         };
     }
 

@@ -92,6 +92,25 @@ public final class SparseLayers {
     }
 
     /**
+     * Gives a convolution of at most {@link io.github.dl4jsparse.kernels.ProductRoute#SMALL_FAN_IN} inputs per output
+     * channel {@link WeightStorage#ACTIVE} storage where {@link WeightStorage#AUTO} would give it dense storage (below
+     * sparsity {@value SparseLayerConfig#ACTIVE_STORAGE_MIN_SPARSITY}): only active storage runs on the sparse
+     * kernels, which beat DL4J's convolution on so few inputs at any density (ERK and SNIP leave a first layer nearly
+     * dense). {@code SparsityDistribution} (so {@code SparseTwin} too) and the pruning conversions ({@code MagnitudePruning},
+     * SNIP, SynFlow) call it; a storage set explicitly is kept.
+     *
+     * @return {@code layer}
+     */
+    public static SparseLayerConfig kernelStorageForSmallFanIn(SparseLayerConfig layer) {
+        if (layer instanceof SparseConv2D && layer.getStorage() == WeightStorage.AUTO
+                && layer.connectionRows() <= io.github.dl4jsparse.kernels.ProductRoute.SMALL_FAN_IN
+                && layer.getSparsity() < SparseLayerConfig.ACTIVE_STORAGE_MIN_SPARSITY) {
+            layer.setStorage(WeightStorage.ACTIVE);
+        }
+        return layer;
+    }
+
+    /**
      * Everything a sparse layer type's {@code instantiate} does, for a configuration that is a DL4J
      * {@code FeedForwardLayer} and a {@link SparseParamInitializer.Layout}: checks nIn and nOut, the matrices
      * ({@link #validateMatrices}) and that no weight noise is set (it would perturb the masked zeros); creates the

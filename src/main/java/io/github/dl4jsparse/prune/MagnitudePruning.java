@@ -5,6 +5,7 @@ import io.github.dl4jsparse.layers.SparseConv2D;
 import io.github.dl4jsparse.layers.SparseCounterparts;
 import io.github.dl4jsparse.layers.SparseLinear;
 import io.github.dl4jsparse.layers.SparseLSTM;
+import io.github.dl4jsparse.layers.SparseLayers;
 import io.github.dl4jsparse.layers.runtime.DirectBuffers;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import io.github.dl4jsparse.layers.runtime.SparseMatrices;
@@ -294,11 +295,19 @@ public final class MagnitudePruning {
         return SparseCounterparts.unwrapped(layer);
     }
 
-    /** Replaces each layer configuration's dense layer with its sparse counterpart of the masks' sparsities. */
+    /**
+     * Replaces each layer configuration's dense layer with its sparse counterpart of the masks' sparsities; a pruned
+     * convolution of few inputs per output channel gets the kernels' storage
+     * ({@link SparseLayers#kernelStorageForSmallFanIn}). Unpruned layers (sparsity 0, as
+     * {@code GradualMagnitudePruning.prepare} makes them) keep dense storage, whose count of connections can change.
+     */
     private static void replaceWithSparse(List<NeuralNetConfiguration> layerConfs, List<List<double[]>> masks) {
         for (int t = 0; t < layerConfs.size(); t++) {
-            SparseCounterparts.replace(layerConfs.get(t),
-                    masks.get(t).stream().mapToDouble(MagnitudePruning::zeroFraction).toArray());
+            double[] sparsities = masks.get(t).stream().mapToDouble(MagnitudePruning::zeroFraction).toArray();
+            SparseCounterparts.replace(layerConfs.get(t), sparsities);
+            if (sparsities[0] > 0.0 && layerConfs.get(t).getLayer() instanceof SparseConv2D conv) {
+                SparseLayers.kernelStorageForSmallFanIn(conv);
+            }
         }
     }
 

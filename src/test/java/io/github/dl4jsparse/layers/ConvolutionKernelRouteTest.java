@@ -97,6 +97,35 @@ class ConvolutionKernelRouteTest {
         }
     }
 
+    /**
+     * A convolution of at most {@link ProductRoute#SMALL_FAN_IN} inputs per output channel runs on the kernels at any
+     * density (DL4J's im2col is at its worst there); larger ones by the calibrated bounds. The conversions give such
+     * a layer active storage (the kernels' storage) even when it comes out dense; a storage set by hand is kept.
+     */
+    @Test
+    void smallFanInConvolutionsRunOnTheKernelsAtAnyDensity() {
+        ProductRoute.setDefault(ProductRoute.AUTO);
+        assertTrue(ProductRoute.useConvolutionKernels(1.0, 25, 128, true), "LeNet-5's conv1, dense");
+        assertTrue(ProductRoute.useConvolutionKernels(1.0, 27, 8, false), "VGG16's conv1, dense, inference");
+        assertTrue(!ProductRoute.useConvolutionKernels(1.0, 500, 128, true), "a wide kernel, dense: DL4J's");
+        assertTrue(ProductRoute.useConvolutionKernels(0.1, 500, 128, true), "a wide kernel, sparse: the kernels");
+        ProductRoute.setDefault(ProductRoute.DENSE);
+        assertTrue(!ProductRoute.useConvolutionKernels(1.0, 25, 128, true), "a forced route wins");
+
+        MultiLayerConfiguration conf = io.github.dl4jsparse.models.SparseLeNet5.of(new double[]{0.9, 0.9, 0.9,
+                io.github.dl4jsparse.models.SparseMlp.DENSE}, 1, new Adam(1e-3));
+        io.github.dl4jsparse.distribution.SparsityDistribution.erk(0.9).build().applyTo(conf);
+        SparseConv2D conv1 = (SparseConv2D) conf.getConf(0).getLayer();
+        SparseConv2D conv2 = (SparseConv2D) conf.getConf(2).getLayer();
+        assertEquals(0.0, conv1.getSparsity(), 0.0, "ERK makes LeNet-5's conv1 dense");
+        assertEquals(WeightStorage.ACTIVE, conv1.resolvedStorage(), "... and gives it the kernels' storage");
+        assertEquals(WeightStorage.AUTO, conv2.getStorage(), "conv2 (500 inputs per channel) keeps AUTO");
+        SparseConv2D byHand = new SparseConv2D.Builder(5, 5).nIn(1).nOut(4).sparsity(0.0)
+                .storage(WeightStorage.DENSE).build();
+        io.github.dl4jsparse.layers.SparseLayers.kernelStorageForSmallFanIn(byHand);
+        assertEquals(WeightStorage.DENSE, byHand.getStorage(), "a storage set by hand is kept");
+    }
+
     @Test
     void resultsAreBitIdenticalForAnyThreadCount() {
         MultiLayerNetwork net = net(CNN2DFormat.NCHW, ConvolutionMode.Truncate, 3, 3, 1, 1, 1, Activation.RELU,

@@ -26,7 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * At sparsity 0 a {@link SparseConv2D} is DL4J's {@link ConvolutionLayer}: from the same initial weights, 20 Adam steps
- * of both networks end at the same parameters and outputs (both storages, float and double, both data formats).
+ * of both networks end at the same parameters and outputs (both storages, float and double, both data formats):
+ * exactly on DL4J's convolution (dense storage, double), within float rounding on the sparse kernels (active storage
+ * runs this small kernel on them at any density).
  */
 class SparseConv2DEquivalenceTest {
 
@@ -71,9 +73,11 @@ class SparseConv2DEquivalenceTest {
         System.out.printf("SparseConv2D vs ConvolutionLayer at sparsity 0 (%s, %s, %s, %d Adam steps): max |dW| %.3g, "
                 + "|db| %.3g, |d output layer| %.3g, |d output| %.3g%n", type, storage, format, STEPS, dW, db, dOut, dY);
         assertTrue(maxAbsDiff(initial, layer.maskedWeights()) > 1e-2, "training moved the kernel");
-        double tolerance = type == DataType.DOUBLE ? 0.0 : 1e-6;
+        // dense storage runs DL4J's convolution itself: exactly equal in double. Active storage runs this kernel (27
+        // inputs per output channel, ProductRoute.SMALL_FAN_IN) on the sparse kernels, whose sums run in another order
+        double tolerance = type == DataType.DOUBLE ? (storage == WeightStorage.ACTIVE ? 1e-12 : 0.0) : 1e-6;
         assertTrue(Math.max(Math.max(dW, db), dOut) <= tolerance, "parameters differ by " + Math.max(dW, Math.max(db, dOut)));
-        assertTrue(dY <= (type == DataType.DOUBLE ? 0.0 : 1e-6), "outputs differ by " + dY);
+        assertTrue(dY <= tolerance, "outputs differ by " + dY);
         assertEquals(0, layer.sparsityCounts().maskZeros());
     }
 }

@@ -20,7 +20,7 @@ import java.util.Locale;
  */
 public final class LeNet5Timing {
 
-    private static final String[] LAYERS = {"dense", "sparse0.9", "sparse0.95"};
+    private static final String[] LAYERS = {"dense", "sparse0.9", "sparse0.95", "erk0.9", "snip0.9"};
     private static final int ROUNDS = 9;
 
     private LeNet5Timing() {

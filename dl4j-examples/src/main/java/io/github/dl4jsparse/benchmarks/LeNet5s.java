@@ -1,7 +1,11 @@
 package io.github.dl4jsparse.benchmarks;
 
+import io.github.dl4jsparse.distribution.SparsityDistribution;
 import io.github.dl4jsparse.models.SparseLeNet5;
 import io.github.dl4jsparse.models.SparseMlp;
+import io.github.dl4jsparse.prune.MaskBudget;
+import io.github.dl4jsparse.prune.Snip;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
@@ -18,12 +22,24 @@ final class LeNet5s {
     }
 
     /**
-     * @param layers {@code dense} ({@code ConvolutionLayer} and {@code DenseLayer}) or {@code sparseS}: every weight
-     *               layer but the output one sparse at sparsity {@code S}, default storage
+     * @param layers {@code dense} ({@code ConvolutionLayer} and {@code DenseLayer}); {@code sparseS}: every weight
+     *               layer but the output one sparse at sparsity {@code S}, default storage; {@code erkS}: the same
+     *               layers at ERK sparsities of global target {@code S} (conv1 comes out dense); {@code snipS}: the dense
+     *               network pruned by SNIP on {@link #batch}(128) to global {@code S}
      */
     static MultiLayerNetwork build(String layers) {
-        double s = "dense".equals(layers) ? SparseMlp.DENSE : Double.parseDouble(layers.substring("sparse".length()));
-        MultiLayerNetwork net = new MultiLayerNetwork(SparseLeNet5.of(new double[]{s, s, s, SparseMlp.DENSE}, 42, new Adam(1e-3)));
+        if (layers.startsWith("snip")) {
+            MultiLayerNetwork dense = build("dense");
+            return Snip.toSparse(dense, batch(128), MaskBudget.global(Double.parseDouble(layers.substring(4))));
+        }
+        boolean erk = layers.startsWith("erk");
+        double s = "dense".equals(layers) ? SparseMlp.DENSE
+                : Double.parseDouble(layers.substring(erk ? "erk".length() : "sparse".length()));
+        MultiLayerConfiguration conf = SparseLeNet5.of(new double[]{s, s, s, SparseMlp.DENSE}, 42, new Adam(1e-3));
+        if (erk) {
+            SparsityDistribution.erk(s).build().applyTo(conf);
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         return net;
     }

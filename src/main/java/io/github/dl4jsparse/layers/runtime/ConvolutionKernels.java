@@ -78,7 +78,7 @@ final class ConvolutionKernels {
 
     /** @return whether a pass over {@code batch} examples runs on the kernels ({@link ProductRoute}) */
     boolean pays(int batch, boolean training) {
-        return ProductRoute.useConvolutionKernels(weights.density(), batch, training);
+        return ProductRoute.useConvolutionKernels(weights.density(), conf.connectionRows(), batch, training);
     }
 
     private boolean channelsLast() {

@@ -100,19 +100,15 @@ public final class MagnitudePruning {
 
     /**
      * A new network: the {@code targets} replaced by sparse layers with {@code masks} (one per weight matrix of each
-     * target in turn, see {@link PrunableMatrix#of}; each in the 'c' order of its matrix), all else copied.
+     * target in turn, see {@link PrunableMatrix#of}; each in the 'c' order of its matrix), all else copied; the kept
+     * weights come from {@code weights}, the targets' matrices as {@link #matrixWeights} reads them.
      */
-    static MultiLayerNetwork withMasks(MultiLayerNetwork dense, List<Integer> targets, List<double[]> masks) {
-        return withMasks(dense, targets, masks, null);
-    }
-
-    /** As {@link #withMasks(MultiLayerNetwork, List, List)}, given the targets' weights as {@link #flatWeights} reads them (or null). */
-    private static MultiLayerNetwork withMasks(MultiLayerNetwork dense, List<Integer> targets, List<double[]> masks,
+    static MultiLayerNetwork withMasks(MultiLayerNetwork dense, List<Integer> targets, List<double[]> masks,
                                                List<double[]> weights) {
         MultiLayerConfiguration conf = dense.getLayerWiseConfigurations().clone();
         List<Layer> targetLayers = targets.stream().map(i -> dense.getLayer(i)).toList();
         List<List<double[]>> perLayer = perLayer(targetLayers, masks);
-        List<List<double[]>> weightsPerLayer = weights == null ? null : grouped(targetLayers, weights);
+        List<List<double[]>> weightsPerLayer = grouped(targetLayers, weights);
         replaceWithSparse(targets.stream().map(conf::getConf).toList(), perLayer);
         FusedBatchNormalization.replaceIn(conf);
         MultiLayerNetwork sparse = new MultiLayerNetwork(conf);
@@ -120,13 +116,13 @@ public final class MagnitudePruning {
         for (int i = 0; i < dense.getnLayers(); i++) {
             int t = targets.indexOf(i);
             copyParams(dense.getLayer(i), sparse.getLayer(i), t < 0 ? null : perLayer.get(t),
-                    t < 0 || weightsPerLayer == null ? null : weightsPerLayer.get(t));
+                    t < 0 ? null : weightsPerLayer.get(t));
         }
         return sparse;
     }
 
     /** @return each weight matrix of {@code layer} ({@link PrunableMatrix#keysOf}) flattened in 'c' order */
-    private static List<double[]> matrixWeights(Layer layer) {
+    static List<double[]> matrixWeights(Layer layer) {
         return PrunableMatrix.keysOf(layer.conf().getLayer()).stream().map(key -> flatWeights(layer, key)).toList();
     }
 
@@ -178,11 +174,7 @@ public final class MagnitudePruning {
                 + ") or a layer-wise budget instead of a global one");
     }
 
-    /** @return a layer's W flattened in 'c' order, as doubles */
-    static double[] flatWeights(Layer layer) {
-        return flatWeights(layer, DefaultParamInitializer.WEIGHT_KEY);
-    }
-
+    /** @return a layer's weight matrix {@code key} flattened in 'c' order, as doubles; refuses non-finite values */
     static double[] flatWeights(Layer layer, String key) {
         double[] w = DirectBuffers.rowMajorDoubles(layer.getParam(key));
         requireFinite("layer '" + layer.conf().getLayer().getLayerName() + "' weights " + key, w,
@@ -259,17 +251,14 @@ public final class MagnitudePruning {
 
     /**
      * A new graph: the {@code targets} (vertex names) replaced by sparse layers with {@code masks} (one per weight
-     * matrix of each target in turn, each in the 'c' order of its matrix), all else copied.
+     * matrix of each target in turn, each in the 'c' order of its matrix), all else copied; the kept weights come from
+     * {@code weights}, as for a {@code MultiLayerNetwork}.
      */
-    static ComputationGraph withMasks(ComputationGraph dense, List<String> targets, List<double[]> masks) {
-        return withMasks(dense, targets, masks, null);
-    }
-
-    private static ComputationGraph withMasks(ComputationGraph dense, List<String> targets, List<double[]> masks,
+    static ComputationGraph withMasks(ComputationGraph dense, List<String> targets, List<double[]> masks,
                                               List<double[]> weights) {
         List<Layer> targetLayers = targets.stream().map(dense::getLayer).toList();
         List<List<double[]>> perLayer = perLayer(targetLayers, masks);
-        List<List<double[]>> weightsPerLayer = weights == null ? null : grouped(targetLayers, weights);
+        List<List<double[]>> weightsPerLayer = grouped(targetLayers, weights);
         ComputationGraphConfiguration conf = dense.getConfiguration().clone();
         replaceWithSparse(targets.stream().map(name -> ((LayerVertex) conf.getVertices().get(name)).getLayerConf())
                 .toList(), perLayer);
@@ -280,7 +269,7 @@ public final class MagnitudePruning {
             String name = from.conf().getLayer().getLayerName();
             int t = targets.indexOf(name);
             copyParams(from, sparse.getLayer(name), t < 0 ? null : perLayer.get(t),
-                    t < 0 || weightsPerLayer == null ? null : weightsPerLayer.get(t));
+                    t < 0 ? null : weightsPerLayer.get(t));
         }
         return sparse;
     }
@@ -317,8 +306,8 @@ public final class MagnitudePruning {
 
     /**
      * Copies a layer's parameters; for a converted layer ({@code masks} not null, one per matrix), each matrix's kept
-     * connections and their weights ({@link KeptConnections}; {@code weights} as {@link #flatWeights} reads them, or
-     * null to read them), and b.
+     * connections and their weights ({@link KeptConnections}; {@code weights} as {@link #matrixWeights} reads them),
+     * and b.
      */
     private static void copyParams(Layer from, Layer to, List<double[]> masks, List<double[]> weights) {
         if (masks == null) {
@@ -331,8 +320,7 @@ public final class MagnitudePruning {
         List<SparseLayer> matrices = SparseMatrices.of(to);
         for (int k = 0; k < keys.size(); k++) {
             SparseLayer matrix = matrices.get(k);
-            double[] w = weights != null ? weights.get(k) : flatWeights(from, keys.get(k));
-            KeptConnections.of(w, masks.get(k), matrix.sparseConfig()).writeTo(matrix);
+            KeptConnections.of(weights.get(k), masks.get(k), matrix.sparseConfig()).writeTo(matrix);
         }
         if (from.paramTable().containsKey(DefaultParamInitializer.BIAS_KEY)) {
             INDArray bias = to.paramTable().get(SparseLinear.BIAS_KEY);

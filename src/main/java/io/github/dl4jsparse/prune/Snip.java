@@ -62,11 +62,13 @@ public final class Snip {
         net.setInput(batch.getFeatures());
         net.setLabels(batch.getLabels());
         net.computeGradientAndScore();
-        List<double[]> scores = sensitivities(net.gradient(), targets.stream().map(dense::getLayer).toList(),
-                targets.stream().map(String::valueOf).toList());
+        List<Layer> layers = targets.stream().map(dense::getLayer).toList();
+        List<double[]> weights = weights(layers);
+        List<double[]> scores = sensitivities(net.gradient(), layers, targets.stream().map(String::valueOf).toList(),
+                weights);
         return MagnitudePruning.withMasks(dense, targets,
                 MagnitudePruning.masks(scores, budget.layerSparsities(dense, targets), budget.sparsity(),
-                        budget.scope()));
+                        budget.scope()), weights);
     }
 
     /**
@@ -96,10 +98,12 @@ public final class Snip {
         net.setInputs(batch.getFeatures());
         net.setLabels(batch.getLabels());
         net.computeGradientAndScore();
-        List<double[]> scores = sensitivities(net.gradient(), targets.stream().map(dense::getLayer).toList(), targets);
+        List<Layer> layers = targets.stream().map(dense::getLayer).toList();
+        List<double[]> weights = weights(layers);
+        List<double[]> scores = sensitivities(net.gradient(), layers, targets, weights);
         return MagnitudePruning.withMasks(dense, targets,
                 MagnitudePruning.masks(scores, budget.layerSparsities(dense, targets), budget.sparsity(),
-                        budget.scope()));
+                        budget.scope()), weights);
     }
 
     private static void requireBatch(INDArray[] features, INDArray[] labels) {
@@ -121,20 +125,30 @@ public final class Snip {
         }
     }
 
+    /** @return each weight matrix of each layer in turn, as {@link MagnitudePruning#matrixWeights} reads them */
+    private static List<double[]> weights(List<Layer> layers) {
+        List<double[]> out = new ArrayList<>();
+        layers.forEach(l -> out.addAll(MagnitudePruning.matrixWeights(l)));
+        return out;
+    }
+
     /**
      * @param gradient the loss gradient of the dense network on the minibatch
      * @param layers   the target layers of the dense network
      * @param prefixes each layer's prefix in the gradient's keys (its index or vertex name)
+     * @param weights  each weight matrix of each layer in turn ({@link #weights})
      * @return per weight matrix of each target layer in turn ({@code W}, or {@code W} and {@code RW} of an LSTM),
      *         {@code |∂L/∂w · w|}, flattened in the 'c' order of the matrix
      */
-    private static List<double[]> sensitivities(Gradient gradient, List<Layer> layers, List<String> prefixes) {
+    private static List<double[]> sensitivities(Gradient gradient, List<Layer> layers, List<String> prefixes,
+                                                List<double[]> weights) {
         List<double[]> scores = new ArrayList<>();
+        int m = 0;
         for (int t = 0; t < layers.size(); t++) {
             Layer layer = layers.get(t);
             for (String key : PrunableMatrix.keysOf(layer.conf().getLayer())) {
                 double[] gc = DirectBuffers.rowMajorDoubles(gradient.getGradientFor(prefixes.get(t) + "_" + key));
-                double[] w = MagnitudePruning.flatWeights(layer, key);
+                double[] w = weights.get(m++);
                 double[] s = new double[w.length];
                 for (int q = 0; q < s.length; q++) {
                     s[q] = Math.abs(gc[q] * w[q]);

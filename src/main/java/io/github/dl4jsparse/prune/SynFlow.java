@@ -62,9 +62,12 @@ public final class SynFlow {
         List<Integer> targets = MagnitudePruning.targets(dense, "SynFlow");
         ComputationGraph graph = dense.toComputationGraph(); // the same layers, in the same order, as vertices
         List<String> vertices = targets.stream().map(i -> graph.getLayer(i).conf().getLayer().getLayerName()).toList();
-        List<double[]> masks = masks(graph, vertices, new InputType[]{InputType.feedForward(inputSize(dense))},
-                budget.layerSparsities(dense, targets), budget, rounds);
-        return MagnitudePruning.withMasks(dense, targets, masks);
+        List<double[]> weights = new ArrayList<>();
+        vertices.forEach(name -> weights.addAll(MagnitudePruning.matrixWeights(graph.getLayer(name))));
+        List<double[]> masks = masks(graph, vertices, weights,
+                new InputType[]{InputType.feedForward(inputSize(dense))}, budget.layerSparsities(dense, targets), budget,
+                rounds);
+        return MagnitudePruning.withMasks(dense, targets, masks, weights);
     }
 
     /**
@@ -91,9 +94,11 @@ public final class SynFlow {
                     : Arrays.toString(inputTypes)));
         }
         List<String> targets = MagnitudePruning.targets(dense, "SynFlow");
-        List<double[]> masks = masks(dense, targets, inputTypes, budget.layerSparsities(dense, targets), budget,
-                rounds);
-        return MagnitudePruning.withMasks(dense, targets, masks);
+        List<double[]> weights = new ArrayList<>();
+        targets.forEach(name -> weights.addAll(MagnitudePruning.matrixWeights(dense.getLayer(name))));
+        List<double[]> masks = masks(dense, targets, weights, inputTypes, budget.layerSparsities(dense, targets),
+                budget, rounds);
+        return MagnitudePruning.withMasks(dense, targets, masks, weights);
     }
 
     private static void requireRounds(int rounds) {
@@ -106,18 +111,20 @@ public final class SynFlow {
      * SynFlow's rounds on a graph.
      *
      * @param targets         the layer vertices to prune
+     * @param weights         their weights ({@code W}), as {@link MagnitudePruning#matrixWeights} reads them
      * @param layerSparsities per weight matrix, or null for a global ranking
      * @return one mask per target, in the 'c' order of its weights
      */
-    private static List<double[]> masks(ComputationGraph dense, List<String> targets, InputType[] inputTypes,
-                                        double[] layerSparsities, MaskBudget budget, int rounds) {
+    private static List<double[]> masks(ComputationGraph dense, List<String> targets, List<double[]> weights,
+                                        InputType[] inputTypes, double[] layerSparsities, MaskBudget budget,
+                                        int rounds) {
         ComputationGraph flow = FlowGraph.of(dense, inputTypes);
         List<double[]> absWeights = new ArrayList<>();
         List<double[]> masks = new ArrayList<>();
-        for (String name : targets) {
-            double[] w = MagnitudePruning.flatWeights(dense.getLayer(name));
+        for (double[] signed : weights) {
+            double[] w = new double[signed.length];
             for (int q = 0; q < w.length; q++) {
-                w[q] = Math.abs(w[q]);
+                w[q] = Math.abs(signed[q]);
             }
             absWeights.add(w);
             double[] m = new double[w.length];

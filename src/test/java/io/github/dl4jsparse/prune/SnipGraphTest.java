@@ -5,32 +5,20 @@ import io.github.dl4jsparse.layers.FusedBatchNormalization;
 import io.github.dl4jsparse.layers.SparseConv2D;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.testutil.Graphs;
 import io.github.dl4jsparse.testutil.Images;
 import io.github.dl4jsparse.testutil.Layers;
 import io.github.dl4jsparse.testutil.TestData;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.List;
 
@@ -67,20 +55,7 @@ class SnipGraphTest {
     /** A residual network with batch norm (the shape of DL4J's zoo ResNets): exact global count, and it trains. */
     @Test
     void aResidualGraphWithBatchNormIsPrunedOnOneMinibatchAndTrains() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).updater(new Adam(1e-2))
-                .convolutionMode(ConvolutionMode.Same).graphBuilder().addInputs("in")
-                .addLayer("stem", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.RELU).build(), "in")
-                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.IDENTITY).build(),
-                        "stem")
-                .addLayer("bn", new BatchNormalization.Builder().build(), "conv")
-                .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "bn", "stem")
-                .addLayer("pool", new GlobalPoolingLayer(PoolingType.AVG), "add")
-                .addLayer("fc", new DenseLayer.Builder().nOut(16).activation(Activation.RELU).build(), "pool")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-                        .activation(Activation.SOFTMAX).build(), "fc")
-                .setOutputs("out").setInputTypes(InputType.convolutional(8, 8, 2)).build();
-        ComputationGraph dense = new ComputationGraph(conf);
-        dense.init();
+        ComputationGraph dense = Graphs.residualBlock(5, 8, PoolingType.AVG);
         INDArray before = dense.params().dup();
         DataSet batch = Images.classification(16, 2, 8, 8, CNN2DFormat.NCHW, 3, 4, DataType.FLOAT);
         ComputationGraph sparse = Snip.toSparse(dense, batch, MaskBudget.global(0.9));

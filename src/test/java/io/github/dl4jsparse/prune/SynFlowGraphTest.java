@@ -3,11 +3,11 @@ package io.github.dl4jsparse.prune;
 import io.github.dl4jsparse.layers.FusedBatchNormalization;
 import io.github.dl4jsparse.sparsity.LayerSparsity;
 import io.github.dl4jsparse.sparsity.SparsityReport;
+import io.github.dl4jsparse.testutil.Graphs;
 import io.github.dl4jsparse.testutil.Layers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -79,19 +79,7 @@ class SynFlowGraphTest {
     /** A residual block with batch norm (the shape of DL4J's zoo ResNets): exact global count, no layer collapses. */
     @Test
     void aResidualGraphIsPrunedWithoutDataToAnExactGlobalCount() {
-        ComputationGraph dense = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4)
-                .convolutionMode(ConvolutionMode.Same).graphBuilder().addInputs("in")
-                .addLayer("stem", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.RELU).build(), "in")
-                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.IDENTITY).build(),
-                        "stem")
-                .addLayer("bn", new BatchNormalization.Builder().build(), "conv")
-                .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "bn", "stem")
-                .addLayer("pool", new GlobalPoolingLayer(PoolingType.MAX), "add")
-                .addLayer("fc", new DenseLayer.Builder().nOut(16).activation(Activation.RELU).build(), "pool")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-                        .activation(Activation.SOFTMAX).build(), "fc")
-                .setOutputs("out").setInputTypes(INPUT).build());
-        dense.init();
+        ComputationGraph dense = Graphs.residualBlock(4, 6, PoolingType.MAX);
         INDArray before = dense.params().dup();
         ComputationGraph sparse = SynFlow.toSparse(dense, MaskBudget.global(0.95), 30, INPUT);
         assertEquals(before, dense.params(), "the dense graph is not changed");

@@ -19,6 +19,10 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.api.RepartitionStrategy;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
@@ -41,6 +45,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -236,6 +243,49 @@ class SparkPruneRegrowTest {
         assertEquals(List.of(5L, 11L, 17L, 23L, 29L, 35L, 41L, 47L, 53L), expected);
     }
 
+    /**
+     * Counts, on the workers, every minibatch trained, keyed by its first feature value (local mode: the executors
+     * share this JVM, so the static map sees them all).
+     */
+    static final class TrainedMinibatches extends BaseTrainingListener implements Serializable {
+        static final Map<Double, Integer> COUNTS = new ConcurrentHashMap<>();
+
+        @Override
+        public void onForwardPass(Model model, List<INDArray> activations) {
+            COUNTS.merge(activations.get(0).getDouble(0, 0), 1, Integer::sum);
+        }
+    }
+
+    @Test
+    void everyMinibatchIsTrainedOnceAndStepsAreDl4jsIterations() {
+        // 31 minibatches, averaging every 2, 2 workers: neither the epoch nor the stretch between updates (10 steps
+        // = 20 minibatches) is a multiple of the 4 minibatches DL4J trains between averagings
+        List<DataSet> minibatches = new ArrayList<>(data().collect().subList(0, 31));
+        JavaRDD<DataSet> data = sc.parallelize(minibatches, WORKERS);
+        ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(WORKERS, BATCH)
+                .batchSizePerWorker(BATCH).averagingFrequency(2).workerPrefetchNumBatches(0).saveUpdater(true)
+                .rngSeed(5).build();
+        tm.setListeners(List.of(new TrainedMinibatches()));
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net(), tm);
+        PruneRegrowListener set = PruneRegrowListener.set().deltaT(10).plannedIterations(48).alpha(0.3).build();
+        SparkPruneRegrow trainer = new SparkPruneRegrow(sparkNet, set, WORKERS);
+        TrainedMinibatches.COUNTS.clear();
+        for (int e = 1; e <= 3; e++) {
+            trainer.fitEpoch(data);
+            for (DataSet d : minibatches) {
+                assertEquals(e, TrainedMinibatches.COUNTS.getOrDefault(d.getFeatures().getDouble(0, 0), 0),
+                        "epoch " + e + ": each minibatch trained once an epoch");
+            }
+            assertEquals(minibatches.size(), TrainedMinibatches.COUNTS.size(), "nothing else trained");
+            assertEquals(sparkNet.getNetwork().getIterationCount(), trainer.steps(),
+                    "epoch " + e + ": the trainer's steps are DL4J's iterations");
+        }
+        assertEquals(48, trainer.steps(), "16 steps an epoch (15 of 2 minibatches, one of 1)");
+        assertEquals(List.of(9L, 19L, 29L), set.updates().stream().map(MaskUpdate::iteration).toList(),
+                "updates at steps 10, 20 and 30, the last two across epoch boundaries");
+        requireValid(sparkNet.getNetwork());
+    }
+
     @Test
     void minibatchesOfAnotherSizeThanTheMastersAreRefused() {
         List<DataSet> halves = new ArrayList<>();
@@ -276,6 +326,27 @@ class SparkPruneRegrowTest {
                 new SparkDl4jMultiLayer(sc, net(), noUpdater),
                 PruneRegrowListener.set().deltaT(6).plannedIterations(72).build(), WORKERS));
         assertTrue(updater.getMessage().contains("saveUpdater(true)"), updater.getMessage());
+        IllegalArgumentException workers = assertThrows(IllegalArgumentException.class, () -> new SparkPruneRegrow(
+                spark(net()), PruneRegrowListener.set().deltaT(6).plannedIterations(72).build(), 3));
+        assertTrue(workers.getMessage().contains("workers = 3 but the training master has 2 workers")
+                && workers.getMessage().contains("pass workers = 2"), workers.getMessage());
+        for (Repartition repartition : new Repartition[]{Repartition.Never, Repartition.NumPartitionsWorkersDiffers}) {
+            ParameterAveragingTrainingMaster unbalanced = new ParameterAveragingTrainingMaster.Builder(WORKERS, BATCH)
+                    .batchSizePerWorker(BATCH).averagingFrequency(3).saveUpdater(true).repartionData(repartition)
+                    .build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SparkPruneRegrow(
+                    new SparkDl4jMultiLayer(sc, net(), unbalanced),
+                    PruneRegrowListener.set().deltaT(6).plannedIterations(72).build(), WORKERS));
+            assertTrue(e.getMessage().contains("repartition = " + repartition)
+                    && e.getMessage().contains("Repartition.Always"), e.getMessage());
+        }
+        ParameterAveragingTrainingMaster sparkDefault = new ParameterAveragingTrainingMaster.Builder(WORKERS, BATCH)
+                .batchSizePerWorker(BATCH).averagingFrequency(3).saveUpdater(true)
+                .repartitionStrategy(RepartitionStrategy.SparkDefault).build();
+        IllegalArgumentException strategy = assertThrows(IllegalArgumentException.class, () -> new SparkPruneRegrow(
+                new SparkDl4jMultiLayer(sc, net(), sparkDefault),
+                PruneRegrowListener.set().deltaT(6).plannedIterations(72).build(), WORKERS));
+        assertTrue(strategy.getMessage().contains("repartitionStrategy = SparkDefault"), strategy.getMessage());
     }
 
     @Test

@@ -178,6 +178,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         Model known = network != null ? network.get() : null;
         if (known == null) {
             IgnoredListeners.called(this);
+            requireSomethingToRewire(model);
             requireDenseGradientPractical(model);
             requireCountsMayChange(model);
         }
@@ -239,6 +240,19 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     }
 
     /** Redistribution changes a layer's count: only dense storage (a mask of any number of ones) allows it. */
+    /** A network with no sparse layer, or only frozen ones, would train as it is while the user believes it rewires. */
+    private void requireSomethingToRewire(Model model) {
+        if (!rewired(model).isEmpty()) {
+            return;
+        }
+        boolean frozen = !SparseMatrices.inNetwork(model).isEmpty();
+        throw new IllegalStateException("PruneRegrowListener (" + config.describe() + "): the network has " + (frozen
+                ? "only frozen sparse layers, so nothing would be rewired; unfreeze the layers to rewire"
+                : "no sparse layer (SparseLinear, SparseConv2D, SparseLSTM), so nothing would be rewired; build it "
+                        + "sparse (SparseTwin.of(conf, distribution), MagnitudePruning.toSparse(net, sparsity)) and "
+                        + "attach the listener to that network"));
+    }
+
     private void requireCountsMayChange(Model model) {
         if (config.redistribution() == Redistribution.NONE) {
             return;
@@ -359,6 +373,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                     + "SparkPruneRegrow) does not see; there use RigL (PruneRegrowListener.rigl()), whose dense gradient "
                     + "comes from one probe minibatch");
         }
+        requireSomethingToRewire(model);
         requireDenseGradientPractical(model);
         requireCountsMayChange(model);
         if (config.needs(Signal.DENSE_GRADIENT) && (probe == null || probe.getFeatures() == null)) {

@@ -1,20 +1,33 @@
 package io.github.dl4jsparse.io;
 
+import io.github.dl4jsparse.Networks;
+import io.github.dl4jsparse.layers.MatrixParamKeys;
+import io.github.dl4jsparse.layers.runtime.NonFiniteValues;
+import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.layers.runtime.SparseMatrices;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
  * Restores networks from model files written by {@code ModelSerializer} (masks, positions and all), refusing a file
- * that is damaged or lacks what the restore needs, with the file's name and the missing entry in the message.
+ * that is damaged or lacks what the restore needs, with the file's name and the missing entry in the message, and a
+ * network whose parameters hold NaN or infinities (a run that diverged before it was saved).
  *
  * <p>Why not {@code ModelSerializer} alone: it reads a file as a stream of entries, so a file cut after its parameters
  * (an interrupted copy, a full disk) loads without complaint with a fresh updater state, and a resumed training run
@@ -43,7 +56,7 @@ public final class ModelFiles {
     public static MultiLayerNetwork restoreMultiLayerNetwork(File file, boolean loadUpdater) {
         requireComplete(file, loadUpdater);
         try {
-            return ModelSerializer.restoreMultiLayerNetwork(file, loadUpdater);
+            return requireFiniteParameters(file, ModelSerializer.restoreMultiLayerNetwork(file, loadUpdater));
         } catch (IOException e) {
             throw new IllegalArgumentException("model file " + file + " could not be read: " + e, e);
         }
@@ -53,9 +66,43 @@ public final class ModelFiles {
     public static ComputationGraph restoreComputationGraph(File file, boolean loadUpdater) {
         requireComplete(file, loadUpdater);
         try {
-            return ModelSerializer.restoreComputationGraph(file, loadUpdater);
+            return requireFiniteParameters(file, ModelSerializer.restoreComputationGraph(file, loadUpdater));
         } catch (IOException e) {
             throw new IllegalArgumentException("model file " + file + " could not be read: " + e, e);
+        }
+    }
+
+    /**
+     * Refuses a network whose parameters hold NaN or infinities where they count: every parameter, except at the
+     * masked positions of a sparse matrix's dense storage (which compute as exactly 0 whatever they hold).
+     *
+     * @throws IllegalArgumentException naming the file, the layer, the parameter and the count
+     */
+    private static <M extends Model> M requireFiniteParameters(File file, M model) {
+        for (Layer layer : Networks.layers(model)) {
+            Set<String> matrixKeys = new HashSet<>();
+            for (SparseLayer matrix : SparseMatrices.of(layer)) {
+                MatrixParamKeys keys = matrix.sparseConfig().paramKeys();
+                matrixKeys.addAll(List.of(keys.weight(), keys.mask(), keys.activeWeight(), keys.activeIndex()));
+                long bad = Arrays.stream(matrix.activeValues()).filter(v -> !Double.isFinite(v)).count();
+                requireNoneBad(file, layer, keys.trainable(matrix.sparseConfig().resolvedStorage())
+                        + " (active connections)", bad);
+            }
+            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+                if (!matrixKeys.contains(p.getKey())) {
+                    requireNoneBad(file, layer, p.getKey(), NonFiniteValues.count(p.getValue()));
+                }
+            }
+        }
+        return model;
+    }
+
+    private static void requireNoneBad(File file, Layer layer, String param, long bad) {
+        if (bad > 0) {
+            throw new IllegalArgumentException("model file " + file + ": layer " + Networks.layerName(layer)
+                    + " parameter " + param + " holds " + bad + " NaN or infinite value(s); the network diverged "
+                    + "before it was saved (restore an earlier checkpoint, and train with a lower learning rate). "
+                    + "To look at it anyway, ModelSerializer.restore... reads it unchecked");
         }
     }
 

@@ -174,13 +174,34 @@ public final class MagnitudePruning {
                 + ") or a layer-wise budget instead of a global one");
     }
 
-    /** @return a layer's weight matrix {@code key} flattened in 'c' order, as doubles; refuses non-finite values */
+    /**
+     * @return a layer's weight matrix {@code key} flattened in 'c' order, as doubles; refuses non-finite values and a
+     *         matrix of zeros (every criterion here ranks {@code |w|} or a multiple of it: all ties)
+     */
     static double[] flatWeights(Layer layer, String key) {
         double[] w = DirectBuffers.rowMajorDoubles(layer.getParam(key));
-        requireFinite("layer '" + layer.conf().getLayer().getLayerName() + "' weights " + key, w,
-                "the network has diverged or was loaded from a damaged file; convert a network with finite weights "
-                        + "(an earlier checkpoint, or a lower learning rate)");
+        String what = "layer '" + layer.conf().getLayer().getLayerName() + "' weights " + key;
+        requireFinite(what, w, "the network has diverged or was loaded from a damaged file; convert a network with "
+                + "finite weights (an earlier checkpoint, or a lower learning rate)");
+        requireNonZero(what, w, "the criterion ranks |w| (or a multiple of it), so every connection would tie and the "
+                + "mask be arbitrary; convert the network after init() or training, not with weights set to 0");
         return w;
+    }
+
+    /**
+     * @param what   the values, for the message
+     * @param values the scores a ranking reads
+     * @param why    why all zeros leave nothing to rank, and what to do instead
+     * @throws IllegalArgumentException if every value is 0: the ranking would be all ties, the mask arbitrary
+     */
+    static void requireNonZero(String what, double[] values, String why) {
+        for (double v : values) {
+            if (v != 0.0) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException(what + " are all 0 (" + values.length + " values); nothing was converted: "
+                + why);
     }
 
     /**

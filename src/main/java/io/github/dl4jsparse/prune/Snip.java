@@ -156,6 +156,11 @@ public final class Snip {
                 MagnitudePruning.requireFinite("SNIP's sensitivities |dL/dw · w| of layer '"
                         + layer.conf().getLayer().getLayerName() + "' weights " + key, s,
                         "the loss on this minibatch overflows; use a minibatch of normalised inputs");
+                MagnitudePruning.requireNonZero("SNIP's sensitivities |dL/dw · w| of layer '"
+                        + layer.conf().getLayer().getLayerName() + "' weights " + key, s, "the minibatch gives this "
+                        + "layer no gradient (its inputs all 0, or every unit behind it a dead ReLU), so every "
+                        + "connection would tie and the mask be arbitrary; use a minibatch of real examples with their "
+                        + "labels");
                 scores.add(s);
             }
         }

@@ -541,6 +541,34 @@ class PruneRegrowListenerTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"SET", "RigL"})
+    void aNetworkWithNothingToRewireIsRefusedAtTheFirstStep(String method) {
+        MultiLayerNetwork dense = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1)
+                .dataType(DataType.DOUBLE).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(10).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(N_IN)).build());
+        dense.init();
+        PruneRegrowListener listener = (method.equals("SET") ? PruneRegrowListener.set() : PruneRegrowListener.rigl())
+                .deltaT(1).plannedIterations(10).build();
+        dense.setListeners(listener);
+        INDArray params = dense.params().dup();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> dense.fit(batches(1, 4).get(0)));
+        assertTrue(e.getMessage().contains("no sparse layer") && e.getMessage().contains("SparseTwin.of"),
+                e.getMessage());
+        assertEquals(params, dense.params(), "no update");
+        assertEquals(0, listener.updates().size());
+
+        MultiLayerNetwork frozen = new org.deeplearning4j.nn.transferlearning.TransferLearning.Builder(
+                mlp(3, new Adam(1e-2), 0.8)).setFeatureExtractor(1).build();
+        frozen.setListeners((method.equals("SET") ? PruneRegrowListener.set() : PruneRegrowListener.rigl())
+                .deltaT(1).plannedIterations(10).build());
+        IllegalStateException f = assertThrows(IllegalStateException.class, () -> frozen.fit(batches(1, 4).get(0)));
+        assertTrue(f.getMessage().contains("only frozen sparse layers"), f.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"SET", "RigL"})
     void divergenceIsReportedAsDivergenceNamingTheLayerBeforeAnyMaskChanges(String method) {
         MultiLayerNetwork net = mlp(4, new org.nd4j.linalg.learning.config.Sgd(1e200), 0.8);
         net.setListeners((method.equals("SET") ? PruneRegrowListener.set() : PruneRegrowListener.rigl())

@@ -1,5 +1,9 @@
 package io.github.dl4jsparse.io;
 
+import io.github.dl4jsparse.layers.WeightStorage;
+import io.github.dl4jsparse.layers.runtime.SparseLayer;
+import io.github.dl4jsparse.layers.runtime.SparseMatrices;
+
 import io.github.dl4jsparse.dynamic.PruneRegrowListener;
 import io.github.dl4jsparse.testutil.CapturedOutput;
 import io.github.dl4jsparse.testutil.Nets;
@@ -69,6 +73,33 @@ class ModelFilesTest {
             return i;
         }
         return -1;
+    }
+
+    @Test
+    void aNetworkThatDivergedBeforeItWasSavedIsRefusedNamingTheLayerAndParameter() throws IOException {
+        for (WeightStorage storage : new WeightStorage[]{WeightStorage.DENSE, WeightStorage.ACTIVE}) {
+            MultiLayerNetwork net = Nets.mlp(new NeuralNetConfiguration.Builder().seed(5).updater(new Adam(1e-2)), true,
+                    0.8, storage);
+            SparseLayer first = (SparseLayer) SparseMatrices.of(net.getLayer(0)).get(0);
+            long[] active = first.activePositions();
+            first.setActiveValues(new long[]{active[1]}, new double[]{Double.NaN});
+            File file = dir.resolve("diverged-" + storage + ".zip").toFile();
+            ModelSerializer.writeModel(net, file, true);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ModelFiles.restoreMultiLayerNetwork(file, true));
+            String key = storage == WeightStorage.ACTIVE ? "activeW" : "W";
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("parameter " + key
+                    + " (active connections) holds 1 NaN or infinite value(s)")
+                    && e.getMessage().contains("diverged"), e.getMessage());
+
+            MultiLayerNetwork biasNet = Nets.mlp(new NeuralNetConfiguration.Builder().seed(5), true, 0.8, storage);
+            biasNet.getLayer(2).getParam("b").putScalar(0, Double.POSITIVE_INFINITY);
+            File bias = dir.resolve("bias-" + storage + ".zip").toFile();
+            ModelSerializer.writeModel(biasNet, bias, false);
+            IllegalArgumentException b = assertThrows(IllegalArgumentException.class,
+                    () -> ModelFiles.restoreMultiLayerNetwork(bias, false));
+            assertTrue(b.getMessage().contains("parameter b holds 1 NaN or infinite"), b.getMessage());
+        }
     }
 
     @Test

@@ -213,6 +213,28 @@ class SnipTest {
     }
 
     @Test
+    void aMinibatchOrWeightsThatGiveNoSignalAreRefusedNamingTheLayer() {
+        MultiLayerNetwork dense = dense("MLP", 1);
+        DataSet noInputs = TestData.classification(16, N_IN, 4, 6, DataType.DOUBLE);
+        noInputs.getFeatures().assign(0);
+        IllegalArgumentException inputs = assertThrows(IllegalArgumentException.class,
+                () -> Snip.toSparse(dense, noInputs, MaskBudget.global(0.9)));
+        assertTrue(inputs.getMessage().contains("SNIP's sensitivities |dL/dw · w| of layer '"
+                + dense.getLayer(0).conf().getLayer().getLayerName() + "' weights W are all 0")
+                && inputs.getMessage().contains("inputs all 0"), inputs.getMessage());
+
+        dense.getLayer(1).getParam("W").assign(0);
+        DataSet clean = TestData.classification(16, N_IN, 4, 6, DataType.DOUBLE);
+        for (Runnable conversion : new Runnable[]{() -> MagnitudePruning.toSparse(dense, 0.9),
+                () -> Snip.toSparse(dense, clean, MaskBudget.layerwise(0.9)),
+                () -> SynFlow.toSparse(dense, MaskBudget.layerwise(0.9), 1)}) {
+            IllegalArgumentException zeros = assertThrows(IllegalArgumentException.class, conversion::run);
+            assertTrue(zeros.getMessage().contains("weights W are all 0")
+                    && zeros.getMessage().contains("every connection would tie"), zeros.getMessage());
+        }
+    }
+
+    @Test
     void badInputIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Snip.toSparse(dense("MLP", 1), null, MaskBudget.global(0.9)));

@@ -71,6 +71,11 @@ public final class ActiveWeights implements LayerWeights {
         this.columns = (int) columns;
     }
 
+    /** @return the number of rows of the connection matrix */
+    int rows() {
+        return rows;
+    }
+
     /** What one training forward pass read and computed, reused by the backward pass that follows it. */
     private static final class Pass {
         INDArray input;
@@ -233,6 +238,11 @@ public final class ActiveWeights implements LayerWeights {
     void enterGradient(Gradient gradient) {
         gradient.gradientForVariable().put(layer.keys().activeWeight(), valueGradient());
         gradient.gradientForVariable().put(layer.keys().activeIndex(), layer.gradient().apply(layer.keys().activeIndex()));
+    }
+
+    /** @return the active values, read in place (a packed copy if the parameter is a view that is not) */
+    FloatBuffer floatValues() {
+        return valueFloats();
     }
 
     private FloatBuffer valueFloats() {

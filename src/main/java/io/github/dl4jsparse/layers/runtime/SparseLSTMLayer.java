@@ -2,12 +2,18 @@ package io.github.dl4jsparse.layers.runtime;
 
 import io.github.dl4jsparse.IgnoredListeners;
 import io.github.dl4jsparse.layers.SparseLSTM;
+import io.github.dl4jsparse.kernels.ProductRoute;
+import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.recurrent.LSTM;
 import org.deeplearning4j.nn.params.LSTMParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,10 +24,19 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The runtime layer of {@link SparseLSTM}: DL4J's LSTM (forward, backward, truncated BPTT, masking, NCW/NWC) on the
- * masked weights {@code W ⊙ M} and {@code RW ⊙ M_R}. Where DL4J's LSTM reads its weights, this layer hands it each
- * matrix's {@link SparseMatrix#maskedTensor}; where it writes their gradients, it points it at each matrix's gradient
- * target, then has the matrix turn the dense gradient into the storage's. The bias is DL4J's.
+ * The runtime layer of {@link SparseLSTM}, on two routes:
+ * <ul>
+ *   <li><b>kernels</b> ({@link LstmKernelPass}): forward and backpropagation through time on the active connections
+ *   only, for float layers with active storage, tanh or sigmoid activation and sigmoid gates, a whole sequence from
+ *   a zero state without a mask array or weight noise, where {@link ProductRoute} picks the kernels for the
+ *   matrices' density and the minibatch size (NCW and NWC, dropout as DL4J applies it, {@code LastTimeStep} and
+ *   {@code Bidirectional} wrappers included);</li>
+ *   <li><b>DL4J's LSTM</b> for everything else (truncated BPTT, {@code rnnTimeStep}, masks, double precision, other
+ *   activations, dense storage) on the masked weights {@code W ⊙ M} and {@code RW ⊙ M_R}: where DL4J's LSTM reads its
+ *   weights, this layer hands it each matrix's {@link SparseMatrix#maskedTensor}; where it writes their gradients, it
+ *   points it at each matrix's gradient target, then has the matrix turn the dense gradient into the storage's.</li>
+ * </ul>
+ * Both compute DL4J's LSTM function (its gate order, bias and forget-gate bias) within float rounding.
  */
 public class SparseLSTMLayer extends LSTM implements SparseMatrices {
 
@@ -32,6 +47,10 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
     private final SparseMatrix recurrentWeights;
     /** DL4J's key of each weight tensor and the matrix that holds it, for every backward pass. */
     private final Map<String, SparseMatrix> byKey;
+    /** The kernel route's passes; null unless both matrices have active storage. */
+    private final LstmKernelPass kernels;
+    private final ActiveWeights activeInput;
+    private final ActiveWeights activeRecurrent;
 
     public SparseLSTMLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -44,6 +63,79 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
         keys.put(W, inputWeights);
         keys.put(RW, recurrentWeights);
         this.byKey = Collections.unmodifiableMap(keys);
+        this.activeInput = inputWeights.weights() instanceof ActiveWeights a ? a : null;
+        this.activeRecurrent = recurrentWeights.weights() instanceof ActiveWeights a ? a : null;
+        IActivation block = c.getActivationFn();
+        this.kernels = activeInput != null && activeRecurrent != null
+                && (block instanceof ActivationTanH || block instanceof ActivationSigmoid)
+                && c.getGateActivationFn() instanceof ActivationSigmoid
+                ? new LstmKernelPass(activeInput, activeRecurrent, (int) c.getNOut(), block instanceof ActivationSigmoid)
+                : null;
+    }
+
+    /**
+     * @param batchSize the number of sequences of a pass
+     * @param training  a training pass rather than inference
+     * @return whether a whole-sequence pass of this layer runs on the sparse kernels (see the class comment) for such
+     *         a minibatch, given a float input without a mask
+     */
+    public boolean usesSparseKernels(int batchSize, boolean training) {
+        return kernels != null && dataType == DataType.FLOAT && layerConf().getWeightNoise() == null
+                && ProductRoute.useKernels(Math.max(activeInput.density(), activeRecurrent.density()), batchSize,
+                training);
+    }
+
+    private boolean kernelRoute(boolean training) {
+        return input != null && input.rank() == 3 && maskArray == null && input.dataType() == DataType.FLOAT
+                && usesSparseKernels((int) input.size(0), training);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!kernelRoute(training)) {
+            releaseKernelPass();
+            return super.activate(training, workspaceMgr);
+        }
+        return kernelForward(training, workspaceMgr);
+    }
+
+    @Override
+    public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        return activate(training, workspaceMgr);
+    }
+
+    /** The output on the kernel route; a training pass keeps what the backward pass reads. */
+    private INDArray kernelForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray x = permuteIfNWC(input);
+        if (x.size(1) != activeInput.rows()) {
+            throw new DL4JInvalidInputException("Received input with size(1) = " + x.size(1) + " (input array shape = "
+                    + java.util.Arrays.toString(input.shape()) + "); input.size(1) must match layer nIn size (nIn = "
+                    + activeInput.rows() + ") " + layerId());
+        }
+        INDArray out = kernels.forward(x, getParam(LSTMParamInitializer.BIAS_KEY), training, workspaceMgr);
+        if (training) {
+            kernelInput = input;
+        }
+        return permuteIfNWC(out);
+    }
+
+    /** The input the kernel route's kept pass was computed from (after dropout), or null. */
+    private INDArray kernelInput;
+
+    private void releaseKernelPass() {
+        if (kernels != null) {
+            kernels.release();
+        }
+        kernelInput = null;
+    }
+
+    @Override
+    public void clear() {
+        super.clear();
+        releaseKernelPass();
     }
 
     /** @return the input weights {@code W} and the recurrent weights {@code RW} */
@@ -66,7 +158,35 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        return sparseGradient(() -> super.backpropGradient(epsilon, workspaceMgr));
+        if (!kernelRoute(true)) {
+            releaseKernelPass();
+            return sparseGradient(() -> super.backpropGradient(epsilon, workspaceMgr));
+        }
+        IgnoredListeners.checkTrainingThread();
+        assertInputSet(true);
+        if (kernelInput == null || kernelInput != input) {
+            kernelForward(true, workspaceMgr);
+        }
+        kernelInput = null;
+        INDArray biasGradient = gradientViews.get(LSTMParamInitializer.BIAS_KEY);
+        LstmKernelPass.Capture capture = inputWeights.captureRequested() || recurrentWeights.captureRequested()
+                ? this::keepDenseGradients : null;
+        INDArray dx = kernels.backward(permuteIfNWC(epsilon), biasGradient, capture, workspaceMgr);
+        Gradient gradient = new DefaultGradient();
+        activeInput.enterGradient(gradient);
+        activeRecurrent.enterGradient(gradient);
+        gradient.gradientForVariable().put(LSTMParamInitializer.BIAS_KEY, biasGradient);
+        return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(dx)));
+    }
+
+    /** RigL's signal on the kernel route: {@code dL/dW = xᵀ · δ} and {@code dL/dRW = h₋₁ᵀ · δ}, as factors. */
+    private void keepDenseGradients(INDArray x, INDArray previous, INDArray delta) {
+        if (inputWeights.captureRequested()) {
+            inputWeights.keep(WeightGradientFactors.of(x, delta));
+        }
+        if (recurrentWeights.captureRequested()) {
+            recurrentWeights.keep(WeightGradientFactors.of(previous, delta));
+        }
     }
 
     @Override

@@ -1,0 +1,233 @@
+package io.github.dl4jsparse.layers.runtime;
+
+import io.github.dl4jsparse.kernels.LstmCells;
+import io.github.dl4jsparse.kernels.SparseKernels;
+import io.github.dl4jsparse.kernels.SparsePattern;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.FloatBuffer;
+
+/**
+ * An LSTM layer's forward pass and backpropagation through time on the active connections of its input weights
+ * {@code W} ({@code nIn × 4H}) and recurrent weights {@code RW} ({@code H × 4H}), float precision, for a whole
+ * sequence from a zero state: the input product {@code x · W} for all time steps at once (one sparse product over
+ * {@code T · batch} columns), the recurrent product {@code h₋₁ · RW} per step, the gates of a step in one fused pass
+ * ({@link LstmCells}); backward, the transposed recurrent product per step, then {@code dL/dW}, {@code dL/dRW} at
+ * the active positions and {@code dL/dx} each in one product over all steps. DL4J's gate order and bias layout.
+ *
+ * <p>Activations are held as the kernels want them, minibatch innermost: a step's cells at {@code [unit · batch + b]},
+ * which is also the memory order of an {@code 'f'}-ordered {@code [batch, units, T]} array's step {@code t}, so the
+ * layer's output is the steps' outputs one after another. A training forward pass keeps what the backward pass reads.
+ */
+final class LstmKernelPass {
+
+    private final ActiveWeights inputWeights;
+    private final ActiveWeights recurrentWeights;
+    private final int hidden;
+    private final boolean sigmoidBlock;
+
+    /** The input the kept pass was computed from, or null when none is kept. */
+    private INDArray keptInput;
+    private int batch;
+    private int steps;
+    private int nIn;
+    private SparsePattern inputPattern;
+    private SparsePattern recurrentPattern;
+    /** {@code x} transposed: {@code [i · T·batch + t · batch + b]}. */
+    private float[] xT;
+    /** Per step {@code t}, at {@code t · 4n}: the gate activations {@code a, f, o, g}, each {@code n = H · batch}. */
+    private float[] gates;
+    /** Per step, at {@code t · n}: the cell state, its activation and the output. */
+    private float[] cells;
+    private float[] cellActs;
+    private float[] out;
+
+    LstmKernelPass(ActiveWeights inputWeights, ActiveWeights recurrentWeights, int hidden, boolean sigmoidBlock) {
+        this.inputWeights = inputWeights;
+        this.recurrentWeights = recurrentWeights;
+        this.hidden = hidden;
+        this.sigmoidBlock = sigmoidBlock;
+    }
+
+    /**
+     * @param x    the input, {@code [batch, nIn, T]} (NCW), float
+     * @param bias the bias {@code [1, 4H]}
+     * @param keep whether a backward pass follows (training): keep what it reads
+     * @return the output {@code [batch, H, T]}, order 'f', in the activations workspace
+     */
+    INDArray forward(INDArray x, INDArray bias, boolean keep, LayerWorkspaceMgr workspaceMgr) {
+        keptInput = null;
+        batch = (int) x.size(0);
+        nIn = (int) x.size(1);
+        steps = (int) x.size(2);
+        int columns = steps * batch;
+        int n = hidden * batch;
+        inputPattern = inputWeights.pattern();
+        recurrentPattern = recurrentWeights.pattern();
+        SparseKernels.noteKernelUse();
+
+        float[] xf = new float[nIn * columns];
+        DirectBuffers.read(DirectBuffers.contiguous(x, 'f'), xf, xf.length);
+        xT = new float[nIn * columns];
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < nIn; i++) {
+                System.arraycopy(xf, t * batch * nIn + i * batch, xT, i * columns + t * batch, batch);
+            }
+        }
+        float[] inputProduct = new float[4 * hidden * columns];
+        SparseKernels.forward(inputPattern, inputWeights.floatValues(), xT, columns, inputProduct);
+        float[] b = new float[4 * hidden];
+        DirectBuffers.read(DirectBuffers.contiguous(bias, 'c'), b, b.length);
+
+        gates = new float[steps * 4 * n];
+        cells = new float[steps * n];
+        cellActs = new float[steps * n];
+        out = new float[steps * n];
+        float[] previous = new float[n];
+        float[] recurrent = new float[4 * n];
+        FloatBuffer rw = recurrentWeights.floatValues();
+        for (int t = 0; t < steps; t++) {
+            int g = t * 4 * n;
+            for (int u = 0; u < 4 * hidden; u++) {
+                int from = u * columns + t * batch;
+                int to = g + u * batch;
+                float bu = b[u];
+                for (int e = 0; e < batch; e++) {
+                    gates[to + e] = inputProduct[from + e] + bu;
+                }
+            }
+            if (t > 0) {
+                System.arraycopy(out, (t - 1) * n, previous, 0, n);
+                SparseKernels.forward(recurrentPattern, rw, previous, batch, recurrent);
+                for (int e = 0; e < 4 * n; e++) {
+                    gates[g + e] += recurrent[e];
+                }
+            }
+            LstmCells.forward(gates, g, cells, t == 0 ? -1 : (t - 1) * n, t * n, cellActs, out, n, sigmoidBlock);
+        }
+        INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+                new long[]{batch, hidden, steps}, 'f');
+        DirectBuffers.write(result, out, out.length);
+        if (keep) {
+            keptInput = x;
+        } else {
+            release();
+        }
+        return result;
+    }
+
+    /** @return whether the kept forward pass was computed from {@code x} */
+    boolean keptFor(INDArray x) {
+        return keptInput != null && keptInput == x;
+    }
+
+    /**
+     * Backpropagation through time from the kept forward pass: writes {@code dL/dW} and {@code dL/dRW} at the active
+     * positions into the matrices' gradient views and {@code dL/db} into {@code biasGradient}.
+     *
+     * @param epsilon {@code dL/dh}, {@code [batch, H, T]} (NCW)
+     * @param capture called with the dense weight gradients' factors when a matrix asked for them (RigL)
+     * @return {@code dL/dx}, {@code [batch, nIn, T]}, order 'f', in the activation-gradient workspace
+     */
+    INDArray backward(INDArray epsilon, INDArray biasGradient, Capture capture, LayerWorkspaceMgr workspaceMgr) {
+        int columns = steps * batch;
+        int n = hidden * batch;
+        float[] eps = new float[steps * n];
+        DirectBuffers.read(DirectBuffers.contiguous(epsilon.castTo(DataType.FLOAT), 'f'), eps, eps.length);
+
+        float[] dz = new float[4 * hidden * columns];
+        float[] dzStep = new float[4 * n];
+        float[] dc = new float[n];
+        float[] dh = new float[n];
+        float[] dhRecurrent = new float[n];
+        FloatBuffer rw = recurrentWeights.floatValues();
+        for (int t = steps - 1; t >= 0; t--) {
+            for (int e = 0; e < n; e++) {
+                dh[e] = eps[t * n + e] + dhRecurrent[e];
+            }
+            LstmCells.backward(gates, t * 4 * n, cells, t == 0 ? -1 : (t - 1) * n, cellActs, t * n, dh, dc, dzStep, n,
+                    sigmoidBlock);
+            for (int u = 0; u < 4 * hidden; u++) {
+                System.arraycopy(dzStep, u * batch, dz, u * columns + t * batch, batch);
+            }
+            if (t > 0) {
+                SparseKernels.backwardInput(recurrentPattern, rw, dzStep, batch, dhRecurrent);
+            }
+        }
+        float[] previousT = new float[hidden * columns]; // h₋₁ of every step: 0, h₀, ..., h_{T-2}
+        for (int t = 1; t < steps; t++) {
+            for (int j = 0; j < hidden; j++) {
+                System.arraycopy(out, (t - 1) * n + j * batch, previousT, j * columns + t * batch, batch);
+            }
+        }
+        writeWeightGradient(recurrentWeights, recurrentPattern, previousT, dz, columns);
+        writeWeightGradient(inputWeights, inputPattern, xT, dz, columns);
+        if (capture != null) {
+            capture.factors(Nd4j.create(xT, new long[]{columns, nIn}, 'f'),
+                    Nd4j.create(previousT, new long[]{columns, hidden}, 'f'),
+                    Nd4j.create(dz, new long[]{columns, 4L * hidden}, 'f'));
+        }
+
+        float[] db = new float[4 * hidden];
+        for (int u = 0; u < 4 * hidden; u++) {
+            float s = 0f;
+            for (int e = u * columns; e < (u + 1) * columns; e++) {
+                s += dz[e];
+            }
+            db[u] = s;
+        }
+        INDArray dbPacked = DirectBuffers.contiguous(biasGradient, 'c');
+        DirectBuffers.write(dbPacked, db, db.length);
+        if (dbPacked != biasGradient) {
+            biasGradient.assign(dbPacked);
+        }
+
+        float[] dxT = new float[nIn * columns];
+        SparseKernels.backwardInput(inputPattern, inputWeights.floatValues(), dz, columns, dxT);
+        float[] dx = new float[nIn * columns];
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < nIn; i++) {
+                System.arraycopy(dxT, i * columns + t * batch, dx, t * batch * nIn + i * batch, batch);
+            }
+        }
+        INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
+                new long[]{batch, nIn, steps}, 'f');
+        DirectBuffers.write(result, dx, dx.length);
+        release();
+        return result;
+    }
+
+    private static void writeWeightGradient(ActiveWeights weights, SparsePattern p, float[] xT, float[] dz,
+                                            int columns) {
+        INDArray view = weights.valueGradient();
+        INDArray grad = DirectBuffers.contiguous(view, 'c');
+        SparseKernels.weightGradient(p, xT, dz, columns, DirectBuffers.floats(grad));
+        if (grad != view) {
+            view.assign(grad);
+        }
+    }
+
+    /** Forgets the kept pass. */
+    void release() {
+        keptInput = null;
+        xT = null;
+        gates = null;
+        cells = null;
+        cellActs = null;
+        out = null;
+    }
+
+    /** Receives the factors of the dense weight gradients {@code xᵀ · δ} and {@code h₋₁ᵀ · δ} (RigL's signal). */
+    interface Capture {
+        /**
+         * @param x        the input of every step, {@code [T·batch, nIn]}
+         * @param previous the previous output of every step, {@code [T·batch, H]}
+         * @param delta    the gate pre-activation gradients, {@code [T·batch, 4H]}
+         */
+        void factors(INDArray x, INDArray previous, INDArray delta);
+    }
+}

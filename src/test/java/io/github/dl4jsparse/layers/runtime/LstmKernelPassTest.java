@@ -1,0 +1,200 @@
+package io.github.dl4jsparse.layers.runtime;
+
+import io.github.dl4jsparse.dynamic.PruneRegrowListener;
+import io.github.dl4jsparse.kernels.ProductRoute;
+import io.github.dl4jsparse.kernels.SparseKernels;
+import io.github.dl4jsparse.layers.SparseLSTM;
+import io.github.dl4jsparse.layers.WeightStorage;
+import io.github.dl4jsparse.sparsity.SparsityReport;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The LSTM kernel route ({@link LstmKernelPass}) against DL4J's LSTM on the same masked weights (the dense route):
+ * outputs, every parameter gradient and the input gradient within float rounding, for both data formats, both block
+ * activations, stacked layers, wrappers and graphs; training invariants and thread-count bit-identity on the kernels.
+ */
+class LstmKernelPassTest {
+
+    private static final int N_IN = 4;
+    private static final int STEPS = 5;
+    private static final int BATCH = 6;
+    private final ProductRoute before = ProductRoute.getDefault();
+
+    @AfterEach
+    void restoreRoute() {
+        ProductRoute.setDefault(before);
+        SparseKernels.setThreads(1);
+    }
+
+    private static SparseLSTM.Builder lstm(String name, int nOut, double sparsity, Activation activation,
+                                           RNNFormat format) {
+        return (SparseLSTM.Builder) new SparseLSTM.Builder().name(name).nOut(nOut).sparsity(sparsity)
+                .storage(WeightStorage.ACTIVE).activation(activation).dataFormat(format);
+    }
+
+    private static MultiLayerNetwork stacked(RNNFormat format, Activation activation) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(1e-2))
+                .dataType(DataType.FLOAT).list()
+                .layer(lstm("lstm1", 7, 0.6, activation, format).build())
+                .layer(lstm("lstm2", 5, 0.5, activation, format).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(Activation.SOFTMAX).dataFormat(format).build())
+                .setInputType(InputType.recurrent(N_IN, STEPS, format))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static DataSet sequences(RNNFormat format, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.randn(DataType.FLOAT, BATCH, N_IN, STEPS);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, BATCH, 3, STEPS);
+        for (int b = 0; b < BATCH; b++) {
+            for (int t = 0; t < STEPS; t++) {
+                y.putScalar(b, (b + t) % 3, t, 1f);
+            }
+        }
+        if (format == RNNFormat.NWC) {
+            x = x.permute(0, 2, 1).dup();
+            y = y.permute(0, 2, 1).dup();
+        }
+        return new DataSet(x, y);
+    }
+
+    /** Output, score and flattened gradient of {@code net} on {@code data} under {@code route}. */
+    private static Object[] pass(Model net, DataSet data, ProductRoute route) {
+        ProductRoute.setDefault(route);
+        INDArray out;
+        if (net instanceof MultiLayerNetwork m) {
+            out = m.output(data.getFeatures());
+            m.setInput(data.getFeatures());
+            m.setLabels(data.getLabels());
+            m.computeGradientAndScore();
+        } else {
+            ComputationGraph g = (ComputationGraph) net;
+            out = g.outputSingle(data.getFeatures());
+            g.setInputs(data.getFeatures());
+            g.setLabels(data.getLabels());
+            g.computeGradientAndScore();
+        }
+        return new Object[]{out.dup(), net.score(), net.gradient().gradient().dup()};
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        double scale = Math.max(1e-3, expected.amaxNumber().doubleValue());
+        double diff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff <= 2e-5 * scale, what + ": max difference " + diff + " (scale " + scale + ")");
+    }
+
+    private static void assertRoutesAgree(Model net, DataSet data) {
+        Object[] dense = pass(net, data, ProductRoute.DENSE);
+        Object[] kernels = pass(net, data, ProductRoute.KERNELS);
+        assertClose((INDArray) dense[0], (INDArray) kernels[0], "output");
+        assertEquals((double) dense[1], (double) kernels[1], 1e-5 * Math.abs((double) dense[1]), "score");
+        assertClose((INDArray) dense[2], (INDArray) kernels[2], "gradient of every parameter");
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"NCW, TANH", "NWC, TANH", "NCW, SIGMOID"})
+    void stackedSparseLstmsOnTheKernelsMatchDl4jsLstm(RNNFormat format, Activation activation) {
+        MultiLayerNetwork net = stacked(format, activation);
+        ProductRoute.setDefault(ProductRoute.KERNELS);
+        SparseLSTMLayer first = (SparseLSTMLayer) net.getLayer(0);
+        assertTrue(first.usesSparseKernels(BATCH, true), "the kernel route applies");
+        ProductRoute.setDefault(ProductRoute.DENSE);
+        assertFalse(first.usesSparseKernels(BATCH, true));
+        // the second layer's input gradient is the first layer's epsilon: the gradient of lstm1 checks dL/dx
+        assertRoutesAgree(net, sequences(format, 3));
+    }
+
+    @Test
+    void wrappersAndGraphsMatchDl4jsLstm() {
+        ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(8)
+                .updater(new Adam(1e-2)).dataType(DataType.FLOAT).graphBuilder()
+                .addInputs("in")
+                .addLayer("bi", new Bidirectional(Bidirectional.Mode.ADD,
+                        lstm("bi", 6, 0.7, Activation.TANH, RNNFormat.NCW).build()), "in")
+                .addLayer("last", new LastTimeStep(lstm("last", 5, 0.6, Activation.TANH, RNNFormat.NCW).build()), "bi")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "last")
+                .setOutputs("out")
+                .setInputTypes(InputType.recurrent(N_IN, STEPS))
+                .build());
+        graph.init();
+        DataSet data = sequences(RNNFormat.NCW, 5);
+        INDArray labels = data.getLabels().get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(STEPS - 1));
+        assertRoutesAgree(graph, new DataSet(data.getFeatures(), labels));
+    }
+
+    @Test
+    void riglOnTheKernelsKeepsExactCountsAndNoLeaks() {
+        ProductRoute.setDefault(ProductRoute.KERNELS);
+        MultiLayerNetwork net = stacked(RNNFormat.NCW, Activation.TANH);
+        SparsityReport start = SparsityReport.of(net);
+        PruneRegrowListener rigl = PruneRegrowListener.rigl().deltaT(3).plannedIterations(24).alpha(0.3).build();
+        net.setListeners(rigl);
+        double first = Double.NaN;
+        for (int i = 0; i < 24; i++) {
+            net.fit(sequences(RNNFormat.NCW, 100 + i % 4));
+            if (i == 0) {
+                first = net.score();
+            }
+        }
+        assertTrue(rigl.updates().size() >= 5, "RigL rewired: " + rigl.updates().size());
+        SparsityReport end = SparsityReport.of(net);
+        assertEquals(0, end.leaks());
+        for (int l = 0; l < start.layers().size(); l++) {
+            assertEquals(start.layers().get(l).maskZeros(), end.layers().get(l).maskZeros(),
+                    start.layers().get(l).name() + ": exact count");
+        }
+        assertTrue(net.score() < first, "loss falls: " + first + " -> " + net.score());
+    }
+
+    @Test
+    void resultsAreBitIdenticalForAnyThreadCount() {
+        ProductRoute.setDefault(ProductRoute.KERNELS);
+        DataSet data = sequences(RNNFormat.NCW, 9);
+        List<INDArray> results = new java.util.ArrayList<>();
+        for (int threads : new int[]{1, 3}) {
+            SparseKernels.setThreads(threads);
+            MultiLayerNetwork net = stacked(RNNFormat.NCW, Activation.TANH);
+            for (int i = 0; i < 3; i++) {
+                net.fit(data);
+            }
+            results.add(net.params().dup());
+            results.add(net.output(data.getFeatures()).ravel().dup());
+        }
+        assertArrayEquals(results.get(0).toFloatVector(), results.get(2).toFloatVector(), "parameters");
+        assertArrayEquals(results.get(1).toFloatVector(), results.get(3).toFloatVector(), "outputs");
+    }
+}

@@ -120,4 +120,28 @@ public enum ProductRoute {
     public static boolean kernelsPay(double density, int batch, boolean training, boolean vectorised) {
         return RouteBounds.LINEAR.kernelsPay(density, batch, training, vectorised);
     }
+
+    /**
+     * The highest density ({@code a / (rows · cols)}, the larger of an LSTM's two matrices) at which a sparse LSTM runs
+     * on its kernels under {@link #AUTO}: 0.5. DL4J's LSTM spends much of its step on per-step work around its dense
+     * products, so the kernels pay from much higher densities than a fully connected layer's. Measured 2026-12-07,
+     * 1 thread, Vector API ({@code LstmTiming}): at sparsity 0.5 the kernels took 0.10–0.76x of DL4J's LSTM training
+     * step (hidden 64–1024, batch 1–256, 28 and 200 steps), the most at hidden 1024, batch 32.
+     */
+    public static final double RECURRENT_MAX_DENSITY = 0.5;
+
+    /**
+     * @param density  the larger density of a sparse LSTM's input and recurrent matrices
+     * @param batch    minibatch size
+     * @param training whether a backward pass follows (training), or the pass is inference
+     * @return whether a sparse LSTM runs a whole-sequence pass on its kernels under the current default route
+     *         ({@link #AUTO}: up to {@link #RECURRENT_MAX_DENSITY})
+     */
+    public static boolean useRecurrentKernels(double density, int batch, boolean training) {
+        return switch (route) {
+            case KERNELS -> true;
+            case DENSE -> false;
+            case AUTO -> density <= RECURRENT_MAX_DENSITY;
+        };
+    }
 }

@@ -25,6 +25,12 @@ import java.nio.FloatBuffer;
  */
 final class LstmKernelPass {
 
+    /**
+     * Floats past the end of every array a product reads: the kernels then compute a minibatch's last partial vector
+     * as a whole one (see {@link KernelScratch#SLACK}).
+     */
+    private static final int SLACK = KernelScratch.SLACK;
+
     private final ActiveWeights inputWeights;
     private final ActiveWeights recurrentWeights;
     private final int hidden;
@@ -72,7 +78,7 @@ final class LstmKernelPass {
 
         float[] xf = new float[nIn * columns];
         DirectBuffers.read(DirectBuffers.contiguous(x, 'f'), xf, xf.length);
-        xT = new float[nIn * columns];
+        xT = new float[nIn * columns + SLACK];
         for (int t = 0; t < steps; t++) {
             for (int i = 0; i < nIn; i++) {
                 System.arraycopy(xf, t * batch * nIn + i * batch, xT, i * columns + t * batch, batch);
@@ -87,7 +93,7 @@ final class LstmKernelPass {
         cells = new float[steps * n];
         cellActs = new float[steps * n];
         out = new float[steps * n];
-        float[] previous = new float[n];
+        float[] previous = new float[n + SLACK];
         float[] recurrent = new float[4 * n];
         FloatBuffer rw = recurrentWeights.floatValues();
         for (int t = 0; t < steps; t++) {
@@ -139,8 +145,8 @@ final class LstmKernelPass {
         float[] eps = new float[steps * n];
         DirectBuffers.read(DirectBuffers.contiguous(epsilon.castTo(DataType.FLOAT), 'f'), eps, eps.length);
 
-        float[] dz = new float[4 * hidden * columns];
-        float[] dzStep = new float[4 * n];
+        float[] dz = new float[4 * hidden * columns + SLACK];
+        float[] dzStep = new float[4 * n + SLACK];
         float[] dc = new float[n];
         float[] dh = new float[n];
         float[] dhRecurrent = new float[n];
@@ -158,7 +164,7 @@ final class LstmKernelPass {
                 SparseKernels.backwardInput(recurrentPattern, rw, dzStep, batch, dhRecurrent);
             }
         }
-        float[] previousT = new float[hidden * columns]; // h₋₁ of every step: 0, h₀, ..., h_{T-2}
+        float[] previousT = new float[hidden * columns + SLACK]; // h₋₁ of every step: 0, h₀, ..., h_{T-2}
         for (int t = 1; t < steps; t++) {
             for (int j = 0; j < hidden; j++) {
                 System.arraycopy(out, (t - 1) * n + j * batch, previousT, j * columns + t * batch, batch);
@@ -167,9 +173,8 @@ final class LstmKernelPass {
         writeWeightGradient(recurrentWeights, recurrentPattern, previousT, dz, columns);
         writeWeightGradient(inputWeights, inputPattern, xT, dz, columns);
         if (capture != null) {
-            capture.factors(Nd4j.create(xT, new long[]{columns, nIn}, 'f'),
-                    Nd4j.create(previousT, new long[]{columns, hidden}, 'f'),
-                    Nd4j.create(dz, new long[]{columns, 4L * hidden}, 'f'));
+            capture.factors(matrix(xT, columns, nIn), matrix(previousT, columns, hidden),
+                    matrix(dz, columns, 4 * hidden));
         }
 
         float[] db = new float[4 * hidden];
@@ -209,6 +214,11 @@ final class LstmKernelPass {
         if (grad != view) {
             view.assign(grad);
         }
+    }
+
+    /** {@code [rows, cols]}, order 'f', from the first {@code rows · cols} values of a (slack-padded) array. */
+    private static INDArray matrix(float[] values, int rows, int cols) {
+        return Nd4j.create(java.util.Arrays.copyOf(values, rows * cols), new long[]{rows, cols}, 'f');
     }
 
     /** Forgets the kept pass. */

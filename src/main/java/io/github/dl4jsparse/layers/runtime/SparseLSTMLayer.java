@@ -81,8 +81,8 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
      */
     public boolean usesSparseKernels(int batchSize, boolean training) {
         return kernels != null && dataType == DataType.FLOAT && layerConf().getWeightNoise() == null
-                && ProductRoute.useKernels(Math.max(activeInput.density(), activeRecurrent.density()), batchSize,
-                training);
+                && ProductRoute.useRecurrentKernels(Math.max(activeInput.density(), activeRecurrent.density()),
+                batchSize, training);
     }
 
     private boolean kernelRoute(boolean training) {

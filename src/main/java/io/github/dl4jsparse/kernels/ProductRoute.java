@@ -131,17 +131,27 @@ public enum ProductRoute {
     public static final double RECURRENT_MAX_DENSITY = 0.5;
 
     /**
+     * As {@link #RECURRENT_MAX_DENSITY} for the plain-Java kernels (no Vector API), training only: 0.05. Without the
+     * Vector API a time step's exponentials and tangents run one at a time, so inference stays slower than DL4J's LSTM
+     * even at sparsity 0.99 (1.05x at hidden 128, batch 256) and training pays only at high sparsity (0.95: 0.42–0.45x,
+     * 0.9: 0.69x at hidden 512, batch 64; measured 2026-12-07).
+     */
+    public static final double RECURRENT_MAX_DENSITY_PLAIN = 0.05;
+
+    /**
      * @param density  the larger density of a sparse LSTM's input and recurrent matrices
      * @param batch    minibatch size
      * @param training whether a backward pass follows (training), or the pass is inference
      * @return whether a sparse LSTM runs a whole-sequence pass on its kernels under the current default route
-     *         ({@link #AUTO}: up to {@link #RECURRENT_MAX_DENSITY})
+     *         ({@link #AUTO}: up to {@link #RECURRENT_MAX_DENSITY} with the Vector API, else training up to
+     *         {@link #RECURRENT_MAX_DENSITY_PLAIN})
      */
     public static boolean useRecurrentKernels(double density, int batch, boolean training) {
         return switch (route) {
             case KERNELS -> true;
             case DENSE -> false;
-            case AUTO -> density <= RECURRENT_MAX_DENSITY;
+            case AUTO -> SparseKernels.vectorised() ? density <= RECURRENT_MAX_DENSITY
+                    : training && density <= RECURRENT_MAX_DENSITY_PLAIN;
         };
     }
 }

@@ -181,6 +181,50 @@ class LstmKernelPassTest {
     }
 
     @Test
+    void setOnTheKernelsResumesFromACheckpointBitIdentically(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        ProductRoute.setDefault(ProductRoute.KERNELS);
+        MultiLayerNetwork whole = stacked(RNNFormat.NCW, Activation.TANH);
+        whole.setListeners(PruneRegrowListener.set().deltaT(2).plannedIterations(12).alpha(0.3).build());
+        for (int i = 0; i < 12; i++) {
+            whole.fit(sequences(RNNFormat.NCW, 200 + i));
+        }
+        MultiLayerNetwork first = stacked(RNNFormat.NCW, Activation.TANH);
+        PruneRegrowListener firstHalf = PruneRegrowListener.set().deltaT(2).plannedIterations(12).alpha(0.3).build();
+        first.setListeners(firstHalf);
+        for (int i = 0; i < 6; i++) {
+            first.fit(sequences(RNNFormat.NCW, 200 + i));
+        }
+        java.io.File file = dir.resolve("lstm.zip").toFile();
+        org.deeplearning4j.util.ModelSerializer.writeModel(first, file, true);
+        firstHalf.saveTo(file);
+        MultiLayerNetwork resumed = io.github.dl4jsparse.io.ModelFiles.restoreMultiLayerNetwork(file, true);
+        resumed.setListeners(PruneRegrowListener.restoreFrom(file));
+        for (int i = 6; i < 12; i++) {
+            resumed.fit(sequences(RNNFormat.NCW, 200 + i));
+        }
+        assertTrue(((SparseLSTMLayer) resumed.getLayer(0)).usesSparseKernels(BATCH, true));
+        assertArrayEquals(whole.params().toFloatVector(), resumed.params().toFloatVector(), "resumed bit-identically");
+        assertEquals(0, SparsityReport.of(resumed).leaks());
+    }
+
+    @Test
+    void rnnTimeStepStepByStepEqualsTheKernelsWholeSequenceOutput() {
+        ProductRoute.setDefault(ProductRoute.KERNELS);
+        MultiLayerNetwork net = stacked(RNNFormat.NCW, Activation.TANH);
+        INDArray x = sequences(RNNFormat.NCW, 11).getFeatures();
+        INDArray whole = net.output(x);
+        net.rnnClearPreviousState();
+        for (int t = 0; t < STEPS; t++) {
+            INDArray step = net.rnnTimeStep(x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(t, t + 1)));
+            INDArray expected = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(t, t + 1));
+            assertClose(expected, step, "step " + t + " (rnnTimeStep runs DL4J's LSTM with the stored state)");
+        }
+    }
+
+    @Test
     void resultsAreBitIdenticalForAnyThreadCount() {
         ProductRoute.setDefault(ProductRoute.KERNELS);
         DataSet data = sequences(RNNFormat.NCW, 9);

@@ -126,6 +126,16 @@ final class LstmKernelPass {
         return result;
     }
 
+    /**
+     * @return whether a training pass over {@code batch} sequences of {@code steps} steps of {@code nIn} inputs fits in
+     *         a quarter of the JVM's maximum heap: its working arrays (about {@code (13·H + 3·nIn) · steps · batch}
+     *         floats) are Java arrays, where DL4J's LSTM keeps its own off the heap
+     */
+    boolean fitsInHeap(long batch, long steps, long nIn) {
+        long floats = (13L * hidden + 3L * nIn) * steps * batch;
+        return 4 * floats <= Runtime.getRuntime().maxMemory() / 4;
+    }
+
     /** @return whether the kept forward pass was computed from {@code x} */
     boolean keptFor(INDArray x) {
         return keptInput != null && keptInput == x;

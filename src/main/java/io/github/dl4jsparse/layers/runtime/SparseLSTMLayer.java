@@ -1,8 +1,8 @@
 package io.github.dl4jsparse.layers.runtime;
 
 import io.github.dl4jsparse.IgnoredListeners;
-import io.github.dl4jsparse.layers.SparseLSTM;
 import io.github.dl4jsparse.kernels.ProductRoute;
+import io.github.dl4jsparse.layers.SparseLSTM;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -17,10 +17,14 @@ import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -29,8 +33,8 @@ import java.util.function.Supplier;
  *   <li><b>kernels</b> ({@link LstmKernelPass}): forward and backpropagation through time on the active connections
  *   only, for float layers with active storage, tanh or sigmoid activation and sigmoid gates, a whole sequence from
  *   a zero state without a mask array or weight noise, where {@link ProductRoute} picks the kernels for the
- *   matrices' density and the minibatch size (NCW and NWC, dropout as DL4J applies it, {@code LastTimeStep} and
- *   {@code Bidirectional} wrappers included);</li>
+ *   matrices' density and the minibatch size and the pass's working arrays fit in a quarter of the Java heap (NCW and
+ *   NWC, dropout as DL4J applies it, {@code LastTimeStep} and {@code Bidirectional} wrappers included);</li>
  *   <li><b>DL4J's LSTM</b> for everything else (truncated BPTT, {@code rnnTimeStep}, masks, double precision, other
  *   activations, dense storage) on the masked weights {@code W ⊙ M} and {@code RW ⊙ M_R}: where DL4J's LSTM reads its
  *   weights, this layer hands it each matrix's {@link SparseMatrix#maskedTensor}; where it writes their gradients, it
@@ -40,6 +44,9 @@ import java.util.function.Supplier;
  */
 public class SparseLSTMLayer extends LSTM implements SparseMatrices {
 
+    private static final Logger log = LoggerFactory.getLogger(SparseLSTMLayer.class);
+    /** Whether the heap fallback of {@link #kernelRoute} has been logged in this JVM (it is, once). */
+    private static final AtomicBoolean HEAP_NOTED = new AtomicBoolean();
     private static final String W = LSTMParamInitializer.INPUT_WEIGHT_KEY;
     private static final String RW = LSTMParamInitializer.RECURRENT_WEIGHT_KEY;
 
@@ -86,8 +93,21 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
     }
 
     private boolean kernelRoute(boolean training) {
-        return input != null && input.rank() == 3 && maskArray == null && input.dataType() == DataType.FLOAT
-                && usesSparseKernels((int) input.size(0), training);
+        if (input == null || input.rank() != 3 || maskArray != null || input.dataType() != DataType.FLOAT
+                || !usesSparseKernels((int) input.size(0), training)) {
+            return false;
+        }
+        INDArray x = permuteIfNWC(input);
+        if (!kernels.fitsInHeap(x.size(0), x.size(2), x.size(1))) {
+            if (HEAP_NOTED.compareAndSet(false, true)) {
+                log.info("dl4j-sparse: SparseLSTM layer {}: a pass over {} sequences of {} steps needs more than a "
+                        + "quarter of the Java heap ({} MB) on the sparse kernels; it runs DL4J's LSTM instead. A larger "
+                        + "-Xmx, or shorter sequences or minibatches, bring it back to the kernels", layerName(),
+                        x.size(0), x.size(2), Runtime.getRuntime().maxMemory() >> 20);
+            }
+            return false;
+        }
+        return true;
     }
 
     @Override

@@ -225,6 +225,15 @@ class LstmKernelPassTest {
     }
 
     @Test
+    void aPassTooLargeForTheHeapIsLeftToDl4jsLstm() {
+        LstmKernelPass pass = new LstmKernelPass(null, null, 512, false);
+        assertTrue(pass.fitsInHeap(64, 28, 28), "LSTM(512), batch 64, 28 steps: 34 MB");
+        long heap = Runtime.getRuntime().maxMemory();
+        long steps = heap / (4L * 13 * 512 * 64) + 1; // a quarter of the heap and more
+        assertFalse(pass.fitsInHeap(64, steps, 28), steps + " steps");
+    }
+
+    @Test
     void resultsAreBitIdenticalForAnyThreadCount() {
         ProductRoute.setDefault(ProductRoute.KERNELS);
         DataSet data = sequences(RNNFormat.NCW, 9);

@@ -38,10 +38,14 @@ public final class LstmCells {
      * pre-activations into {@code dz[0, 4n)} and replaces the cell-state gradient {@code dc[0, n)} (in: from the next
      * step, 0 for the last; out: for the previous step).
      *
-     * @param dh the gradient of the step's output {@code h}: the layer's epsilon plus the recurrent contribution
+     * @param dh     the gradient of the step's output {@code h}: the layer's epsilon plus the recurrent contribution
+     * @param masked null, or at the cells' positions ({@code masked[c + e]}) 1 where the step was masked out (its
+     *               stored cell state and output set to 0, as DL4J's LSTM does): there the block activation's
+     *               derivative is taken at that stored 0, as DL4J takes it
      */
     public static void backward(float[] gates, int g, float[] cells, int cPrev, float[] cellActs, int c, float[] dh,
-                                float[] dc, float[] dz, int n, boolean sigmoidBlock) {
+                                float[] dc, float[] dz, int n, boolean sigmoidBlock, float[] masked) {
+        float atZero = sigmoidBlock ? 0.25f : 1f;
         for (int e = 0; e < n; e++) {
             float a = gates[g + e];
             float f = gates[g + n + e];
@@ -50,7 +54,9 @@ public final class LstmCells {
             float act = cellActs[c + e];
             float dhe = dh[e];
             dz[2 * n + e] = dhe * act * o * (1f - o);
-            float dCell = dhe * o * (sigmoidBlock ? act * (1f - act) : 1f - act * act) + dc[e];
+            float dAct = masked != null && masked[c + e] != 0f ? atZero
+                    : sigmoidBlock ? act * (1f - act) : 1f - act * act;
+            float dCell = dhe * o * dAct + dc[e];
             float prev = cPrev < 0 ? 0f : cells[cPrev + e];
             dz[n + e] = dCell * prev * f * (1f - f);
             dz[3 * n + e] = dCell * a * m * (1f - m);

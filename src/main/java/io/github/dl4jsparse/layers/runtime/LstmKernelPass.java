@@ -51,6 +51,8 @@ final class LstmKernelPass {
     private float[] cells;
     private float[] cellActs;
     private float[] out;
+    /** Per step, at {@code t · n}: 1 where the mask removed the cell, else 0; null without a mask. */
+    private float[] masked;
 
     LstmKernelPass(ActiveWeights inputWeights, ActiveWeights recurrentWeights, int hidden, boolean sigmoidBlock) {
         this.inputWeights = inputWeights;
@@ -62,10 +64,12 @@ final class LstmKernelPass {
     /**
      * @param x    the input, {@code [batch, nIn, T]} (NCW), float
      * @param bias the bias {@code [1, 4H]}
+     * @param mask null, or the per-step mask {@code [batch, T]}: where it is 0 the step's cell state and output are
+     *             set to 0 after the step, as DL4J's LSTM does (the next step then starts from a zero state)
      * @param keep whether a backward pass follows (training): keep what it reads
      * @return the output {@code [batch, H, T]}, order 'f', in the activations workspace
      */
-    INDArray forward(INDArray x, INDArray bias, boolean keep, LayerWorkspaceMgr workspaceMgr) {
+    INDArray forward(INDArray x, INDArray bias, INDArray mask, boolean keep, LayerWorkspaceMgr workspaceMgr) {
         keptInput = null;
         batch = (int) x.size(0);
         nIn = (int) x.size(1);
@@ -89,6 +93,7 @@ final class LstmKernelPass {
         float[] b = new float[4 * hidden];
         DirectBuffers.read(DirectBuffers.contiguous(bias, 'c'), b, b.length);
 
+        masked = mask == null ? null : maskedCells(mask, n);
         gates = new float[steps * 4 * n];
         cells = new float[steps * n];
         cellActs = new float[steps * n];
@@ -114,6 +119,14 @@ final class LstmKernelPass {
                 }
             }
             LstmCells.forward(gates, g, cells, t == 0 ? -1 : (t - 1) * n, t * n, cellActs, out, n, sigmoidBlock);
+            if (masked != null) {
+                for (int e = 0; e < n; e++) {
+                    if (masked[t * n + e] != 0f) {
+                        cells[t * n + e] = 0f;
+                        out[t * n + e] = 0f;
+                    }
+                }
+            }
         }
         INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[]{batch, hidden, steps}, 'f');
@@ -134,6 +147,23 @@ final class LstmKernelPass {
     boolean fitsInHeap(long batch, long steps, long nIn) {
         long floats = (13L * hidden + 3L * nIn) * steps * batch;
         return 4 * floats <= Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    /** Per step {@code t}, at {@code t · n}: 1 for every cell of a masked-out sequence, else 0. */
+    private float[] maskedCells(INDArray mask, int n) {
+        float[] m = new float[batch * steps];
+        DirectBuffers.read(DirectBuffers.contiguous(mask.castTo(DataType.FLOAT), 'f'), m, m.length);
+        float[] cellsMasked = new float[steps * n];
+        for (int t = 0; t < steps; t++) {
+            for (int b = 0; b < batch; b++) {
+                if (m[t * batch + b] == 0f) {
+                    for (int j = 0; j < hidden; j++) {
+                        cellsMasked[t * n + j * batch + b] = 1f;
+                    }
+                }
+            }
+        }
+        return cellsMasked;
     }
 
     /** @return whether the kept forward pass was computed from {@code x} */
@@ -166,7 +196,7 @@ final class LstmKernelPass {
                 dh[e] = eps[t * n + e] + dhRecurrent[e];
             }
             LstmCells.backward(gates, t * 4 * n, cells, t == 0 ? -1 : (t - 1) * n, cellActs, t * n, dh, dc, dzStep, n,
-                    sigmoidBlock);
+                    sigmoidBlock, masked);
             for (int u = 0; u < 4 * hidden; u++) {
                 System.arraycopy(dzStep, u * batch, dz, u * columns + t * batch, batch);
             }
@@ -239,6 +269,7 @@ final class LstmKernelPass {
         cells = null;
         cellActs = null;
         out = null;
+        masked = null;
     }
 
     /** Receives the factors of the dense weight gradients {@code xᵀ · δ} and {@code h₋₁ᵀ · δ} (RigL's signal). */

@@ -32,10 +32,10 @@ import java.util.function.Supplier;
  * <ul>
  *   <li><b>kernels</b> ({@link LstmKernelPass}): forward and backpropagation through time on the active connections
  *   only, for float layers with active storage, tanh or sigmoid activation and sigmoid gates, a whole sequence from
- *   a zero state without a mask array or weight noise, where {@link ProductRoute} picks the kernels for the
+ *   a zero state (with or without a mask of variable-length sequences, applied as DL4J's LSTM applies it), where {@link ProductRoute} picks the kernels for the
  *   matrices' density and the minibatch size and the pass's working arrays fit in a quarter of the Java heap (NCW and
  *   NWC, dropout as DL4J applies it, {@code LastTimeStep} and {@code Bidirectional} wrappers included);</li>
- *   <li><b>DL4J's LSTM</b> for everything else (truncated BPTT, {@code rnnTimeStep}, masks, double precision, other
+ *   <li><b>DL4J's LSTM</b> for everything else (truncated BPTT, {@code rnnTimeStep}, double precision, other
  *   activations, dense storage) on the masked weights {@code W ⊙ M} and {@code RW ⊙ M_R}: where DL4J's LSTM reads its
  *   weights, this layer hands it each matrix's {@link SparseMatrix#maskedTensor}; where it writes their gradients, it
  *   points it at each matrix's gradient target, then has the matrix turn the dense gradient into the storage's.</li>
@@ -93,7 +93,7 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
     }
 
     private boolean kernelRoute(boolean training) {
-        if (input == null || input.rank() != 3 || maskArray != null || input.dataType() != DataType.FLOAT
+        if (input == null || input.rank() != 3 || input.dataType() != DataType.FLOAT
                 || !usesSparseKernels((int) input.size(0), training)) {
             return false;
         }
@@ -135,7 +135,7 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
                     + java.util.Arrays.toString(input.shape()) + "); input.size(1) must match layer nIn size (nIn = "
                     + activeInput.rows() + ") " + layerId());
         }
-        INDArray out = kernels.forward(x, getParam(LSTMParamInitializer.BIAS_KEY), training, workspaceMgr);
+        INDArray out = kernels.forward(x, getParam(LSTMParamInitializer.BIAS_KEY), maskArray, training, workspaceMgr);
         if (training) {
             kernelInput = input;
         }

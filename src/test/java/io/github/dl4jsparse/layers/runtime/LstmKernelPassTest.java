@@ -136,6 +136,52 @@ class LstmKernelPassTest {
         assertRoutesAgree(net, sequences(format, 3));
     }
 
+    /**
+     * A masked layer, checked on the layer itself: DL4J's MultiLayerNetwork hands a features mask to its recurrent
+     * layers only in some passes, so the layer is given its input and mask directly, as a network does.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"TANH", "SIGMOID"})
+    void variableLengthSequencesWithMasksMatchDl4jsLstm(Activation activation) {
+        MultiLayerNetwork net = stacked(RNNFormat.NCW, activation);
+        INDArray x = sequences(RNNFormat.NCW, 13).getFeatures();
+        INDArray mask = Nd4j.ones(DataType.FLOAT, BATCH, STEPS);
+        int[] lengths = {5, 3, 1, 4, 2, 5};
+        for (int b = 0; b < BATCH; b++) {
+            for (int t = lengths[b]; t < STEPS; t++) {
+                mask.putScalar(b, t, 0f);
+            }
+        }
+        mask.putScalar(5, 0, 0f); // one sequence padded at its start
+        mask.putScalar(5, 1, 0f);
+        Nd4j.getRandom().setSeed(17);
+        INDArray epsilon = Nd4j.randn(DataType.FLOAT, BATCH, 7, STEPS);
+        net.initGradientsView();
+        org.deeplearning4j.nn.api.Layer first = net.getLayer(0);
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr noWorkspaces =
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        List<INDArray> dense = null;
+        for (ProductRoute route : new ProductRoute[]{ProductRoute.DENSE, ProductRoute.KERNELS}) {
+            ProductRoute.setDefault(route);
+            first.setInput(x, noWorkspaces);
+            first.setMaskArray(mask);
+            INDArray out = first.activate(true, noWorkspaces).dup();
+            INDArray dx = first.backpropGradient(epsilon, noWorkspaces).getSecond().dup();
+            List<INDArray> results = List.of(out, first.getGradientsViewArray().dup(), dx);
+            if (dense == null) {
+                dense = results;
+            } else {
+                assertClose(dense.get(0), results.get(0), "output");
+                assertClose(dense.get(1), results.get(1), "gradient of every parameter");
+                assertClose(dense.get(2), results.get(2), "dL/dx");
+                assertEquals(0.0, out.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(3,
+                                STEPS)).amaxNumber().doubleValue(), "masked steps output exactly 0 on the kernels");
+            }
+        }
+        first.setMaskArray(null);
+    }
+
     @Test
     void wrappersAndGraphsMatchDl4jsLstm() {
         ComputationGraph graph = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(8)

@@ -38,35 +38,13 @@ public final class LeNet5Timing {
             for (int n = 0; n < nets.length; n++) {
                 nets[n] = LeNet5s.build(LAYERS[n]);
             }
-            double[][] train = measure(nets, net -> net.fit(data));
-            double[][] infer = measure(nets, net -> net.output(data.getFeatures()));
+            double[][] train = Timing.interleaved(Arrays.asList(nets), net -> net.fit(data), ROUNDS, 1.5, 0.4);
+            double[][] infer = Timing.interleaved(Arrays.asList(nets), net -> net.output(data.getFeatures()), ROUNDS,
+                    1.5, 0.4);
             for (int n = 0; n < nets.length; n++) {
                 System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.3f | %.2f | %.3f |%n", batch, LAYERS[n],
-                        Timing.median(train[n]), medianRatio(train[n], train[0]), Timing.median(infer[n]), medianRatio(infer[n], infer[0]));
+                        Timing.median(train[n]), Timing.medianRatio(train[n], train[0]), Timing.median(infer[n]), Timing.medianRatio(infer[n], infer[0]));
             }
         }
-    }
-
-    /** Per network, per round: milliseconds per call. */
-    private static double[][] measure(MultiLayerNetwork[] nets, java.util.function.Consumer<MultiLayerNetwork> op) {
-        for (MultiLayerNetwork net : nets) {
-            Timing.timePerCall(() -> op.accept(net), 1.5);
-        }
-        double[][] ms = new double[nets.length][ROUNDS];
-        for (int r = 0; r < ROUNDS; r++) {
-            for (int n = 0; n < nets.length; n++) {
-                MultiLayerNetwork net = nets[n];
-                ms[n][r] = Timing.timePerCall(() -> op.accept(net), 0.4) / 1e6;
-            }
-        }
-        return ms;
-    }
-
-    private static double medianRatio(double[] a, double[] b) {
-        double[] r = new double[a.length];
-        for (int k = 0; k < a.length; k++) {
-            r[k] = a[k] / b[k];
-        }
-        return Timing.median(r);
     }
 }

@@ -77,13 +77,13 @@ public final class LstmTiming {
             System.out.printf(Locale.ROOT, "%s: training on the kernels %b, inference %b%n", names.get(n),
                     layer.usesSparseKernels(batch, true), layer.usesSparseKernels(batch, false));
         }
-        double[][] train = measure(nets, net -> net.fit(data), rounds);
-        double[][] infer = measure(nets, net -> net.output(data.getFeatures()), rounds);
+        double[][] train = Timing.interleaved(nets, net -> net.fit(data), rounds, 2.0, 0.6);
+        double[][] infer = Timing.interleaved(nets, net -> net.output(data.getFeatures()), rounds, 2.0, 0.6);
         System.out.println("| network | training step (ms) | ratio to LSTM | inference (ms) | ratio to LSTM |");
         System.out.println("|---|---|---|---|---|");
         for (int n = 0; n < nets.size(); n++) {
             System.out.printf(Locale.ROOT, "| %s | %.1f | %.3f | %.1f | %.3f |%n", names.get(n), Timing.median(train[n]),
-                    medianRatio(train[n], train[0]), Timing.median(infer[n]), medianRatio(infer[n], infer[0]));
+                    Timing.medianRatio(train[n], train[0]), Timing.median(infer[n]), Timing.medianRatio(infer[n], infer[0]));
         }
     }
 
@@ -112,28 +112,5 @@ public final class LstmTiming {
             y.putScalar(b, b % 10, 1f);
         }
         return new DataSet(x, y);
-    }
-
-    private static double[][] measure(List<MultiLayerNetwork> nets,
-                                      java.util.function.Consumer<MultiLayerNetwork> op, int rounds) {
-        for (MultiLayerNetwork net : nets) {
-            Timing.timePerCall(() -> op.accept(net), 2.0);
-        }
-        double[][] ms = new double[nets.size()][rounds];
-        for (int r = 0; r < rounds; r++) {
-            for (int n = 0; n < nets.size(); n++) {
-                MultiLayerNetwork net = nets.get(n);
-                ms[n][r] = Timing.timePerCall(() -> op.accept(net), 0.6) / 1e6;
-            }
-        }
-        return ms;
-    }
-
-    private static double medianRatio(double[] a, double[] b) {
-        double[] r = new double[a.length];
-        for (int k = 0; k < a.length; k++) {
-            r[k] = a[k] / b[k];
-        }
-        return Timing.median(r);
     }
 }

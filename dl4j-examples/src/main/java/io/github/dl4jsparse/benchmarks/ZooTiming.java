@@ -106,7 +106,7 @@ public final class ZooTiming {
         String[] names = {"dense", String.format(Locale.ROOT, "sparse %.2f", sparsity), "dense, FusedBatchNormalization"};
         for (int n = 0; n < nets.length; n++) {
             System.out.printf(Locale.ROOT, "| %s | %.0f | %.3f | %.0f | %.3f |%n", names[n], Timing.median(train[n]),
-                    medianRatio(train[n], train[0]), Timing.median(infer[n]), medianRatio(infer[n], infer[0]));
+                    Timing.medianRatio(train[n], train[0]), Timing.median(infer[n]), Timing.medianRatio(infer[n], infer[0]));
         }
         if (layers) {
             perLayer(dense, sparse, features);
@@ -208,13 +208,5 @@ public final class ZooTiming {
         layer.activate(true, mgr);
         layer.backpropGradient(eps, mgr);
         return (System.nanoTime() - t0) / 1e6;
-    }
-
-    private static double medianRatio(double[] a, double[] b) {
-        double[] r = new double[a.length];
-        for (int k = 0; k < a.length; k++) {
-            r[k] = a[k] / b[k];
-        }
-        return Timing.median(r);
     }
 }

@@ -140,13 +140,12 @@ public enum ProductRoute {
 
     /**
      * @param density  the larger density of a sparse LSTM's input and recurrent matrices
-     * @param batch    minibatch size
      * @param training whether a backward pass follows (training), or the pass is inference
      * @return whether a sparse LSTM runs a whole-sequence pass on its kernels under the current default route
      *         ({@link #AUTO}: up to {@link #RECURRENT_MAX_DENSITY} with the Vector API, else training up to
      *         {@link #RECURRENT_MAX_DENSITY_PLAIN})
      */
-    public static boolean useRecurrentKernels(double density, int batch, boolean training) {
+    public static boolean useRecurrentKernels(double density, boolean training) {
         return switch (route) {
             case KERNELS -> true;
             case DENSE -> false;

@@ -81,15 +81,16 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
     }
 
     /**
-     * @param batchSize the number of sequences of a pass
+     * @param batchSize the number of sequences of a pass (the other sparse layers' route depends on it; this one's
+     *                  does not, as measured, but a pass too large for the heap still runs DL4J's LSTM)
      * @param training  a training pass rather than inference
-     * @return whether a whole-sequence pass of this layer runs on the sparse kernels (see the class comment) for such
-     *         a minibatch, given a float input without a mask
+     * @return whether a whole-sequence pass of this layer runs on the sparse kernels (see the class comment), given a
+     *         float input that fits in the heap
      */
     public boolean usesSparseKernels(int batchSize, boolean training) {
         return kernels != null && dataType == DataType.FLOAT && layerConf().getWeightNoise() == null
                 && ProductRoute.useRecurrentKernels(Math.max(activeInput.density(), activeRecurrent.density()),
-                batchSize, training);
+                training);
     }
 
     private boolean kernelRoute(boolean training) {

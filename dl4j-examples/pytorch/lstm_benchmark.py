@@ -8,10 +8,10 @@ Run in the same hour as LstmTiming, with glibc's malloc thresholds raised (else 
 Needs Debian's python3-torch (apt-get install python3-torch libopenblas0).
 """
 import argparse
-import statistics
-import time
 
 import torch
+
+from timing import median_ms
 
 
 class Net(torch.nn.Module):
@@ -23,17 +23,6 @@ class Net(torch.nn.Module):
     def forward(self, x):
         h, _ = self.lstm(x)
         return self.out(h[:, -1, :])
-
-
-def median_ms(op, rounds):
-    for _ in range(3):
-        op()
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        op()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
 
 
 def main():
@@ -63,8 +52,8 @@ def main():
         with torch.no_grad():
             net(x)
 
-    train = median_ms(step, args.rounds)
-    inference = median_ms(infer, args.rounds)
+    train = median_ms(step, args.rounds, warmup=3)
+    inference = median_ms(infer, args.rounds, warmup=3)
     print(f"PyTorch {torch.__version__} nn.LSTM({args.hidden}), {args.steps} steps of {args.features} features, "
           f"batch {args.batch}, 1 thread: training step {train:.1f} ms, inference {inference:.1f} ms")
 

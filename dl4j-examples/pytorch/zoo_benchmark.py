@@ -10,11 +10,11 @@ Needs Debian's python3-torch and python3-torchvision, and OpenBLAS for the syste
 ResNet-50 step takes 14 s instead of ~1 s.
 """
 import argparse
-import statistics
-import time
 
 import torch
 import torchvision
+
+from timing import median_ms
 
 
 def build(model):
@@ -25,17 +25,6 @@ def build(model):
     net.avgpool = torch.nn.Identity()
     net.classifier[0] = torch.nn.Linear(2048, 4096)
     return net, 64, 8
-
-
-def median_ms(op, rounds):
-    op()
-    op()
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        op()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
 
 
 def main():
@@ -62,8 +51,8 @@ def main():
         with torch.no_grad():
             net(x)
 
-    train = median_ms(step, args.rounds)
-    inference = median_ms(infer, args.rounds)
+    train = median_ms(step, args.rounds, warmup=2)
+    inference = median_ms(infer, args.rounds, warmup=2)
     print(f"| PyTorch {torch.__version__} dense {args.model}, {size} x {size}, batch {batch}, 1 thread "
           f"| {train:.0f} | {inference:.0f} |")
 

@@ -43,7 +43,10 @@ import java.util.Locale;
  *
  * <p>Every run is appended to a resumable run log ({@code --resume FILE}, default
  * {@code docs/fashion-mnist-resnet-runs.csv}) as it ends, and a stopped grid goes on where it stopped; the seconds logged
- * are training only (evaluation after each epoch is left out). Options: {@code --quick} (6,000/1,000 examples, 2
+ * are training only (evaluation after each epoch is left out). A run saves itself after every epoch
+ * ({@link EpochCheckpoint}, in {@code <run log>.checkpoints/}), so a grid stopped in the middle of a run resumes at that
+ * run's next epoch. Options: {@code --stop-after N} (train at most N epochs in this invocation, then stop with the run in
+ * progress saved: a grid longer than a session goes on in the next one), {@code --quick} (6,000/1,000 examples, 2
  * epochs, 1 seed, rewiring every 10 steps), {@code --epochs N} (15), {@code --seeds N} (3), {@code --first-seed N},
  * {@code --methods dense,static,RigL-ERK}, {@code --data DIR}, {@code --report-only}.
  */
@@ -81,6 +84,7 @@ public final class FashionMnistResNetExperiment {
         int epochs = 15;
         int seeds = 3;
         int firstSeed = 1;
+        EpochBudget budget = new EpochBudget(Integer.MAX_VALUE);
         Path resume = Path.of("docs/fashion-mnist-resnet-runs.csv");
         Path data = null;
         List<Method> methods = new ArrayList<>(List.of(Method.DENSE, Method.STATIC, Method.RIGL_ERK));
@@ -91,6 +95,7 @@ public final class FashionMnistResNetExperiment {
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
                 case "--first-seed" -> firstSeed = Integer.parseInt(args[++i]);
+                case "--stop-after" -> budget = new EpochBudget(Integer.parseInt(args[++i]));
                 case "--resume" -> resume = Path.of(args[++i]);
                 case "--data" -> data = Path.of(args[++i]);
                 case "--methods" -> {
@@ -127,7 +132,16 @@ public final class FashionMnistResNetExperiment {
                         System.out.printf(Locale.ROOT, "%s seed %d: in %s already%n", m.label, seed, resume);
                         continue;
                     }
-                    log.append(m.label, seed, run(m, seed, epochs, deltaT, train, test));
+                    EpochCheckpoint checkpoint = EpochCheckpoint.of(resume, m.label, seed, epochs);
+                    RunResult result = run(m, seed, epochs, deltaT, train, test, checkpoint, budget);
+                    if (result == null) {
+                        System.out.printf(Locale.ROOT, "stopped after %d epoch(s) (--stop-after); %s seed %d goes on "
+                                + "from %s on the next start%n", budget.granted, m.label, seed, checkpoint.file());
+                        System.out.println(report(log, methods, epochs, firstSeed, seeds));
+                        return;
+                    }
+                    log.append(m.label, seed, result);
+                    checkpoint.delete();
                 }
             }
         }
@@ -174,6 +188,27 @@ public final class FashionMnistResNetExperiment {
         return name + "_relu";
     }
 
+    /** How many more epochs this invocation may train ({@code --stop-after N}; unlimited by default). */
+    static final class EpochBudget {
+        private final int limit;
+        private int granted;
+
+        EpochBudget(int limit) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("--stop-after must be >= 0 epochs, got " + limit);
+            }
+            this.limit = limit;
+        }
+
+        boolean take() {
+            if (granted >= limit) {
+                return false;
+            }
+            granted++;
+            return true;
+        }
+    }
+
     static ComputationGraph network(Method method, long seed) {
         ComputationGraphConfiguration conf = switch (method) {
             case DENSE -> dense(seed);
@@ -185,19 +220,50 @@ public final class FashionMnistResNetExperiment {
         return net;
     }
 
-    static RunResult run(Method method, int seed, int epochs, int deltaT, DataSet train, DataSet test) {
-        ComputationGraph net = network(method, seed);
+    /**
+     * Trains (or resumes from {@code checkpoint}) one run; after every epoch but the last the run is saved to its
+     * checkpoint.
+     *
+     * @return the run, or null if {@code budget} ran out first (the run stays in its checkpoint)
+     */
+    static RunResult run(Method method, int seed, int epochs, int deltaT, DataSet train, DataSet test,
+                         EpochCheckpoint checkpoint, EpochBudget budget) {
         ShuffledDataSetIterator batches = new ShuffledDataSetIterator(train, BATCH, true, seed);
         long stepsPerEpoch = (train.numExamples() + BATCH - 1) / BATCH;
-        PruneRegrowListener rewiring = null;
-        if (method == Method.RIGL_ERK) {
-            rewiring = PruneRegrowListener.rigl().deltaT(deltaT).plannedEpochs(epochs, stepsPerEpoch).build();
-            net.setListeners(rewiring);
-        }
         double[] loss = new double[epochs];
         double[] accuracy = new double[epochs];
-        long trainingNanos = 0;
-        for (int epoch = 0; epoch < epochs; epoch++) {
+        double trainingSeconds = 0;
+        int firstEpoch = 0;
+        ComputationGraph net;
+        PruneRegrowListener rewiring = null;
+        if (checkpoint.exists()) {
+            EpochCheckpoint.Progress done = checkpoint.progress(epochs);
+            net = checkpoint.network();
+            if (method == Method.RIGL_ERK) {
+                rewiring = checkpoint.rewiring();
+            }
+            firstEpoch = done.epochs();
+            System.arraycopy(done.loss(), 0, loss, 0, firstEpoch);
+            System.arraycopy(done.accuracy(), 0, accuracy, 0, firstEpoch);
+            trainingSeconds = done.seconds();
+            for (int e = 0; e < firstEpoch; e++) {
+                batches.reset();
+            }
+            System.out.printf(Locale.ROOT, "%s seed %d: resumed after epoch %d from %s%n", method.label, seed,
+                    firstEpoch, checkpoint.file());
+        } else {
+            net = network(method, seed);
+            if (method == Method.RIGL_ERK) {
+                rewiring = PruneRegrowListener.rigl().deltaT(deltaT).plannedEpochs(epochs, stepsPerEpoch).build();
+            }
+        }
+        if (rewiring != null) {
+            net.setListeners(rewiring);
+        }
+        for (int epoch = firstEpoch; epoch < epochs; epoch++) {
+            if (!budget.take()) {
+                return null;
+            }
             double sum = 0;
             int count = 0;
             batches.reset();
@@ -207,11 +273,15 @@ public final class FashionMnistResNetExperiment {
                 sum += net.score();
                 count++;
             }
-            trainingNanos += System.nanoTime() - start;
+            trainingSeconds += (System.nanoTime() - start) / 1e9;
             loss[epoch] = sum / count;
             accuracy[epoch] = accuracy(net, test);
             System.out.printf(Locale.ROOT, "%s seed %d epoch %d: train loss %.4f, test accuracy %.4f (%.0f s of "
-                    + "training)%n", method.label, seed, epoch + 1, loss[epoch], accuracy[epoch], trainingNanos / 1e9);
+                    + "training)%n", method.label, seed, epoch + 1, loss[epoch], accuracy[epoch], trainingSeconds);
+            if (epoch + 1 < epochs) {
+                checkpoint.save(net, rewiring, new EpochCheckpoint.Progress(java.util.Arrays.copyOf(loss, epoch + 1),
+                        java.util.Arrays.copyOf(accuracy, epoch + 1), trainingSeconds));
+            }
         }
         long modelBytes = 4L * (net.numParams() + net.getUpdater().getStateViewArray().length());
         if (method != Method.DENSE) {
@@ -222,7 +292,7 @@ public final class FashionMnistResNetExperiment {
             }
             System.out.println("  " + report.globalLine());
         }
-        return new RunResult(loss, accuracy, Double.NaN, new double[0], Double.NaN, trainingNanos / 1e9,
+        return new RunResult(loss, accuracy, Double.NaN, new double[0], Double.NaN, trainingSeconds,
                 rewiring == null ? List.of() : rewiring.updates(), modelBytes);
     }
 

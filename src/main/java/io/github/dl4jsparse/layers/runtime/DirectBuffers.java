@@ -116,6 +116,12 @@ public final class DirectBuffers {
         Reference.reachabilityFence(a);
     }
 
+    /** Copies {@code src[from, from + n)} into the buffer of contiguous {@code a}. */
+    static void write(INDArray a, float[] src, int from, int n) {
+        floats(a).put(src, from, n);
+        Reference.reachabilityFence(a);
+    }
+
     static void write(INDArray a, double[] src, int n) {
         doubles(a).put(src, 0, n);
         Reference.reachabilityFence(a);

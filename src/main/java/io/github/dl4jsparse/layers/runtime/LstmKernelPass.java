@@ -6,22 +6,26 @@ import io.github.dl4jsparse.kernels.SparsePattern;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * An LSTM layer's forward pass and backpropagation through time on the active connections of its input weights
  * {@code W} ({@code nIn × 4H}) and recurrent weights {@code RW} ({@code H × 4H}), float precision, for a whole
- * sequence from a zero state: the input product {@code x · W} for all time steps at once (one sparse product over
+ * sequence from a zero state or a stored one ({@code rnnTimeStep}, truncated BPTT): the input product {@code x · W} for all time steps at once (one sparse product over
  * {@code T · batch} columns), the recurrent product {@code h₋₁ · RW} per step, the gates of a step in one fused pass
  * ({@link LstmCells}); backward, the transposed recurrent product per step, then {@code dL/dW}, {@code dL/dRW} at
  * the active positions and {@code dL/dx} each in one product over all steps. DL4J's gate order and bias layout.
  *
  * <p>Activations are held as the kernels want them, minibatch innermost: a step's cells at {@code [unit · batch + b]},
  * which is also the memory order of an {@code 'f'}-ordered {@code [batch, units, T]} array's step {@code t}, so the
- * layer's output is the steps' outputs one after another. A training forward pass keeps what the backward pass reads.
+ * layer's output is the steps' outputs one after another. The cell states, their activations and the outputs start
+ * with a block for the state before the first step (zeros, or the stored state), so step {@code t} is at
+ * {@code (t + 1) · n}. A training forward pass keeps what the backward pass reads.
  */
 final class LstmKernelPass {
 
@@ -47,12 +51,17 @@ final class LstmKernelPass {
     private float[] xT;
     /** Per step {@code t}, at {@code t · 4n}: the gate activations {@code a, f, o, g}, each {@code n = H · batch}. */
     private float[] gates;
-    /** Per step, at {@code t · n}: the cell state, its activation and the output. */
+    /** Per step, at {@code (t + 1) · n}: the cell state, its activation and the output; at 0 the state before. */
     private float[] cells;
     private float[] cellActs;
     private float[] out;
-    /** Per step, at {@code t · n}: 1 where the mask removed the cell, else 0; null without a mask. */
+    /** Per step, at {@code (t + 1) · n}: 1 where the mask removed the cell, else 0; null without a mask. */
     private float[] masked;
+    /** Whether the kept pass started from a stored state rather than zeros. */
+    private boolean fromState;
+    /** The output and cell state after the last step of the latest forward pass, {@code [unit · batch + b]}. */
+    private float[] lastOutput;
+    private float[] lastCell;
 
     LstmKernelPass(ActiveWeights inputWeights, ActiveWeights recurrentWeights, int hidden, boolean sigmoidBlock) {
         this.inputWeights = inputWeights;
@@ -62,14 +71,17 @@ final class LstmKernelPass {
     }
 
     /**
-     * @param x    the input, {@code [batch, nIn, T]} (NCW), float
-     * @param bias the bias {@code [1, 4H]}
-     * @param mask null, or the per-step mask {@code [batch, T]}: where it is 0 the step's cell state and output are
-     *             set to 0 after the step, as DL4J's LSTM does (the next step then starts from a zero state)
-     * @param keep whether a backward pass follows (training): keep what it reads
-     * @return the output {@code [batch, H, T]}, order 'f', in the activations workspace
+     * @param x       the input, {@code [batch, nIn, T]} (NCW), float
+     * @param bias    the bias {@code [1, 4H]}
+     * @param mask    null, or the per-step mask {@code [batch, T]}: where it is 0 the step's cell state and output are
+     *                set to 0 after the step, as DL4J's LSTM does (the next step then starts from a zero state)
+     * @param initial null (a zero state), or the output and cell state before the first step, {@code [batch, H]} each
+     * @param keep    whether a backward pass follows (training): keep what it reads
+     * @return the output {@code [batch, H, T]}, order 'f', in the activations workspace; {@link #lastState()} then
+     *         gives the state after the last step
      */
-    INDArray forward(INDArray x, INDArray bias, INDArray mask, boolean keep, LayerWorkspaceMgr workspaceMgr) {
+    INDArray forward(INDArray x, INDArray bias, INDArray mask, State initial, boolean keep,
+                     LayerWorkspaceMgr workspaceMgr) {
         keptInput = null;
         batch = (int) x.size(0);
         nIn = (int) x.size(1);
@@ -95,9 +107,13 @@ final class LstmKernelPass {
 
         masked = mask == null ? null : maskedCells(mask, n);
         gates = new float[steps * 4 * n];
-        cells = new float[steps * n];
-        cellActs = new float[steps * n];
-        out = new float[steps * n];
+        cells = new float[(steps + 1) * n];
+        cellActs = new float[(steps + 1) * n];
+        out = new float[(steps + 1) * n];
+        fromState = initial != null;
+        if (fromState) {
+            initial.read(hidden, batch, out, cells);
+        }
         float[] previous = new float[n + SLACK];
         float[] recurrent = new float[4 * n];
         FloatBuffer rw = recurrentWeights.floatValues();
@@ -111,26 +127,29 @@ final class LstmKernelPass {
                     gates[to + e] = inputProduct[from + e] + bu;
                 }
             }
-            if (t > 0) {
-                System.arraycopy(out, (t - 1) * n, previous, 0, n);
+            int c = (t + 1) * n;
+            if (t > 0 || fromState) {
+                System.arraycopy(out, t * n, previous, 0, n);
                 SparseKernels.forward(recurrentPattern, rw, previous, batch, recurrent);
                 for (int e = 0; e < 4 * n; e++) {
                     gates[g + e] += recurrent[e];
                 }
             }
-            LstmCells.forward(gates, g, cells, t == 0 ? -1 : (t - 1) * n, t * n, cellActs, out, n, sigmoidBlock);
+            LstmCells.forward(gates, g, cells, t == 0 && !fromState ? -1 : t * n, c, cellActs, out, n, sigmoidBlock);
             if (masked != null) {
                 for (int e = 0; e < n; e++) {
-                    if (masked[t * n + e] != 0f) {
-                        cells[t * n + e] = 0f;
-                        out[t * n + e] = 0f;
+                    if (masked[c + e] != 0f) {
+                        cells[c + e] = 0f;
+                        out[c + e] = 0f;
                     }
                 }
             }
         }
+        lastOutput = Arrays.copyOfRange(out, steps * n, (steps + 1) * n);
+        lastCell = Arrays.copyOfRange(cells, steps * n, (steps + 1) * n);
         INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[]{batch, hidden, steps}, 'f');
-        DirectBuffers.write(result, out, out.length);
+        DirectBuffers.write(result, out, n, steps * n);
         if (keep) {
             keptInput = x;
         } else {
@@ -149,16 +168,16 @@ final class LstmKernelPass {
         return 4 * floats <= Runtime.getRuntime().maxMemory() / 4;
     }
 
-    /** Per step {@code t}, at {@code t · n}: 1 for every cell of a masked-out sequence, else 0. */
+    /** Per step {@code t}, at {@code (t + 1) · n}: 1 for every cell of a masked-out sequence, else 0. */
     private float[] maskedCells(INDArray mask, int n) {
         float[] m = new float[batch * steps];
         DirectBuffers.read(DirectBuffers.contiguous(mask.castTo(DataType.FLOAT), 'f'), m, m.length);
-        float[] cellsMasked = new float[steps * n];
+        float[] cellsMasked = new float[(steps + 1) * n];
         for (int t = 0; t < steps; t++) {
             for (int b = 0; b < batch; b++) {
                 if (m[t * batch + b] == 0f) {
                     for (int j = 0; j < hidden; j++) {
-                        cellsMasked[t * n + j * batch + b] = 1f;
+                        cellsMasked[(t + 1) * n + j * batch + b] = 1f;
                     }
                 }
             }
@@ -166,20 +185,24 @@ final class LstmKernelPass {
         return cellsMasked;
     }
 
-    /** @return whether the kept forward pass was computed from {@code x} */
-    boolean keptFor(INDArray x) {
-        return keptInput != null && keptInput == x;
+    /** @return the output and cell state after the last step of the latest forward pass, off any workspace */
+    State lastState() {
+        return State.of(lastOutput, lastCell, batch, hidden);
     }
 
     /**
      * Backpropagation through time from the kept forward pass: writes {@code dL/dW} and {@code dL/dRW} at the active
-     * positions into the matrices' gradient views and {@code dL/db} into {@code biasGradient}.
+     * positions into the matrices' gradient views and {@code dL/db} into {@code biasGradient}. As DL4J's LSTM, no
+     * gradient flows into a stored state the pass started from.
      *
-     * @param epsilon {@code dL/dh}, {@code [batch, H, T]} (NCW)
-     * @param capture called with the dense weight gradients' factors when a matrix asked for them (RigL)
+     * @param epsilon   {@code dL/dh}, {@code [batch, H, T]} (NCW)
+     * @param firstStep the earliest step backpropagated through: 0, or {@code T −} the backward length of truncated
+     *                  BPTT (earlier steps get no gradient, as in DL4J's LSTM)
+     * @param capture   called with the dense weight gradients' factors when a matrix asked for them (RigL)
      * @return {@code dL/dx}, {@code [batch, nIn, T]}, order 'f', in the activation-gradient workspace
      */
-    INDArray backward(INDArray epsilon, INDArray biasGradient, Capture capture, LayerWorkspaceMgr workspaceMgr) {
+    INDArray backward(INDArray epsilon, INDArray biasGradient, int firstStep, Capture capture,
+                      LayerWorkspaceMgr workspaceMgr) {
         int columns = steps * batch;
         int n = hidden * batch;
         float[] eps = new float[steps * n];
@@ -191,23 +214,23 @@ final class LstmKernelPass {
         float[] dh = new float[n];
         float[] dhRecurrent = new float[n];
         FloatBuffer rw = recurrentWeights.floatValues();
-        for (int t = steps - 1; t >= 0; t--) {
+        for (int t = steps - 1; t >= firstStep; t--) {
             for (int e = 0; e < n; e++) {
                 dh[e] = eps[t * n + e] + dhRecurrent[e];
             }
-            LstmCells.backward(gates, t * 4 * n, cells, t == 0 ? -1 : (t - 1) * n, cellActs, t * n, dh, dc, dzStep, n,
-                    sigmoidBlock, masked);
+            LstmCells.backward(gates, t * 4 * n, cells, t == 0 && !fromState ? -1 : t * n, cellActs, (t + 1) * n, dh,
+                    dc, dzStep, n, sigmoidBlock, masked);
             for (int u = 0; u < 4 * hidden; u++) {
                 System.arraycopy(dzStep, u * batch, dz, u * columns + t * batch, batch);
             }
-            if (t > 0) {
+            if (t > firstStep) {
                 SparseKernels.backwardInput(recurrentPattern, rw, dzStep, batch, dhRecurrent);
             }
         }
-        float[] previousT = new float[hidden * columns + SLACK]; // h₋₁ of every step: 0, h₀, ..., h_{T-2}
-        for (int t = 1; t < steps; t++) {
+        float[] previousT = new float[hidden * columns + SLACK]; // h₋₁ of every step: the state before, h₀, ..., h_{T-2}
+        for (int t = fromState ? 0 : 1; t < steps; t++) {
             for (int j = 0; j < hidden; j++) {
-                System.arraycopy(out, (t - 1) * n + j * batch, previousT, j * columns + t * batch, batch);
+                System.arraycopy(out, t * n + j * batch, previousT, j * columns + t * batch, batch);
             }
         }
         writeWeightGradient(recurrentWeights, recurrentPattern, previousT, dz, columns);
@@ -258,7 +281,7 @@ final class LstmKernelPass {
 
     /** {@code [rows, cols]}, order 'f', from the first {@code rows · cols} values of a (slack-padded) array. */
     private static INDArray matrix(float[] values, int rows, int cols) {
-        return Nd4j.create(java.util.Arrays.copyOf(values, rows * cols), new long[]{rows, cols}, 'f');
+        return Nd4j.create(Arrays.copyOf(values, rows * cols), new long[]{rows, cols}, 'f');
     }
 
     /** Forgets the kept pass. */
@@ -270,6 +293,39 @@ final class LstmKernelPass {
         cellActs = null;
         out = null;
         masked = null;
+    }
+
+    /**
+     * The output {@code h} and cell state {@code c} of an LSTM layer between two passes, {@code [batch, H]} each, as
+     * DL4J's LSTM stores them ({@code stateMap} for {@code rnnTimeStep}, {@code tBpttStateMap} for truncated BPTT).
+     */
+    record State(INDArray output, INDArray cell) {
+
+        /** Arrays off any workspace, {@code [batch, H]}, order 'f', from values at {@code [unit · batch + b]}. */
+        static State of(float[] output, float[] cell, int batch, int hidden) {
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                return new State(Nd4j.create(output.clone(), new long[]{batch, hidden}, 'f'),
+                        Nd4j.create(cell.clone(), new long[]{batch, hidden}, 'f'));
+            }
+        }
+
+        /** @return null where DL4J stored no state (a zero state), else the state */
+        static State ofStored(INDArray output, INDArray cell) {
+            return output == null || cell == null ? null : new State(output, cell);
+        }
+
+        /** Copies the state into {@code output[0, n)} and {@code cell[0, n)} at {@code [unit · batch + b]}. */
+        void read(int hidden, int batch, float[] output, float[] cell) {
+            for (INDArray a : new INDArray[]{this.output, this.cell}) {
+                if (a.rank() != 2 || a.size(0) != batch || a.size(1) != hidden) {
+                    throw new IllegalStateException("stored LSTM state of shape " + Arrays.toString(a.shape())
+                            + " for a pass over " + batch + " sequences of a layer of " + hidden + " units: the "
+                            + "minibatch size changed between calls; call rnnClearPreviousState() first");
+                }
+            }
+            DirectBuffers.readColumnMajor(this.output.castTo(DataType.FLOAT), output);
+            DirectBuffers.readColumnMajor(this.cell.castTo(DataType.FLOAT), cell);
+        }
     }
 
     /** Receives the factors of the dense weight gradients {@code xᵀ · δ} and {@code h₋₁ᵀ · δ} (RigL's signal). */

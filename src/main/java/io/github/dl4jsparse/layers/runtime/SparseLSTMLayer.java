@@ -31,12 +31,14 @@ import java.util.function.Supplier;
  * The runtime layer of {@link SparseLSTM}, on two routes:
  * <ul>
  *   <li><b>kernels</b> ({@link LstmKernelPass}): forward and backpropagation through time on the active connections
- *   only, for float layers with active storage, tanh or sigmoid activation and sigmoid gates, a whole sequence from
- *   a zero state (with or without a mask of variable-length sequences, applied as DL4J's LSTM applies it), where {@link ProductRoute} picks the kernels for the
- *   matrices' density and the minibatch size and the pass's working arrays fit in a quarter of the Java heap (NCW and
- *   NWC, dropout as DL4J applies it, {@code LastTimeStep} and {@code Bidirectional} wrappers included);</li>
- *   <li><b>DL4J's LSTM</b> for everything else (truncated BPTT, {@code rnnTimeStep}, double precision, other
- *   activations, dense storage) on the masked weights {@code W ⊙ M} and {@code RW ⊙ M_R}: where DL4J's LSTM reads its
+ *   only, for float layers with active storage, tanh or sigmoid activation and sigmoid gates, where
+ *   {@link ProductRoute} picks the kernels for the matrices' density and the pass's working arrays fit in a quarter of
+ *   the Java heap: whole sequences from a zero state, {@code rnnTimeStep} and truncated BPTT from the stored state
+ *   (DL4J's {@code stateMap} and {@code tBpttStateMap}, backward length included), masks of variable-length
+ *   sequences applied as DL4J's LSTM applies them, NCW and NWC, dropout as DL4J applies it, {@code LastTimeStep} and
+ *   {@code Bidirectional} wrappers;</li>
+ *   <li><b>DL4J's LSTM</b> for everything else (double precision, other activations, dense storage, weight noise)
+ *   on the masked weights {@code W ⊙ M} and {@code RW ⊙ M_R}: where DL4J's LSTM reads its
  *   weights, this layer hands it each matrix's {@link SparseMatrix#maskedTensor}; where it writes their gradients, it
  *   points it at each matrix's gradient target, then has the matrix turn the dense gradient into the storage's.</li>
  * </ul>
@@ -117,7 +119,45 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
             releaseKernelPass();
             return super.activate(training, workspaceMgr);
         }
-        return kernelForward(training, workspaceMgr);
+        return kernelForward(training, null, workspaceMgr);
+    }
+
+    /** One call of stateful inference, from the state the previous call left in {@code stateMap} (as DL4J's LSTM). */
+    @Override
+    public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        if (!kernelRoute(false)) {
+            releaseKernelPass();
+            return super.rnnTimeStep(input, workspaceMgr);
+        }
+        INDArray out = kernelForward(false, storedState(stateMap), workspaceMgr);
+        store(stateMap, kernels.lastState());
+        return out;
+    }
+
+    /** A segment of truncated BPTT, from the state the previous segment left in {@code tBpttStateMap}. */
+    @Override
+    public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
+                                                LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        if (!kernelRoute(training)) {
+            releaseKernelPass();
+            return super.rnnActivateUsingStoredState(input, training, storeLastForTBPTT, workspaceMgr);
+        }
+        INDArray out = kernelForward(training, storedState(tBpttStateMap), workspaceMgr);
+        if (storeLastForTBPTT) {
+            store(tBpttStateMap, kernels.lastState());
+        }
+        return out;
+    }
+
+    private static LstmKernelPass.State storedState(Map<String, INDArray> map) {
+        return LstmKernelPass.State.ofStored(map.get(STATE_KEY_PREV_ACTIVATION), map.get(STATE_KEY_PREV_MEMCELL));
+    }
+
+    private static void store(Map<String, INDArray> map, LstmKernelPass.State state) {
+        map.put(STATE_KEY_PREV_ACTIVATION, state.output());
+        map.put(STATE_KEY_PREV_MEMCELL, state.cell());
     }
 
     @Override
@@ -126,8 +166,11 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
         return activate(training, workspaceMgr);
     }
 
-    /** The output on the kernel route; a training pass keeps what the backward pass reads. */
-    private INDArray kernelForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    /**
+     * The output on the kernel route, from {@code initial} (null: a zero state); a training pass keeps what the
+     * backward pass reads.
+     */
+    private INDArray kernelForward(boolean training, LstmKernelPass.State initial, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray x = permuteIfNWC(input);
@@ -136,21 +179,33 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
                     + java.util.Arrays.toString(input.shape()) + "); input.size(1) must match layer nIn size (nIn = "
                     + activeInput.rows() + ") " + layerId());
         }
-        INDArray out = kernels.forward(x, getParam(LSTMParamInitializer.BIAS_KEY), maskArray, training, workspaceMgr);
-        if (training) {
-            kernelInput = input;
-        }
+        INDArray out = kernels.forward(x, getParam(LSTMParamInitializer.BIAS_KEY), maskArray, initial, training,
+                workspaceMgr);
+        kernelInput = training ? input : null;
+        kernelInitial = training ? initial : null;
         return permuteIfNWC(out);
     }
 
     /** The input the kernel route's kept pass was computed from (after dropout), or null. */
     private INDArray kernelInput;
+    /** The state the kept pass started from; null for a zero state. */
+    private LstmKernelPass.State kernelInitial;
+
+    /** @return whether the kept pass was computed from the current input and from {@code initial} */
+    private boolean keptPassFor(LstmKernelPass.State initial) {
+        if (kernelInput == null || kernelInput != input) {
+            return false;
+        }
+        return initial == null ? kernelInitial == null : kernelInitial != null
+                && kernelInitial.output() == initial.output() && kernelInitial.cell() == initial.cell();
+    }
 
     private void releaseKernelPass() {
         if (kernels != null) {
             kernels.release();
         }
         kernelInput = null;
+        kernelInitial = null;
     }
 
     @Override
@@ -183,16 +238,26 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
             releaseKernelPass();
             return sparseGradient(() -> super.backpropGradient(epsilon, workspaceMgr));
         }
+        return kernelBackward(epsilon, null, 0, workspaceMgr);
+    }
+
+    /**
+     * Backpropagation through time on the kernels from {@code initial} (null: a zero state), through the steps from
+     * {@code firstStep} on; a kept forward pass of the same input and start is used, else the forward pass is run.
+     */
+    private Pair<Gradient, INDArray> kernelBackward(INDArray epsilon, LstmKernelPass.State initial, int firstStep,
+                                                    LayerWorkspaceMgr workspaceMgr) {
         IgnoredListeners.checkTrainingThread();
         assertInputSet(true);
-        if (kernelInput == null || kernelInput != input) {
-            kernelForward(true, workspaceMgr);
+        if (!keptPassFor(initial)) {
+            kernelForward(true, initial, workspaceMgr);
         }
         kernelInput = null;
+        kernelInitial = null;
         INDArray biasGradient = gradientViews.get(LSTMParamInitializer.BIAS_KEY);
         LstmKernelPass.Capture capture = inputWeights.captureRequested() || recurrentWeights.captureRequested()
                 ? this::keepDenseGradients : null;
-        INDArray dx = kernels.backward(permuteIfNWC(epsilon), biasGradient, capture, workspaceMgr);
+        INDArray dx = kernels.backward(permuteIfNWC(epsilon), biasGradient, firstStep, capture, workspaceMgr);
         Gradient gradient = new DefaultGradient();
         activeInput.enterGradient(gradient);
         activeRecurrent.enterGradient(gradient);
@@ -210,10 +275,24 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
         }
     }
 
+    /**
+     * A segment of truncated BPTT: from the state the previous segment left ({@code stateMap}), through the last
+     * {@code tbpttBackwardLength} steps; the state after the segment goes to {@code tBpttStateMap}, as in DL4J's LSTM.
+     */
     @Override
     public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackwardLength,
                                                           LayerWorkspaceMgr workspaceMgr) {
-        return sparseGradient(() -> super.tbpttBackpropGradient(epsilon, tbpttBackwardLength, workspaceMgr));
+        if (!kernelRoute(true)) {
+            releaseKernelPass();
+            return sparseGradient(() -> super.tbpttBackpropGradient(epsilon, tbpttBackwardLength, workspaceMgr));
+        }
+        LstmKernelPass.State initial = storedState(stateMap);
+        if (!keptPassFor(initial)) {
+            kernelForward(true, initial, workspaceMgr);
+        }
+        store(tBpttStateMap, kernels.lastState());
+        long steps = permuteIfNWC(input).size(2);
+        return kernelBackward(epsilon, initial, (int) Math.max(0, steps - tbpttBackwardLength), workspaceMgr);
     }
 
     /** Runs DL4J's backward pass with its weight gradients redirected to the matrices' targets, then converts them. */

@@ -26,6 +26,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -262,12 +263,126 @@ class LstmKernelPassTest {
         INDArray whole = net.output(x);
         net.rnnClearPreviousState();
         for (int t = 0; t < STEPS; t++) {
-            INDArray step = net.rnnTimeStep(x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(t, t + 1)));
-            INDArray expected = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(t, t + 1));
-            assertClose(expected, step, "step " + t + " (rnnTimeStep runs DL4J's LSTM with the stored state)");
+            INDArray step = net.rnnTimeStep(steps(x, t, t + 1));
+            assertClose(steps(whole, t, t + 1), step, "step " + t);
         }
+    }
+
+    /** Steps {@code [from, to)} of an NCW array. */
+    private static INDArray steps(INDArray ncw, int from, int to) {
+        return ncw.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(from, to));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"NCW", "NWC"})
+    void rnnTimeStepOnTheKernelsMatchesDl4jsLstmChunkByChunk(RNNFormat format) {
+        MultiLayerNetwork net = stacked(format, Activation.TANH);
+        INDArray x = sequences(RNNFormat.NCW, 12).getFeatures();
+        int[][] chunks = {{0, 2}, {2, 4}, {4, 5}};
+        List<INDArray> dense = new java.util.ArrayList<>();
+        for (ProductRoute route : new ProductRoute[]{ProductRoute.DENSE, ProductRoute.KERNELS}) {
+            ProductRoute.setDefault(route);
+            net.rnnClearPreviousState();
+            for (int i = 0; i < chunks.length; i++) {
+                INDArray chunk = steps(x, chunks[i][0], chunks[i][1]);
+                INDArray out = net.rnnTimeStep(format == RNNFormat.NWC ? chunk.permute(0, 2, 1).dup() : chunk).dup();
+                if (route == ProductRoute.DENSE) {
+                    dense.add(out);
+                } else {
+                    assertClose(dense.get(i), out, route + ", steps " + chunks[i][0] + ".." + chunks[i][1]);
+                }
+            }
+        }
+        assertTrue(((SparseLSTMLayer) net.getLayer(0)).usesSparseKernels(BATCH, false), "the kernel route applies");
+    }
+
+    /**
+     * A truncated-BPTT segment on the layer itself, from a stored state: the output, the state handed to the next
+     * segment, every parameter gradient and dL/dx against DL4J's LSTM, with a backward length shorter than the segment
+     * and one longer.
+     */
+    @ParameterizedTest(name = "backward length {0}")
+    @CsvSource({"2", "5"})
+    void aTruncatedBpttSegmentFromAStoredStateMatchesDl4jsLstm(int backwardLength) {
+        MultiLayerNetwork net = stacked(RNNFormat.NCW, Activation.TANH);
+        INDArray x = sequences(RNNFormat.NCW, 14).getFeatures();
+        Nd4j.getRandom().setSeed(18);
+        INDArray epsilon = Nd4j.randn(DataType.FLOAT, BATCH, 7, STEPS);
+        java.util.Map<String, INDArray> state = new java.util.HashMap<>();
+        state.put(org.deeplearning4j.nn.layers.recurrent.LSTM.STATE_KEY_PREV_ACTIVATION,
+                Nd4j.rand(DataType.FLOAT, BATCH, 7).subi(0.5));
+        state.put(org.deeplearning4j.nn.layers.recurrent.LSTM.STATE_KEY_PREV_MEMCELL,
+                Nd4j.randn(DataType.FLOAT, BATCH, 7));
+        net.initGradientsView();
+        SparseLSTMLayer first = (SparseLSTMLayer) net.getLayer(0);
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr noWorkspaces =
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+        List<INDArray> dense = null;
+        for (ProductRoute route : new ProductRoute[]{ProductRoute.DENSE, ProductRoute.KERNELS}) {
+            ProductRoute.setDefault(route);
+            first.rnnSetPreviousState(new java.util.HashMap<>(state));
+            first.rnnSetTBPTTState(new java.util.HashMap<>(state));
+            INDArray out = first.rnnActivateUsingStoredState(x, true, true, noWorkspaces).dup();
+            java.util.Map<String, INDArray> next = first.rnnGetTBPTTState();
+            INDArray nextOut = next.get(org.deeplearning4j.nn.layers.recurrent.LSTM.STATE_KEY_PREV_ACTIVATION).dup();
+            INDArray nextCell = next.get(org.deeplearning4j.nn.layers.recurrent.LSTM.STATE_KEY_PREV_MEMCELL).dup();
+            INDArray dx = first.tbpttBackpropGradient(epsilon, backwardLength, noWorkspaces).getSecond().dup();
+            List<INDArray> results = List.of(out, nextOut, nextCell, first.getGradientsViewArray().dup(), dx);
+            if (dense == null) {
+                dense = results;
+            } else {
+                assertTrue(first.usesSparseKernels(BATCH, true), "the kernel route applies");
+                String[] what = {"output", "state handed on: output", "state handed on: cell",
+                        "gradient of every parameter", "dL/dx"};
+                for (int i = 0; i < what.length; i++) {
+                    assertClose(dense.get(i), results.get(i), what[i]);
+                }
+                if (backwardLength < STEPS) {
+                    assertEquals(0.0, steps(dx, 0, STEPS - backwardLength).amaxNumber().doubleValue(),
+                            "no gradient before the backward length");
+                }
+            }
+        }
+    }
+
+    /**
+     * Truncated BPTT through {@code fit()}: segments of 2 steps (the last of 1), plain SGD, both routes; the scores
+     * (computed from each segment's stored-state forward pass) and the parameters after every fit. DL4J 1.0.0-M2.1's
+     * networks compute a segment's gradient with {@code backpropGradient}, from a zero state, and the kernel route
+     * does the same.
+     */
+    @Test
+    void truncatedBpttTrainingOnTheKernelsMatchesDl4jsLstm() {
+        DataSet data = sequences(RNNFormat.NCW, 15);
+        List<INDArray> params = new java.util.ArrayList<>();
+        List<Double> scores = new java.util.ArrayList<>();
+        for (ProductRoute route : new ProductRoute[]{ProductRoute.DENSE, ProductRoute.KERNELS}) {
+            ProductRoute.setDefault(route);
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7)
+                    .updater(new org.nd4j.linalg.learning.config.Sgd(0.1)).dataType(DataType.FLOAT).list()
+                    .layer(lstm("lstm1", 7, 0.6, Activation.TANH, RNNFormat.NCW).build())
+                    .layer(lstm("lstm2", 5, 0.5, Activation.TANH, RNNFormat.NCW).build())
+                    .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                            .activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.recurrent(N_IN, STEPS))
+                    .backpropType(org.deeplearning4j.nn.conf.BackpropType.TruncatedBPTT)
+                    .tBPTTForwardLength(2).tBPTTBackwardLength(2)
+                    .build();
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init();
+            for (int i = 0; i < 3; i++) {
+                net.fit(data);
+                scores.add(net.score());
+            }
+            assertEquals(9, net.getIterationCount(), "three segments per fit");
+            params.add(net.params().dup());
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(scores.get(i), scores.get(3 + i), 1e-6 * scores.get(i), "score after fit " + (i + 1));
+        }
+        double scale = params.get(0).amaxNumber().doubleValue();
+        double diff = params.get(0).sub(params.get(1)).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-5 * scale, "parameters after 9 segments differ by " + diff);
     }
 
     @Test

@@ -15,8 +15,13 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.Layer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Sparse from scratch for any DL4J model: the sparse twin of a dense configuration. Every {@code DenseLayer},
@@ -45,6 +50,8 @@ import java.util.Objects;
  */
 public final class SparseTwin {
 
+    private static final Logger log = LoggerFactory.getLogger(SparseTwin.class);
+
     private SparseTwin() {
     }
 
@@ -63,13 +70,15 @@ public final class SparseTwin {
         Objects.requireNonNull(distribution, "SparseTwin.of: distribution");
         MultiLayerConfiguration twin = dense.clone();
         int sparse = 0;
+        Map<String, String> keptDense = new LinkedHashMap<>();
         for (int i = 0; i < twin.getConfs().size(); i++) {
             NeuralNetConfiguration layerConf = twin.getConf(i);
             String name = layerConf.getLayer().getLayerName() != null ? layerConf.getLayer().getLayerName()
                     : String.valueOf(i);
-            sparse += convert(layerConf, name, "set nIn on the layer, or setInputType(...) on the list builder");
+            sparse += convert(layerConf, name, "set nIn on the layer, or setInputType(...) on the list builder",
+                    keptDense);
         }
-        requireSparseLayers(sparse, "configuration");
+        requireSparseLayers(sparse, "configuration", keptDense);
         FusedBatchNormalization.replaceIn(twin);
         return distribution.applyTo(twin);
     }
@@ -91,13 +100,14 @@ public final class SparseTwin {
         Objects.requireNonNull(distribution, "SparseTwin.of: distribution");
         ComputationGraphConfiguration twin = dense.clone();
         int sparse = 0;
+        Map<String, String> keptDense = new LinkedHashMap<>();
         for (Map.Entry<String, GraphVertex> e : twin.getVertices().entrySet()) {
             if (e.getValue() instanceof LayerVertex v) {
                 sparse += convert(v.getLayerConf(), e.getKey(), "set nIn on the layer, or setInputTypes(...) on the "
-                        + "graph builder");
+                        + "graph builder", keptDense);
             }
         }
-        requireSparseLayers(sparse, "graph configuration");
+        requireSparseLayers(sparse, "graph configuration", keptDense);
         FusedBatchNormalization.replaceIn(twin);
         return distribution.applyTo(twin);
     }
@@ -105,11 +115,17 @@ public final class SparseTwin {
     /**
      * Replaces a convertible layer with its counterpart (its sparsity set by the distribution afterwards).
      *
+     * @param keptDense where a layer with weights but no counterpart is noted, by name, with the reason
      * @return 1 if the layer is sparse now (converted or sparse already), else 0
      */
-    private static int convert(NeuralNetConfiguration layerConf, String name, String nInFix) {
+    private static int convert(NeuralNetConfiguration layerConf, String name, String nInFix,
+                               Map<String, String> keptDense) {
         Layer layer = layerConf.getLayer();
         if (!SparseCounterparts.hasCounterpart(layer)) {
+            String kept = SparseCounterparts.keptDense(layer);
+            if (kept != null) {
+                keptDense.put(name, kept);
+            }
             return SparseLayers.matricesOf(layer).isEmpty() ? 0 : 1;
         }
         FeedForwardLayer inner = (FeedForwardLayer) SparseCounterparts.unwrapped(layer);
@@ -126,11 +142,19 @@ public final class SparseTwin {
         return 1;
     }
 
-    private static void requireSparseLayers(int sparse, String what) {
+    /**
+     * Refuses a twin without a sparse layer, and says (WARN) which layers with weights stay dense in one that has some.
+     */
+    private static void requireSparseLayers(int sparse, String what, Map<String, String> keptDense) {
+        String kept = keptDense.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                .collect(Collectors.joining(", "));
         if (sparse == 0) {
             throw new IllegalArgumentException("SparseTwin: the " + what + " has no DenseLayer, ConvolutionLayer or "
                     + "LSTM (nor a sparse layer) to make sparse; output layers (OutputLayer, RnnOutputLayer) keep "
-                    + "their dense weights");
+                    + "their dense weights" + (kept.isEmpty() ? "" : ". Layers with weights: " + kept));
+        }
+        if (!kept.isEmpty()) {
+            log.warn("SparseTwin: these layers keep dense weights: {}", kept);
         }
     }
 }

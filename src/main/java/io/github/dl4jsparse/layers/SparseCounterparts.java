@@ -30,6 +30,35 @@ public final class SparseCounterparts {
                 || unwrapped(layer).getClass() == LSTM.class;
     }
 
+    /**
+     * @return why a conversion leaves {@code layer} with dense weights although it has a weight matrix (e.g.
+     *         {@code "GravesLSTM: no sparse counterpart; DL4J deprecates GravesLSTM, use LSTM"}), or null if it has a
+     *         counterpart, is sparse already, is an output layer (they keep their dense weights by design) or has no
+     *         weight matrix (batch norm, pooling, activations)
+     */
+    public static String keptDense(Layer layer) {
+        if (hasCounterpart(layer) || !SparseLayers.matricesOf(layer).isEmpty()
+                || layer instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer
+                || layer instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+            return null;
+        }
+        boolean weights;
+        try {
+            weights = layer.initializer().numParams(layer) > 0 && !layer.initializer().weightKeys(layer).isEmpty();
+        } catch (RuntimeException e) {
+            weights = false;
+        }
+        if (!weights) {
+            return null;
+        }
+        Layer inner = unwrapped(layer);
+        String type = inner.getClass().getSimpleName();
+        String why = inner instanceof org.deeplearning4j.nn.conf.layers.GravesLSTM
+                ? "; DL4J deprecates GravesLSTM (it has peephole connections): use LSTM, which has one"
+                : "; only DenseLayer, ConvolutionLayer and LSTM (also in LastTimeStep) have one";
+        return type + ": no sparse counterpart" + why;
+    }
+
     /** @return the layer inside a {@code LastTimeStep}, or the layer itself */
     public static Layer unwrapped(Layer layer) {
         return layer instanceof LastTimeStep w ? w.getUnderlying() : layer;

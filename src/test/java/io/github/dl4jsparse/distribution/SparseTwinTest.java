@@ -2,6 +2,7 @@ package io.github.dl4jsparse.distribution;
 
 import io.github.dl4jsparse.distribution.SparsityDistribution.LayerShape;
 import io.github.dl4jsparse.layers.FusedBatchNormalization;
+import io.github.dl4jsparse.layers.SparseCounterparts;
 import io.github.dl4jsparse.layers.SparseConv2D;
 import io.github.dl4jsparse.layers.SparseLSTM;
 import io.github.dl4jsparse.layers.SparseLinear;
@@ -47,6 +48,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -194,6 +196,24 @@ class SparseTwinTest {
                 .layer(new RnnOutputLayer.Builder().nIn(3).nOut(2).build()).build();
         assertThrows(IllegalArgumentException.class,
                 () -> SparseTwin.of(rnnOut, SparsityDistribution.uniform(0.9).build()));
+    }
+
+    /** DL4J's zoo TextGenerationLSTM is built of GravesLSTM layers: the refusal names them and the fix. */
+    @Test
+    void layersWithWeightsButNoCounterpartAreNamedWithTheFix() {
+        MultiLayerConfiguration graves = org.deeplearning4j.zoo.model.TextGenerationLSTM.builder()
+                .inputShape(new int[]{40, 47}).build().conf();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SparseTwin.of(graves, SparsityDistribution.uniform(0.9).build()));
+        assertTrue(e.getMessage().contains("0 (GravesLSTM: no sparse counterpart; DL4J deprecates GravesLSTM")
+                && e.getMessage().contains("use LSTM"), e.getMessage());
+
+        assertNull(SparseCounterparts.keptDense(new DenseLayer.Builder().nIn(3).nOut(2).build()), "converted");
+        assertNull(SparseCounterparts.keptDense(new OutputLayer.Builder().nIn(3).nOut(2).build()), "by design");
+        assertNull(SparseCounterparts.keptDense(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder()
+                .nIn(3).nOut(3).build()), "no weight matrix");
+        assertTrue(SparseCounterparts.keptDense(new org.deeplearning4j.nn.conf.layers.EmbeddingLayer.Builder()
+                .nIn(30).nOut(4).build()).startsWith("EmbeddingLayer: no sparse counterpart; only DenseLayer"));
     }
 
     /**

@@ -140,9 +140,11 @@ public final class FashionMnist {
     public static DataSet load(Path directory, Split split, int limit, DataType dataType) throws IOException {
         requireFloatingPoint(dataType);
         if (!Files.isDirectory(directory)) {
-            throw new NoSuchFileException(directory.toString(), null, "Fashion-MNIST directory not found. Install "
-                    + "Debian's package dataset-fashion-mnist (files in " + DEFAULT_DIRECTORY + "), or point -D"
-                    + DIRECTORY_PROPERTY + "=DIR or " + DIRECTORY_ENV + "=DIR at a directory with the four IDX files");
+            throw new NoSuchFileException(directory.toString(), null, "Fashion-MNIST directory not found. For the "
+                    + SAMPLE_TRAIN + "-image sample in the library's jar, no download: .bundledSample(). For the full "
+                    + "data set, the four IDX files of github.com/zalando-research/fashion-mnist (data/fashion, any OS) "
+                    + "or Debian's package dataset-fashion-mnist (files in " + DEFAULT_DIRECTORY + "): .directory(DIR), "
+                    + "-D" + DIRECTORY_PROPERTY + "=DIR or " + DIRECTORY_ENV + "=DIR");
         }
         Path imageFile = find(directory, split.prefix + "-images-idx3-ubyte");
         Path labelFile = find(directory, split.prefix + "-labels-idx1-ubyte");
@@ -185,6 +187,23 @@ public final class FashionMnist {
                 "Fashion-MNIST file missing (neither " + name + ".gz nor " + name + " in " + directory + ")");
     }
 
+    /**
+     * Images as sequences for recurrent layers: features {@code [n, 784]} become {@code [n, 28, 28]}, one image row
+     * (28 pixels) per time step, in DL4J's NWC layout ({@code RNNFormat.NWC}: {@code [examples, steps, features]}).
+     *
+     * @param images a data set of flat images, as {@link #load} returns
+     * @return the same examples and labels, features reshaped (no copy where the features are contiguous)
+     * @throws IllegalArgumentException if the features are not {@code [n, 784]}
+     */
+    public static DataSet rowsAsSequences(DataSet images) {
+        INDArray x = images.getFeatures();
+        if (x.rank() != 2 || x.size(1) != PIXELS) {
+            throw new IllegalArgumentException("FashionMnist.rowsAsSequences: features must be [n, " + PIXELS
+                    + "] flat images, got " + java.util.Arrays.toString(x.shape()));
+        }
+        return new DataSet(x.reshape('c', x.size(0), 28, 28), images.getLabels());
+    }
+
     /** @return a builder of a minibatch iterator over {@code split} */
     public static Builder iterator(Split split) {
         return new Builder(split);
@@ -199,6 +218,7 @@ public final class FashionMnist {
         private boolean shuffle = true;
         private int limit;
         private DataType dataType = DataType.FLOAT;
+        private boolean sequences;
 
         private Builder(Split split) {
             this.split = split;
@@ -242,6 +262,16 @@ public final class FashionMnist {
             return this;
         }
 
+        /**
+         * Minibatches of sequences for recurrent layers, one image row per time step: features
+         * {@code [batch, 28 steps, 28 pixels]}, NWC ({@link #rowsAsSequences}); use {@code dataFormat(RNNFormat.NWC)}
+         * and {@code InputType.recurrent(28, 28, RNNFormat.NWC)}. Default: flat images {@code [batch, 784]}.
+         */
+        public Builder rowsAsSequences() {
+            this.sequences = true;
+            return this;
+        }
+
         /** Data type of features and labels. Default: FLOAT. */
         public Builder dataType(DataType dataType) {
             requireFloatingPoint(dataType);
@@ -263,7 +293,8 @@ public final class FashionMnist {
                 throw new IllegalArgumentException("FashionMnist: limit must be >= 0, got " + limit);
             }
             DataSet all = load(directory != null ? directory : defaultDirectory(), split, limit, dataType);
-            return new ShuffledDataSetIterator(all, batchSize, shuffle, seed);
+            return new ShuffledDataSetIterator(sequences ? FashionMnist.rowsAsSequences(all) : all, batchSize, shuffle,
+                    seed);
         }
     }
 }

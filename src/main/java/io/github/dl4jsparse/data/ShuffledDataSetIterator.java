@@ -14,7 +14,8 @@ import java.util.Random;
 /**
  * Minibatches over an in-memory {@link DataSet}, reshuffled at every {@link #reset()} by a seeded permutation: epoch
  * {@code e} uses {@code new Random(seed + e)}, so a run is reproducible and every epoch has a different order. The last
- * minibatch of an epoch may be smaller.
+ * minibatch of an epoch may be smaller. Features and labels of any rank (e.g. sequences {@code [n, steps, features]}):
+ * a minibatch has the shape of its examples.
  */
 public final class ShuffledDataSetIterator implements DataSetIterator {
 
@@ -70,13 +71,24 @@ public final class ShuffledDataSetIterator implements DataSetIterator {
         int[] rows = Arrays.copyOfRange(order, cursor, end);
         cursor = end;
         // one native gather per array: INDArray.getRows(int...) copies row by row and costs as much as a training step
-        INDArray f = Nd4j.pullRows(data.getFeatures(), 1, rows);
-        INDArray l = Nd4j.pullRows(data.getLabels(), 1, rows);
+        INDArray f = gather(data.getFeatures(), rows);
+        INDArray l = gather(data.getLabels(), rows);
         DataSet batch = new DataSet(f, l);
         if (preProcessor != null) {
             preProcessor.preProcess(batch);
         }
         return batch;
+    }
+
+    /** The examples {@code rows} of {@code a} (first dimension), in that order, with the shape of {@code a}'s examples. */
+    private static INDArray gather(INDArray a, int[] rows) {
+        if (a.rank() <= 2) {
+            return Nd4j.pullRows(a, 1, rows);
+        }
+        long[] shape = a.shape().clone();
+        INDArray flat = a.reshape('c', shape[0], a.length() / shape[0]);
+        shape[0] = rows.length;
+        return Nd4j.pullRows(flat, 1, rows).reshape('c', shape);
     }
 
     @Override

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +49,40 @@ class FashionMnistTest {
     void theBundledSampleNeedsNoDirectory() throws IOException {
         assertEquals(FashionMnist.SAMPLE_TRAIN, FashionMnist.iterator(FashionMnist.Split.TRAIN).bundledSample().build().numExamples());
         assertEquals(FashionMnist.SAMPLE_TEST, FashionMnist.iterator(FashionMnist.Split.TEST).bundledSample().build().numExamples());
+    }
+
+    /** Row r of image i is step r of sequence i (NWC), in the minibatch the flat iterator gives the same image in. */
+    @Test
+    void rowsAsSequencesGivesOneImageRowPerStep() throws IOException {
+        ShuffledDataSetIterator flat = FashionMnist.iterator(FashionMnist.Split.TEST).directory(SUBSET).batchSize(64)
+                .seed(5).build();
+        ShuffledDataSetIterator rows = FashionMnist.iterator(FashionMnist.Split.TEST).directory(SUBSET).batchSize(64)
+                .seed(5).rowsAsSequences().build();
+        for (int epoch = 0; epoch < 2; epoch++) {
+            flat.reset();
+            rows.reset();
+            while (flat.hasNext()) {
+                DataSet f = flat.next();
+                DataSet r = rows.next();
+                assertArrayEquals(new long[]{f.numExamples(), 28, 28}, r.getFeatures().shape());
+                assertEquals(f.getLabels(), r.getLabels());
+                for (int i : new int[]{0, f.numExamples() - 1}) {
+                    for (int row : new int[]{0, 13, 27}) {
+                        for (int col : new int[]{0, 9, 27}) {
+                            assertEquals(f.getFeatures().getFloat(i, row * 28 + col),
+                                    r.getFeatures().getFloat(i, row, col), 0f);
+                        }
+                    }
+                }
+            }
+            assertFalse(rows.hasNext());
+        }
+        DataSet images = FashionMnist.load(SUBSET, FashionMnist.Split.TEST, 10, DataType.FLOAT);
+        assertEquals(images.getFeatures().getFloat(3, 5 * 28 + 7),
+                FashionMnist.rowsAsSequences(images).getFeatures().getFloat(3, 5, 7), 0f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FashionMnist.rowsAsSequences(FashionMnist.rowsAsSequences(images)));
+        assertTrue(e.getMessage().contains("[n, 784]"), e.getMessage());
     }
 
     @Test

@@ -190,7 +190,7 @@ public final class FashionMnistLstmExperiment {
         if (!reportOnly) {
             Path dir = data != null ? data : FashionMnist.defaultDirectory();
             DataSet train = FashionMnist.load(dir, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT); // images
-            DataSet test = sequences(FashionMnist.load(dir, FashionMnist.Split.TEST, testLimit, DataType.FLOAT));
+            DataSet test = FashionMnist.rowsAsSequences(FashionMnist.load(dir, FashionMnist.Split.TEST, testLimit, DataType.FLOAT));
             runSteps = epochs * ((train.numExamples() + batch - 1) / batch);
             System.out.printf(Locale.ROOT, "Fashion-MNIST as %d steps of %d pixels from %s: %d training sequences, %d "
                             + "test; LSTM(%d) -> LastTimeStep -> softmax; %d epochs, seeds %d..%d%n", STEPS,
@@ -284,12 +284,6 @@ public final class FashionMnistLstmExperiment {
         return s;
     }
 
-    /** Images {@code [n, 784]} as sequences {@code [n, 28 steps, 28 pixels]} (NWC: one image row per step). */
-    static DataSet sequences(DataSet images) {
-        long n = images.numExamples();
-        return new DataSet(images.getFeatures().reshape('c', n, STEPS, PIXELS_PER_STEP), images.getLabels());
-    }
-
     static MultiLayerNetwork network(Method method, long seed) {
         Layer recurrent;
         if (method == Method.DENSE) {
@@ -362,7 +356,7 @@ public final class FashionMnistLstmExperiment {
             int count = 0;
             batches.reset();
             while (batches.hasNext()) {
-                net.fit(sequences(batches.next()));
+                net.fit(FashionMnist.rowsAsSequences(batches.next()));
                 sum += net.score();
                 count++;
             }

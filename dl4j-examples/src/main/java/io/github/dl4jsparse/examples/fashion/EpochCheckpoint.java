@@ -43,15 +43,23 @@ final class EpochCheckpoint {
     /**
      * What the finished epochs of a run measured.
      *
-     * @param loss     mean training loss of each finished epoch
-     * @param accuracy test accuracy after each finished epoch
-     * @param seconds  training seconds of the finished epochs (evaluation left out)
+     * @param loss         mean training loss of each finished epoch
+     * @param accuracy     test accuracy after each finished epoch
+     * @param seconds      training seconds of the finished epochs (evaluation left out)
+     * @param epochSeconds training seconds after each finished epoch, cumulative (null in a checkpoint written before
+     *                     they were kept: then spread evenly over the epochs)
      */
-    record Progress(double[] loss, double[] accuracy, double seconds) implements Serializable {
+    record Progress(double[] loss, double[] accuracy, double seconds, double[] epochSeconds) implements Serializable {
 
         Progress {
             if (loss.length != accuracy.length) {
                 throw new IllegalArgumentException("loss has " + loss.length + " epochs, accuracy " + accuracy.length);
+            }
+            if (epochSeconds == null) {
+                epochSeconds = new double[loss.length];
+                for (int e = 0; e < loss.length; e++) {
+                    epochSeconds[e] = seconds * (e + 1) / loss.length;
+                }
             }
         }
 

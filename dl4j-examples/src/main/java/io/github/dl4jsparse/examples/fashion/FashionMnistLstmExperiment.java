@@ -45,6 +45,10 @@ import java.util.Map;
  * and connections moved between {@code W} and {@code RW}; dense weight storage). Adam 2e-3,
  * minibatch 256 ({@code --batch N} to change it).
  *
+ * <p>Seconds logged are training only (evaluation left out), after every epoch too; the table of time to accuracy
+ * ({@link TimeToAccuracy}) follows the results. One timed run at a time: a second runner refuses to start beside it
+ * ({@link TimedRunLock}; {@code --concurrent} trains anyway).
+ *
  * <p>Every run is appended to a resumable run log ({@code --resume FILE}, default
  * {@code docs/fashion-mnist-lstm-runs.csv}) as it ends; a stopped experiment goes on where it stopped.
  * {@code --report-only} prints the table of the runs in the log. Options: {@code --quick} (6,000/1,000 examples, 2
@@ -88,6 +92,9 @@ public final class FashionMnistLstmExperiment {
      * {@link #sparsity}); {@code RW} then takes the sparsity that keeps the global one at {@link #sparsity}.
      */
     static double inputSparsity = Double.NaN;
+
+    /** Held while this JVM trains, so that no second timed run starts beside it ({@code --concurrent}: not taken). */
+    private static TimedRunLock timedRun;
 
     private FashionMnistLstmExperiment() {
     }
@@ -135,6 +142,7 @@ public final class FashionMnistLstmExperiment {
 
     public static void main(String[] args) throws IOException {
         boolean quick = false;
+        boolean concurrent = false;
         boolean reportOnly = false;
         int epochs = 15;
         int seeds = 3;
@@ -147,6 +155,7 @@ public final class FashionMnistLstmExperiment {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
+                case "--concurrent" -> concurrent = true;
                 case "--report-only" -> reportOnly = true;
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
@@ -188,6 +197,9 @@ public final class FashionMnistLstmExperiment {
         }
         RunLog log = RunLog.open(resume);
         if (!reportOnly) {
+            if (!concurrent) {
+                timedRun = TimedRunLock.acquire("FashionMnistLstmExperiment");
+            }
             Path dir = data != null ? data : FashionMnist.defaultDirectory();
             DataSet train = FashionMnist.load(dir, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT); // images
             DataSet test = FashionMnist.rowsAsSequences(FashionMnist.load(dir, FashionMnist.Split.TEST, testLimit, DataType.FLOAT));
@@ -209,6 +221,7 @@ public final class FashionMnistLstmExperiment {
             }
         }
         System.out.println(report(log, methods, epochs, firstSeed, seeds));
+        System.out.println(TimeToAccuracy.table(log, Method.DENSE.label(), 15));
     }
 
     /**
@@ -350,22 +363,25 @@ public final class FashionMnistLstmExperiment {
         }
         double[] loss = new double[epochs];
         double[] accuracy = new double[epochs];
-        long start = System.nanoTime();
+        double[] epochSeconds = new double[epochs];
+        double seconds = 0;
         for (int epoch = 0; epoch < epochs; epoch++) {
             double sum = 0;
             int count = 0;
             batches.reset();
+            long start = System.nanoTime();
             while (batches.hasNext()) {
                 net.fit(FashionMnist.rowsAsSequences(batches.next()));
                 sum += net.score();
                 count++;
             }
+            seconds += (System.nanoTime() - start) / 1e9;
+            epochSeconds[epoch] = seconds;
             loss[epoch] = sum / count;
             accuracy[epoch] = accuracy(net, test);
-            System.out.printf(Locale.ROOT, "%s seed %d epoch %d: train loss %.4f, test accuracy %.4f (%.0f s)%n",
-                    label(method), seed, epoch + 1, loss[epoch], accuracy[epoch], (System.nanoTime() - start) / 1e9);
+            System.out.printf(Locale.ROOT, "%s seed %d epoch %d: train loss %.4f, test accuracy %.4f (%.0f s of "
+                    + "training)%n", label(method), seed, epoch + 1, loss[epoch], accuracy[epoch], seconds);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         SparsityReport report = SparsityReport.of(net);
         report.layerLines().forEach(line -> System.out.println("  " + line));
         if (report.leaks() != 0) {
@@ -377,7 +393,7 @@ public final class FashionMnistLstmExperiment {
                 label(method), seed, accuracy[epochs - 1], net.numParams(), stateNumbers, report.globalLine(),
                 rewiring == null ? "" : "; " + rewiring.updates().size() + " prune-and-regrow updates");
         return new RunResult(loss, accuracy, Double.NaN, new double[0], Double.NaN, seconds,
-                rewiring == null ? List.of() : rewiring.updates(), modelBytes);
+                rewiring == null ? List.of() : rewiring.updates(), modelBytes, epochSeconds);
     }
 
     static double accuracy(MultiLayerNetwork net, DataSet test) {

@@ -45,7 +45,9 @@ import java.util.Locale;
  * {@code docs/fashion-mnist-resnet-runs.csv}) as it ends, and a stopped grid goes on where it stopped; the seconds logged
  * are training only (evaluation after each epoch is left out). A run saves itself after every epoch
  * ({@link EpochCheckpoint}, in {@code <run log>.checkpoints/}), so a grid stopped in the middle of a run resumes at that
- * run's next epoch. Options: {@code --stop-after N} (train at most N epochs in this invocation, then stop with the run in
+ * run's next epoch. The table of time to accuracy ({@link TimeToAccuracy}) follows the results. One timed run at a time:
+ * a second runner refuses to start beside it ({@link TimedRunLock}; {@code --concurrent} trains anyway). Options:
+ * {@code --stop-after N} (train at most N epochs in this invocation, then stop with the run in
  * progress saved: a grid longer than a session goes on in the next one), {@code --quick} (6,000/1,000 examples, 2
  * epochs, 1 seed, rewiring every 10 steps), {@code --epochs N} (15), {@code --seeds N} (3), {@code --first-seed N},
  * {@code --methods dense,static,RigL-ERK}, {@code --data DIR}, {@code --report-only}.
@@ -54,6 +56,9 @@ public final class FashionMnistResNetExperiment {
 
     static final int BATCH = 128;
     static final double SPARSITY = 0.9;
+
+    /** Held while this JVM trains, so that no second timed run starts beside it ({@code --concurrent}: not taken). */
+    private static TimedRunLock timedRun;
 
     private FashionMnistResNetExperiment() {
     }
@@ -80,6 +85,7 @@ public final class FashionMnistResNetExperiment {
 
     public static void main(String[] args) throws IOException {
         boolean quick = false;
+        boolean concurrent = false;
         boolean reportOnly = false;
         int epochs = 15;
         int seeds = 3;
@@ -91,6 +97,7 @@ public final class FashionMnistResNetExperiment {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
+                case "--concurrent" -> concurrent = true;
                 case "--report-only" -> reportOnly = true;
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--seeds" -> seeds = Integer.parseInt(args[++i]);
@@ -120,6 +127,9 @@ public final class FashionMnistResNetExperiment {
         }
         RunLog log = RunLog.open(resume);
         if (!reportOnly) {
+            if (!concurrent) {
+                timedRun = TimedRunLock.acquire("FashionMnistResNetExperiment");
+            }
             Path dir = data != null ? data : FashionMnist.defaultDirectory();
             DataSet train = FashionMnist.load(dir, FashionMnist.Split.TRAIN, trainLimit, DataType.FLOAT);
             DataSet test = FashionMnist.load(dir, FashionMnist.Split.TEST, testLimit, DataType.FLOAT);
@@ -146,6 +156,7 @@ public final class FashionMnistResNetExperiment {
             }
         }
         System.out.println(report(log, methods, epochs, firstSeed, seeds));
+        System.out.println(TimeToAccuracy.table(log, Method.DENSE.label, epochs));
     }
 
     /** The dense residual network (its sparse methods use its {@link SparseTwin}). */
@@ -232,6 +243,7 @@ public final class FashionMnistResNetExperiment {
         long stepsPerEpoch = (train.numExamples() + BATCH - 1) / BATCH;
         double[] loss = new double[epochs];
         double[] accuracy = new double[epochs];
+        double[] epochSeconds = new double[epochs];
         double trainingSeconds = 0;
         int firstEpoch = 0;
         ComputationGraph net;
@@ -245,6 +257,7 @@ public final class FashionMnistResNetExperiment {
             firstEpoch = done.epochs();
             System.arraycopy(done.loss(), 0, loss, 0, firstEpoch);
             System.arraycopy(done.accuracy(), 0, accuracy, 0, firstEpoch);
+            System.arraycopy(done.epochSeconds(), 0, epochSeconds, 0, firstEpoch);
             trainingSeconds = done.seconds();
             for (int e = 0; e < firstEpoch; e++) {
                 batches.reset();
@@ -274,13 +287,15 @@ public final class FashionMnistResNetExperiment {
                 count++;
             }
             trainingSeconds += (System.nanoTime() - start) / 1e9;
+            epochSeconds[epoch] = trainingSeconds;
             loss[epoch] = sum / count;
             accuracy[epoch] = accuracy(net, test);
             System.out.printf(Locale.ROOT, "%s seed %d epoch %d: train loss %.4f, test accuracy %.4f (%.0f s of "
                     + "training)%n", method.label, seed, epoch + 1, loss[epoch], accuracy[epoch], trainingSeconds);
             if (epoch + 1 < epochs) {
                 checkpoint.save(net, rewiring, new EpochCheckpoint.Progress(java.util.Arrays.copyOf(loss, epoch + 1),
-                        java.util.Arrays.copyOf(accuracy, epoch + 1), trainingSeconds));
+                        java.util.Arrays.copyOf(accuracy, epoch + 1), trainingSeconds,
+                        java.util.Arrays.copyOf(epochSeconds, epoch + 1)));
             }
         }
         long modelBytes = 4L * (net.numParams() + net.getUpdater().getStateViewArray().length());
@@ -293,7 +308,7 @@ public final class FashionMnistResNetExperiment {
             System.out.println("  " + report.globalLine());
         }
         return new RunResult(loss, accuracy, Double.NaN, new double[0], Double.NaN, trainingSeconds,
-                rewiring == null ? List.of() : rewiring.updates(), modelBytes);
+                rewiring == null ? List.of() : rewiring.updates(), modelBytes, epochSeconds);
     }
 
     static double accuracy(ComputationGraph net, DataSet test) {

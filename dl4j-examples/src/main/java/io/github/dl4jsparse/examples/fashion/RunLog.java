@@ -16,16 +16,25 @@ import java.util.stream.Collectors;
  * The finished runs of an experiment, one CSV line per run appended the moment it ends, so that a stopped experiment
  * resumes where it stopped ({@code --resume FILE}): runs already in the file are read back instead of trained again.
  * Columns: {@code method, seed, epochs, seconds, model_bytes, accuracy_after_prune, compute_ratio}, then
- * {@code activation_zeros}, {@code train_loss} and {@code test_accuracy}, each a {@code ;}-separated list. What a run
+ * {@code activation_zeros}, {@code train_loss}, {@code test_accuracy} and {@code epoch_seconds} (training seconds after
+ * each epoch, cumulative, evaluation left out), each a {@code ;}-separated list. A log written before
+ * {@code epoch_seconds} existed is read as it is (its runs without them) and its header brought up to date. What a run
  * read back lacks: its prune-and-regrow updates (they are in the {@code prune-regrow.csv} of the session that ran it).
  */
 final class RunLog {
 
-    static final String HEADER = "method,seed,epochs,seconds,model_bytes,accuracy_after_prune,compute_ratio,"
-            + "activation_zeros,train_loss,test_accuracy";
+    /** The header of logs written before 2026-12-07: no {@code epoch_seconds}. */
+    static final String HEADER_WITHOUT_EPOCH_SECONDS = "method,seed,epochs,seconds,model_bytes,accuracy_after_prune,"
+            + "compute_ratio,activation_zeros,train_loss,test_accuracy";
+    static final String HEADER = HEADER_WITHOUT_EPOCH_SECONDS + ",epoch_seconds";
 
     private final Path file;
     private final Map<String, RunResult> finished = new HashMap<>();
+    private final List<Logged> runs = new java.util.ArrayList<>();
+
+    /** A run of the log, as it was read or appended. */
+    record Logged(String method, int seed, int epochs, RunResult result) {
+    }
 
     private RunLog(Path file) {
         this.file = file;
@@ -47,7 +56,7 @@ final class RunLog {
             return log;
         }
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+        if (lines.isEmpty() || !(lines.get(0).equals(HEADER) || lines.get(0).equals(HEADER_WITHOUT_EPOCH_SECONDS))) {
             throw new IllegalArgumentException(file + " is not a run log: its first line should be '" + HEADER + "'");
         }
         for (int n = 1; n < lines.size(); n++) {
@@ -59,6 +68,10 @@ final class RunLog {
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(file + " line " + (n + 1) + " is not a run: " + e.getMessage(), e);
             }
+        }
+        if (!lines.get(0).equals(HEADER)) {
+            lines.set(0, HEADER);
+            Files.write(file, lines, StandardCharsets.UTF_8);
         }
         return log;
     }
@@ -75,8 +88,9 @@ final class RunLog {
             rest = line.substring(method.length() + 1);
         }
         String[] f = rest.split(",", -1);
-        if (f.length != 9) {
-            throw new IllegalArgumentException("expected 10 fields, got " + (f.length + 1));
+        if (f.length != 9 && f.length != 10) {
+            throw new IllegalArgumentException("expected 11 fields (10 in a log without epoch seconds), got "
+                    + (f.length + 1));
         }
         int seed = Integer.parseInt(f[0]);
         int epochs = Integer.parseInt(f[1]);
@@ -85,8 +99,14 @@ final class RunLog {
         if (loss.length != epochs || accuracy.length != epochs) {
             throw new IllegalArgumentException("expected " + epochs + " epochs of loss and accuracy");
         }
-        finished.put(key(method, seed, epochs), new RunResult(loss, accuracy, Double.parseDouble(f[4]), numbers(f[6]),
-                Double.parseDouble(f[5]), Double.parseDouble(f[2]), List.of(), Long.parseLong(f[3])));
+        double[] epochSeconds = f.length > 9 ? numbers(f[9]) : new double[0];
+        if (epochSeconds.length != 0 && epochSeconds.length != epochs) {
+            throw new IllegalArgumentException("expected " + epochs + " epochs of training seconds");
+        }
+        RunResult r = new RunResult(loss, accuracy, Double.parseDouble(f[4]), numbers(f[6]), Double.parseDouble(f[5]),
+                Double.parseDouble(f[2]), List.of(), Long.parseLong(f[3]), epochSeconds);
+        finished.put(key(method, seed, epochs), r);
+        runs.add(new Logged(method, seed, epochs, r));
     }
 
     private static double[] numbers(String field) {
@@ -109,9 +129,15 @@ final class RunLog {
         String line = String.join(",", FashionMnistExperiment.csvField(method), Integer.toString(seed),
                 Integer.toString(r.testAccuracy().length), format(r.seconds()), Long.toString(r.modelBytes()),
                 format(r.accuracyAfterPrune()), format(r.computeRatio()), join(r.activationZeros()),
-                join(r.trainLoss()), join(r.testAccuracy()));
+                join(r.trainLoss()), join(r.testAccuracy()), join(r.epochSeconds()));
         Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         finished.put(key(method, seed, r.testAccuracy().length), r);
+        runs.add(new Logged(method, seed, r.testAccuracy().length, r));
+    }
+
+    /** @return every run of the log, in the order of its lines */
+    List<Logged> runs() {
+        return List.copyOf(runs);
     }
 
     private static String join(double[] v) {

@@ -15,9 +15,19 @@ import java.util.List;
  * @param seconds            wall time of the run
  * @param maskUpdates        the prune-and-regrow updates of dynamic sparse training; empty for other methods
  * @param modelBytes         bytes of the parameters and the updater state at the end (float: 4 per number)
+ * @param epochSeconds       training seconds after each epoch, cumulative, evaluation left out; empty where a log
+ *                           written before 2026-12-07 does not have them
  */
 record RunResult(double[] trainLoss, double[] testAccuracy, double accuracyAfterPrune, double[] activationZeros,
-                 double computeRatio, double seconds, List<MaskUpdate> maskUpdates, long modelBytes) {
+                 double computeRatio, double seconds, List<MaskUpdate> maskUpdates, long modelBytes,
+                 double[] epochSeconds) {
+
+    /** A run without per-epoch training seconds. */
+    RunResult(double[] trainLoss, double[] testAccuracy, double accuracyAfterPrune, double[] activationZeros,
+              double computeRatio, double seconds, List<MaskUpdate> maskUpdates, long modelBytes) {
+        this(trainLoss, testAccuracy, accuracyAfterPrune, activationZeros, computeRatio, seconds, maskUpdates,
+                modelBytes, new double[0]);
+    }
 
     double finalAccuracy() {
         return testAccuracy[testAccuracy.length - 1];

@@ -62,6 +62,24 @@ final class VectorConvKernel implements ConvFloatKernel {
         for (; b + 8 * L <= span; b += 8 * L) {
             forward8(first, end, tap, values, in, s + b, width, out, d + b);
         }
+        if (lanes != null && b < span) {
+            // the rest, up to 4 vectors of which the last may be partial, in one pass over the connections with one
+            // accumulator a vector: small maps (7 × 7, 14 × 14 at batch 4) are one or two such rests per unit
+            if (span - b > 4 * L) {
+                forward4(first, end, tap, values, in, s + b, width, out, d + b);
+                b += 4 * L;
+            }
+            int rest = span - b;
+            switch ((rest + L - 1) / L) {
+                case 1 -> forwardTail(first, end, tap, values, in, s + b, width, lanes);
+                case 2 -> forwardRest2(first, end, tap, values, in, s + b, width, out, d + b, lanes);
+                case 3 -> forwardRest3(first, end, tap, values, in, s + b, width, out, d + b, lanes);
+                default -> forwardRest4(first, end, tap, values, in, s + b, width, out, d + b, lanes);
+            }
+            int last = (rest - 1) / L * L;
+            System.arraycopy(lanes, 0, out, d + b + last, rest - last);
+            return;
+        }
         if (b + 4 * L <= span) {
             forward4(first, end, tap, values, in, s + b, width, out, d + b);
             b += 4 * L;
@@ -87,6 +105,57 @@ final class VectorConvKernel implements ConvFloatKernel {
             a0 = FloatVector.fromArray(SPECIES, in, s + tap[k] * width).fma(FloatVector.broadcast(SPECIES, values[k]), a0);
         }
         a0.intoArray(lanes, 0);
+    }
+
+    /** The last 2 vectors of {@link #forwardSpan}: the first into {@code out}, the second whole into {@code lanes}. */
+    private static void forwardRest2(int first, int end, int[] tap, float[] values, float[] in, int s, int width,
+                                     float[] out, int d, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = a0;
+        for (int k = first; k < end; k++) {
+            FloatVector v = FloatVector.broadcast(SPECIES, values[k]);
+            int r = s + tap[k] * width;
+            a0 = FloatVector.fromArray(SPECIES, in, r).fma(v, a0);
+            a1 = FloatVector.fromArray(SPECIES, in, r + L).fma(v, a1);
+        }
+        a0.intoArray(out, d);
+        a1.intoArray(lanes, 0);
+    }
+
+    /** The last 3 vectors of {@link #forwardSpan}, the third whole into {@code lanes}. */
+    private static void forwardRest3(int first, int end, int[] tap, float[] values, float[] in, int s, int width,
+                                     float[] out, int d, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = a0, a2 = a0;
+        for (int k = first; k < end; k++) {
+            FloatVector v = FloatVector.broadcast(SPECIES, values[k]);
+            int r = s + tap[k] * width;
+            a0 = FloatVector.fromArray(SPECIES, in, r).fma(v, a0);
+            a1 = FloatVector.fromArray(SPECIES, in, r + L).fma(v, a1);
+            a2 = FloatVector.fromArray(SPECIES, in, r + 2 * L).fma(v, a2);
+        }
+        a0.intoArray(out, d);
+        a1.intoArray(out, d + L);
+        a2.intoArray(lanes, 0);
+    }
+
+    /** The last 4 vectors of {@link #forwardSpan}, the fourth whole into {@code lanes}. */
+    private static void forwardRest4(int first, int end, int[] tap, float[] values, float[] in, int s, int width,
+                                     float[] out, int d, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = a0, a2 = a0, a3 = a0;
+        for (int k = first; k < end; k++) {
+            FloatVector v = FloatVector.broadcast(SPECIES, values[k]);
+            int r = s + tap[k] * width;
+            a0 = FloatVector.fromArray(SPECIES, in, r).fma(v, a0);
+            a1 = FloatVector.fromArray(SPECIES, in, r + L).fma(v, a1);
+            a2 = FloatVector.fromArray(SPECIES, in, r + 2 * L).fma(v, a2);
+            a3 = FloatVector.fromArray(SPECIES, in, r + 3 * L).fma(v, a3);
+        }
+        a0.intoArray(out, d);
+        a1.intoArray(out, d + L);
+        a2.intoArray(out, d + 2 * L);
+        a3.intoArray(lanes, 0);
     }
 
     /** 8 vectors of {@link #forwardSpan} at {@code b}. */
@@ -415,6 +484,24 @@ final class VectorConvKernel implements ConvFloatKernel {
         for (; b + 8 * L <= span; b += 8 * L) {
             tapSum8(slot, out, first, end, values, delta, at + b, rowLength, dx, d + b);
         }
+        if (lanes != null && b < span) {
+            // the rest in one pass, as in forwardSpan; lanes holds the last (partial) vector of dx
+            if (span - b > 4 * L) {
+                tapSum4(slot, out, first, end, values, delta, at + b, rowLength, dx, d + b);
+                b += 4 * L;
+            }
+            int rest = span - b;
+            int last = (rest - 1) / L * L;
+            System.arraycopy(dx, d + b + last, lanes, 0, rest - last);
+            switch ((rest + L - 1) / L) {
+                case 1 -> tapSumTail(slot, out, first, end, values, delta, at + b, rowLength, lanes);
+                case 2 -> tapSumRest2(slot, out, first, end, values, delta, at + b, rowLength, dx, d + b, lanes);
+                case 3 -> tapSumRest3(slot, out, first, end, values, delta, at + b, rowLength, dx, d + b, lanes);
+                default -> tapSumRest4(slot, out, first, end, values, delta, at + b, rowLength, dx, d + b, lanes);
+            }
+            System.arraycopy(lanes, 0, dx, d + b + last, rest - last);
+            return;
+        }
         if (b + 4 * L <= span) {
             tapSum4(slot, out, first, end, values, delta, at + b, rowLength, dx, d + b);
             b += 4 * L;
@@ -442,6 +529,60 @@ final class VectorConvKernel implements ConvFloatKernel {
                     .fma(FloatVector.broadcast(SPECIES, values[slot[e]]), a0);
         }
         a0.intoArray(lanes, 0);
+    }
+
+    /** The last 2 vectors of {@link #tapSum}: the first in {@code dx}, the second whole in {@code lanes}. */
+    private static void tapSumRest2(int[] slot, int[] out, int first, int end, float[] values, float[] delta, int at,
+                                    int rowLength, float[] dx, int d, float[] lanes) {
+        FloatVector a0 = FloatVector.fromArray(SPECIES, dx, d);
+        FloatVector a1 = FloatVector.fromArray(SPECIES, lanes, 0);
+        for (int e = first; e < end; e++) {
+            FloatVector v = FloatVector.broadcast(SPECIES, values[slot[e]]);
+            int s = at + out[e] * rowLength;
+            a0 = FloatVector.fromArray(SPECIES, delta, s).fma(v, a0);
+            a1 = FloatVector.fromArray(SPECIES, delta, s + L).fma(v, a1);
+        }
+        a0.intoArray(dx, d);
+        a1.intoArray(lanes, 0);
+    }
+
+    /** The last 3 vectors of {@link #tapSum}, the third whole in {@code lanes}. */
+    private static void tapSumRest3(int[] slot, int[] out, int first, int end, float[] values, float[] delta, int at,
+                                    int rowLength, float[] dx, int d, float[] lanes) {
+        FloatVector a0 = FloatVector.fromArray(SPECIES, dx, d);
+        FloatVector a1 = FloatVector.fromArray(SPECIES, dx, d + L);
+        FloatVector a2 = FloatVector.fromArray(SPECIES, lanes, 0);
+        for (int e = first; e < end; e++) {
+            FloatVector v = FloatVector.broadcast(SPECIES, values[slot[e]]);
+            int s = at + out[e] * rowLength;
+            a0 = FloatVector.fromArray(SPECIES, delta, s).fma(v, a0);
+            a1 = FloatVector.fromArray(SPECIES, delta, s + L).fma(v, a1);
+            a2 = FloatVector.fromArray(SPECIES, delta, s + 2 * L).fma(v, a2);
+        }
+        a0.intoArray(dx, d);
+        a1.intoArray(dx, d + L);
+        a2.intoArray(lanes, 0);
+    }
+
+    /** The last 4 vectors of {@link #tapSum}, the fourth whole in {@code lanes}. */
+    private static void tapSumRest4(int[] slot, int[] out, int first, int end, float[] values, float[] delta, int at,
+                                    int rowLength, float[] dx, int d, float[] lanes) {
+        FloatVector a0 = FloatVector.fromArray(SPECIES, dx, d);
+        FloatVector a1 = FloatVector.fromArray(SPECIES, dx, d + L);
+        FloatVector a2 = FloatVector.fromArray(SPECIES, dx, d + 2 * L);
+        FloatVector a3 = FloatVector.fromArray(SPECIES, lanes, 0);
+        for (int e = first; e < end; e++) {
+            FloatVector v = FloatVector.broadcast(SPECIES, values[slot[e]]);
+            int s = at + out[e] * rowLength;
+            a0 = FloatVector.fromArray(SPECIES, delta, s).fma(v, a0);
+            a1 = FloatVector.fromArray(SPECIES, delta, s + L).fma(v, a1);
+            a2 = FloatVector.fromArray(SPECIES, delta, s + 2 * L).fma(v, a2);
+            a3 = FloatVector.fromArray(SPECIES, delta, s + 3 * L).fma(v, a3);
+        }
+        a0.intoArray(dx, d);
+        a1.intoArray(dx, d + L);
+        a2.intoArray(dx, d + 2 * L);
+        a3.intoArray(lanes, 0);
     }
 
     /** 8 vectors of {@link #tapSum} at {@code b}. */

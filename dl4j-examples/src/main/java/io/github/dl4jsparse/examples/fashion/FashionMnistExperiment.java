@@ -238,6 +238,9 @@ public final class FashionMnistExperiment {
         Files.writeString(out.resolve("results.md"), table);
         System.out.println();
         System.out.println(table);
+        if (log != null) {
+            System.out.println(TimeToAccuracy.table(log, denseName(methods), epochs));
+        }
         Map<String, double[]> acc = new LinkedHashMap<>();
         Map<String, double[]> loss = new LinkedHashMap<>();
         results.forEach((name, runs) -> {
@@ -351,6 +354,7 @@ public final class FashionMnistExperiment {
         }
         Files.writeString(out.resolve("results.md"), table);
         System.out.println(table);
+        System.out.println(TimeToAccuracy.table(log, denseName(present), epochs));
         Map<String, double[]> acc = new LinkedHashMap<>();
         results.forEach((name, runs) -> acc.put(name, Plots.mean(runs.stream().map(RunResult::testAccuracy).toList())));
         Plots.perSparsity(out.resolve("test-accuracy.png"), "Fashion-MNIST test accuracy (mean over seeds)", "test accuracy", acc);
@@ -496,6 +500,8 @@ public final class FashionMnistExperiment {
         int pruneAt = method.prunes() ? Math.round(epochs * 2f / 3f) : -1;
         double[] loss = new double[epochs];
         double[] accuracy = new double[epochs];
+        double[] epochSeconds = new double[epochs];
+        double trainingSeconds = selectionSeconds; // choosing a mask at initialisation (SNIP, SynFlow) is training
         double afterPrune = Double.NaN;
         // compute against the full-size dense network: LeNet-300-100 for its small-dense twins
         double denseMacs = denseConnections(method.name().startsWith("small-dense") ? LENET : method.widths());
@@ -503,9 +509,12 @@ public final class FashionMnistExperiment {
         String label = method.name() + " (seed " + seed + ")";
         for (int e = 0; e < epochs; e++) {
             if (e == pruneAt) {
+                long pruneStart = System.nanoTime();
                 net = MagnitudePruning.toSparse(net, method.pruneTo());
+                trainingSeconds += (System.nanoTime() - pruneStart) / 1e9;
                 afterPrune = accuracy(net, test);
             }
+            long epochStart = System.nanoTime();
             double active = method.cnn() ? Double.NaN : activeConnections(net, method.widths()); // MACs: MLPs only
             double sum = 0;
             int batches = 0;
@@ -537,6 +546,8 @@ public final class FashionMnistExperiment {
                     spentMacs += sparseConnections * batch.numExamples(); // sparse momentum's dense dL/dW, every step
                 }
             }
+            trainingSeconds += (System.nanoTime() - epochStart) / 1e9;
+            epochSeconds[e] = trainingSeconds;
             loss[e] = sum / batches;
             accuracy[e] = accuracy(net, test);
             progress.update(label, e + 1, epochs, loss[e], accuracy[e]);
@@ -550,7 +561,8 @@ public final class FashionMnistExperiment {
         TimedListener timed = timedPruneRegrow != null ? timedPruneRegrow : gradualPruning;
         logMaskWork(method.name(), seed, selectionSeconds, timed == null ? 0.0 : timed.maskSeconds(),
                 timed == null ? 0.0 : timed.otherSeconds(), timed == null ? 0 : timed.maskSteps(), seconds, epochs);
-        return new RunResult(loss, accuracy, afterPrune, hidden, spentMacs / denseSpent, seconds, updates, modelBytes);
+        return new RunResult(loss, accuracy, afterPrune, hidden, spentMacs / denseSpent, seconds, updates, modelBytes,
+                epochSeconds);
     }
 
     /** Where {@link #logMaskWork} appends; set by {@code main}, null when a run is made from elsewhere (tests). */
@@ -600,6 +612,12 @@ public final class FashionMnistExperiment {
         SparsityReport report = SparsityReport.of(net);
         double sparseAll = report.layers().stream().mapToLong(LayerSparsity::connections).sum();
         return report.activeConnections() + (denseConnections(widths) - sparseAll);
+    }
+
+    /** @return the name of the dense method among {@code methods} (the time-to-accuracy reference), or "dense" */
+    private static String denseName(List<Method> methods) {
+        return methods.stream().map(Method::name).filter(n -> n.endsWith("dense") && !n.startsWith("small"))
+                .findFirst().orElse("dense");
     }
 
     private static String table(List<Method> methods, Map<String, List<RunResult>> results, int epochs, int seeds) {

@@ -7,7 +7,7 @@ import java.util.Locale;
  * Time to accuracy from a run log: for every run, the training seconds (evaluation left out) after which its test
  * accuracy first reached dense's final accuracy (the mean over the dense runs of the given length) minus 0, 0.5 and
  * 1.0 points, and the epoch that did. A run logged without per-epoch training seconds is read as if its epochs took
- * equal time (marked {@code ≈}).
+ * equal time, and its logged seconds (which may include evaluation) as its training time (both marked {@code ≈}).
  */
 final class TimeToAccuracy {
 
@@ -42,8 +42,10 @@ final class TimeToAccuracy {
         sb.append("\n|---|---|---|---|---|").append("---|".repeat(GAPS.length)).append('\n');
         for (RunLog.Logged run : runs) {
             RunResult r = run.result();
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f%% | %.0f |", run.method(), run.seed(),
-                    run.epochs(), 100 * r.finalAccuracy(), r.seconds()));
+            boolean exact = r.epochSeconds().length == run.epochs();
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %.2f%% | %s%.0f |", run.method(), run.seed(),
+                    run.epochs(), 100 * r.finalAccuracy(), exact ? "" : "≈",
+                    exact ? r.epochSeconds()[run.epochs() - 1] : r.seconds()));
             for (double gap : GAPS) {
                 sb.append(' ').append(reached(r, reference - gap / 100)).append(" |");
             }

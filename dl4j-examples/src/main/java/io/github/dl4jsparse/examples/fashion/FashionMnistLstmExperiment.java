@@ -47,7 +47,7 @@ import java.util.Map;
  *
  * <p>Seconds logged are training only (evaluation left out), after every epoch too; the table of time to accuracy
  * ({@link TimeToAccuracy}) follows the results. One timed run at a time: a second runner refuses to start beside it
- * ({@link TimedRunLock}; {@code --concurrent} trains anyway).
+ * ({@link TimedRunLock}; {@code --concurrent} trains anyway; a {@code --quick} run takes no lock).
  *
  * <p>Every run is appended to a resumable run log ({@code --resume FILE}, default
  * {@code docs/fashion-mnist-lstm-runs.csv}) as it ends; a stopped experiment goes on where it stopped.
@@ -197,7 +197,7 @@ public final class FashionMnistLstmExperiment {
         }
         RunLog log = RunLog.open(resume);
         if (!reportOnly) {
-            if (!concurrent) {
+            if (!concurrent && !quick) { // a quick run is a smoke test: its seconds are not compared
                 timedRun = TimedRunLock.acquire("FashionMnistLstmExperiment");
             }
             Path dir = data != null ? data : FashionMnist.defaultDirectory();

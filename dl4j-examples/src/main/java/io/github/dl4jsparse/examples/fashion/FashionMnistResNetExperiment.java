@@ -46,7 +46,8 @@ import java.util.Locale;
  * are training only (evaluation after each epoch is left out). A run saves itself after every epoch
  * ({@link EpochCheckpoint}, in {@code <run log>.checkpoints/}), so a grid stopped in the middle of a run resumes at that
  * run's next epoch. The table of time to accuracy ({@link TimeToAccuracy}) follows the results. One timed run at a time:
- * a second runner refuses to start beside it ({@link TimedRunLock}; {@code --concurrent} trains anyway). Options:
+ * a second runner refuses to start beside it ({@link TimedRunLock}; {@code --concurrent} trains anyway; a {@code --quick}
+ * run takes no lock). Options:
  * {@code --stop-after N} (train at most N epochs in this invocation, then stop with the run in
  * progress saved: a grid longer than a session goes on in the next one), {@code --quick} (6,000/1,000 examples, 2
  * epochs, 1 seed, rewiring every 10 steps), {@code --epochs N} (15), {@code --seeds N} (3), {@code --first-seed N},
@@ -127,7 +128,7 @@ public final class FashionMnistResNetExperiment {
         }
         RunLog log = RunLog.open(resume);
         if (!reportOnly) {
-            if (!concurrent) {
+            if (!concurrent && !quick) { // a quick run is a smoke test: its seconds are not compared
                 timedRun = TimedRunLock.acquire("FashionMnistResNetExperiment");
             }
             Path dir = data != null ? data : FashionMnist.defaultDirectory();

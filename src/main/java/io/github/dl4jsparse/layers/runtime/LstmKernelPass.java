@@ -301,11 +301,11 @@ final class LstmKernelPass {
      */
     record State(INDArray output, INDArray cell) {
 
-        /** Arrays off any workspace, {@code [batch, H]}, order 'f', from values at {@code [unit · batch + b]}. */
+        /** Copies off any workspace, {@code [batch, H]}, order 'f', of values at {@code [unit · batch + b]}. */
         static State of(float[] output, float[] cell, int batch, int hidden) {
             try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                return new State(Nd4j.create(output.clone(), new long[]{batch, hidden}, 'f'),
-                        Nd4j.create(cell.clone(), new long[]{batch, hidden}, 'f'));
+                return new State(Nd4j.create(output, new long[]{batch, hidden}, 'f'),
+                        Nd4j.create(cell, new long[]{batch, hidden}, 'f'));
             }
         }
 

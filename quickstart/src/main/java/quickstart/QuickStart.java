@@ -84,7 +84,8 @@ public final class QuickStart {
         StatsStorage stats = new FileStatsStorage(statsFile.toFile());
         PruneRegrowListener rigl = PruneRegrowListener.rigl().deltaT(20).plannedEpochs(epochs, stepsPerEpoch).build();
         net.setListeners(rigl,
-                SparsityListener.builder().frequency(stepsPerEpoch).router(stats).build(),
+                // measures after the first iteration and at each epoch's end (a frequency longer than the run)
+                SparsityListener.builder().frequency(epochs * stepsPerEpoch).router(stats).build(),
                 new StatsListener(stats, 10));
 
         // 4. Train with plain fit()
@@ -92,11 +93,14 @@ public final class QuickStart {
         Evaluation evaluation = net.evaluate(test);
         System.out.printf("test accuracy after %d epochs on %d images: %.2f%%%n", epochs, FashionMnist.SAMPLE_TRAIN,
                 100 * evaluation.accuracy());
-        System.out.println("prune-and-regrow updates: " + rigl.updates().size());
+        System.out.println("prune-and-regrow updates that moved connections: " + rigl.updatesThatMoved() + " of "
+                + rigl.updates().size());
 
         // 5. Exact counts, from the masks
         SparsityReport report = SparsityReport.of(net);
-        System.out.println(report);
+        System.out.printf("after %d iterations in %d epochs:%n", net.getIterationCount(), net.getEpochCount());
+        report.layerLines().forEach(line -> System.out.println("  " + line));
+        System.out.println("  " + report.globalLine());
 
         // 6. A checkpoint with masks, updater state and RigL's schedule; restored only from a complete file
         File checkpoint = new File("target/quickstart-model.zip");

@@ -347,6 +347,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         }
     }
 
+    /** Keeps and logs an update; one that moved no connection (a drop fraction too small for any layer) is logged as such. */
     private void record(MaskUpdate update) {
         updates.add(update);
         log.info("{}", update);
@@ -488,9 +489,17 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         return out;
     }
 
-    /** @return the updates made so far, oldest first (not saved with checkpoints) */
+    /**
+     * @return the updates made so far, one per scheduled update step, oldest first (not saved with checkpoints); those
+     *         that moved no connection ({@link MaskUpdate#movedNothing()}) included
+     */
     public List<MaskUpdate> updates() {
         return Collections.unmodifiableList(updates);
+    }
+
+    /** @return the updates so far that moved at least one connection */
+    public long updatesThatMoved() {
+        return updates.stream().filter(u -> !u.movedNothing()).count();
     }
 
     /** @return the schedule */

@@ -27,7 +27,9 @@ import java.util.UUID;
 /**
  * A {@code TrainingListener} that measures a {@link SparsityReport} every {@code frequency} iterations and at the end
  * of each epoch, logs one line per sparse layer and one global line (SLF4J, INFO), and keeps the most recent
- * reports for code to read.
+ * reports for code to read. Reports are labelled as DL4J's listeners and UI label a step: the 0-based iteration just
+ * done and its 0-based epoch (an epoch's end is its last iteration, reported once when the periodic report already
+ * measured it).
  *
  * <pre>{@code
  * SparsityListener sparsity = new SparsityListener(100);
@@ -139,12 +141,20 @@ public class SparsityListener extends BaseTrainingListener implements java.io.Se
         }
     }
 
+    /**
+     * Measures the state the epoch ended in, labelled with the epoch's last iteration (DL4J has counted it by now), as
+     * the UI and {@code iterationDone} label it; not again when that iteration's report already holds this state.
+     */
     @Override
     public void onEpochEnd(Model model) {
         if (router != null) {
             postPruneRegrowUpdates(model);
         }
-        record(model, SparsityReport.of(model));
+        long lastIteration = Math.max(0, Networks.iterationCount(model) - 1);
+        SparsityReport report = SparsityReport.of(model).labelled(lastIteration, Networks.epochCount(model));
+        if (!report.equals(latest())) {
+            record(model, report);
+        }
     }
 
     private void record(Model model, SparsityReport report) {

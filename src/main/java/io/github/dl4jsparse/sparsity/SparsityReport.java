@@ -76,6 +76,19 @@ public final class SparsityReport {
         return new SparsityReport(iteration, epoch, layers, networkWeights, networkWeightZeros, trainableParameters);
     }
 
+    /**
+     * @return the same figures labelled with another iteration and epoch, e.g. DL4J's index of the last iteration done
+     *         where the network's counter has already moved past it
+     * @throws IllegalArgumentException for a negative iteration or epoch
+     */
+    public SparsityReport labelled(long iteration, int epoch) {
+        if (iteration < 0 || epoch < 0) {
+            throw new IllegalArgumentException("iteration and epoch must be >= 0, got iteration " + iteration
+                    + ", epoch " + epoch);
+        }
+        return new SparsityReport(iteration, epoch, layers, networkWeights, networkWeightZeros, trainableParameters);
+    }
+
     /** Measures a {@link MultiLayerNetwork}; layers without a name are named by their index. */
     public static SparsityReport of(MultiLayerNetwork net) {
         return of((Model) net);
@@ -125,12 +138,15 @@ public final class SparsityReport {
         return new SparsityReport(iteration, epoch, sparseLayers, weights, weightZeros, trainable);
     }
 
-    /** @return the network's iteration count when measured */
+    /**
+     * @return the network's iteration counter when measured: inside DL4J's {@code iterationDone} the 0-based index of
+     *         the iteration just done, after {@code fit} the number of iterations done
+     */
     public long iteration() {
         return iteration;
     }
 
-    /** @return the network's epoch count when measured */
+    /** @return the network's epoch counter when measured: during an epoch its 0-based index, after it the epochs done */
     public int epoch() {
         return epoch;
     }

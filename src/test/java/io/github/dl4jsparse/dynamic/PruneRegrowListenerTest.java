@@ -720,6 +720,28 @@ class PruneRegrowListenerTest {
         assertEquals(0, SparsityReport.of(net).leaks());
     }
 
+    /** A scheduled update whose drop fraction rounds to no connection in every layer is logged as such, not counted. */
+    @Test
+    void anUpdateThatMovesNothingIsLoggedAsSuchAndNotCounted() {
+        MultiLayerNetwork net = mlp(8, new Adam(1e-2), 0.9); // 48 and 120 active: 0.005 of either is 0 connections
+        PruneRegrowListener pr = PruneRegrowListener.set().alpha(0.005).deltaT(2).plannedIterations(20).build();
+        net.setListeners(pr);
+        fit(net, batches(6, 3));
+        assertEquals(3, pr.updates().size(), "one per update step (after iterations 1, 3, 5): " + pr.updates());
+        assertTrue(pr.updates().stream().allMatch(MaskUpdate::movedNothing), pr.updates().toString());
+        assertEquals(0, pr.updatesThatMoved());
+        String logged = pr.updates().get(0).toString(); // the listener logs each update as its toString
+        assertTrue(logged.matches("prune-and-regrow after iteration 1: nothing moved \\(drop fraction 0\\.00\\d\\d "
+                + "rounds to no connection in any layer\\)"), logged);
+
+        MultiLayerNetwork moving = mlp(8, new Adam(1e-2), 0.9);
+        PruneRegrowListener pr2 = PruneRegrowListener.set().alpha(0.3).deltaT(2).plannedIterations(20).build();
+        moving.setListeners(pr2);
+        fit(moving, batches(6, 3));
+        assertEquals(3, pr2.updatesThatMoved());
+        assertTrue(pr2.updates().stream().noneMatch(MaskUpdate::movedNothing));
+    }
+
     /** Explored = every connection seen active after some step, counted from the active positions themselves. */
     @Test
     void exploredCountsEveryDistinctConnectionEverActive() {

@@ -44,14 +44,54 @@ class SparsityListenerTest {
         SparsityListener listener = new SparsityListener(3);
         net.setListeners(listener);
         assertNull(listener.latest());
-        // one epoch of 10 minibatches: iterations 0..9, measured at 0, 3, 6, 9, plus the epoch end
+        // one epoch of 10 minibatches: iterations 0..9, measured at 0, 3, 6, 9; the epoch's end is iteration 9's state
         net.fit(new ListDataSetIterator<>(DATA.asList(), 4));
         List<SparsityReport> reports = listener.reports();
-        assertEquals(5, reports.size());
+        assertEquals(List.of(0L, 3L, 6L, 9L), reports.stream().map(SparsityReport::iteration).toList());
         assertEquals(0.75, listener.latest().maskSparsity(), 1e-12);
         assertEquals(0, listener.latest().leaks());
         assertEquals(SparsityReport.of(net).globalLine(), listener.latest().globalLine(), "the last report is the end state");
         assertEquals(SparsityReport.of(net).layerLines(), listener.latest().layerLines());
+    }
+
+    /**
+     * Labels as DL4J's listeners and UI do: the iteration just done and its epoch. At an epoch's end DL4J has already
+     * counted the last iteration, so the report is labelled with it, and is not made twice for the same state.
+     */
+    @Test
+    void anEpochsEndIsLabelledWithItsLastIterationAndNeverTwice() {
+        MultiLayerNetwork net = net();
+        SparsityListener listener = new SparsityListener(4);
+        net.setListeners(listener);
+        String log = CapturedOutput.stderr(() -> net.fit(new ListDataSetIterator<>(DATA.asList(), 4), 2));
+        // epoch 0: iterations 0..9, measured at 0, 4, 8 and the end (9); epoch 1: 10..19, at 12, 16 and the end (19)
+        assertEquals(List.of("0/0", "4/0", "8/0", "9/0", "12/1", "16/1", "19/1"), listener.reports().stream()
+                .map(r -> r.iteration() + "/" + r.epoch()).toList());
+        assertEquals(20, net.getIterationCount());
+        assertTrue(log.contains("iteration 9, epoch 0: global: mask sparsity"), log);
+        assertTrue(!log.contains("iteration 10, epoch 0") && !log.contains("iteration 20"), log);
+
+        MultiLayerNetwork aligned = net();
+        SparsityListener everyFive = new SparsityListener(5);
+        aligned.setListeners(everyFive);
+        aligned.fit(new ListDataSetIterator<>(DATA.asList(), 4), 2);
+        // the end of epoch 0 (iteration 9) and the report at 10 are different iterations: both kept, labelled apart
+        assertEquals(List.of("0/0", "5/0", "9/0", "10/1", "15/1", "19/1"), everyFive.reports().stream()
+                .map(r -> r.iteration() + "/" + r.epoch()).toList());
+    }
+
+    @Test
+    void aReportRelabelledKeepsItsFiguresAndRefusesNegativeLabels() {
+        MultiLayerNetwork net = net();
+        net.fit(DATA);
+        SparsityReport report = SparsityReport.of(net);
+        SparsityReport relabelled = report.labelled(7, 2);
+        assertEquals(7, relabelled.iteration());
+        assertEquals(2, relabelled.epoch());
+        assertEquals(report.globalLine(), relabelled.globalLine());
+        assertEquals(report.layerLines(), relabelled.layerLines());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> report.labelled(-1, 0));
+        assertEquals("iteration and epoch must be >= 0, got iteration -1, epoch 0", e.getMessage());
     }
 
     @Test

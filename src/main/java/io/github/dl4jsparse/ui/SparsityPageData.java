@@ -230,12 +230,14 @@ public final class SparsityPageData {
         List<Double> globalMask = new ArrayList<>();
         List<Double> globalWeight = new ArrayList<>();
         Map<String, List<Double>> perLayer = new LinkedHashMap<>();
+        Map<String, List<Double>> perLayerWeight = new LinkedHashMap<>();
         for (SparsityReport r : reports) {
             iterations.add(r.iteration());
             globalMask.add(r.maskSparsity());
             globalWeight.add(r.weightSparsity());
             for (LayerSparsity l : r.layers()) {
                 perLayer.computeIfAbsent(l.name(), k -> new ArrayList<>()).add(l.maskSparsity());
+                perLayerWeight.computeIfAbsent(l.name(), k -> new ArrayList<>()).add(l.weightSparsity());
             }
         }
         Map<String, Object> s = new LinkedHashMap<>();
@@ -243,6 +245,7 @@ public final class SparsityPageData {
         s.put("globalMaskSparsity", globalMask);
         s.put("globalWeightSparsity", globalWeight);
         s.put("layerMaskSparsity", perLayer);
+        s.put("layerWeightSparsity", perLayerWeight);
         return s;
     }
 }

@@ -178,6 +178,31 @@ class SparsityPageBrowserTest {
         assertTrue(dom.contains("iteration " + (net.getIterationCount() - 1)), "status line missing");
         assertTrue(dom.contains("<polyline"), "the chart has no lines");
 
+        // one panel for the network and one per layer, each with its own axis around its own lines: fc1 (0.9) and fc2
+        // (0.75) never share one, and a panel's mask and weight lines lie inside its axis
+        List<String> panels = tags(dom, "svg", "sparsity-panel");
+        assertEquals(List.of("global", "fc1", "fc2"), panels.stream().map(t -> attr(t, "data-layer")).toList());
+        List<String> maskLines = tags(dom, "polyline", "mask");
+        List<String> weightLines = tags(dom, "polyline", "weight");
+        assertEquals(3, maskLines.size());
+        assertEquals(3, weightLines.size());
+        for (int i = 0; i < panels.size(); i++) {
+            double lo = Double.parseDouble(attr(panels.get(i), "data-lo"));
+            double hi = Double.parseDouble(attr(panels.get(i), "data-hi"));
+            assertTrue(hi - lo >= 0.01 - 1e-12 && hi - lo <= 0.1, panels.get(i));
+            for (String line : List.of(maskLines.get(i), weightLines.get(i))) {
+                double[] values = doubles(attr(line, "data-values"));
+                assertEquals(5, values.length);
+                for (double v : values) {
+                    assertTrue(v >= lo && v <= hi, v + " outside " + panels.get(i));
+                }
+            }
+        }
+        assertEquals(0.9, doubles(attr(maskLines.get(1), "data-values"))[4], 1e-3);
+        assertEquals(0.75, doubles(attr(maskLines.get(2), "data-values"))[4], 1e-3);
+        assertTrue(Double.parseDouble(attr(panels.get(1), "data-lo")) > Double.parseDouble(attr(panels.get(2), "data-hi")),
+                "fc1's axis lies above fc2's");
+
         Path shots = Path.of("target", "ui-screenshots");
         Files.createDirectories(shots);
         Path png = shots.resolve("sparsity-page.png").toAbsolutePath();

@@ -245,6 +245,11 @@ public final class ActiveWeights implements LayerWeights {
         return valueFloats();
     }
 
+    /** @return the active values of a double layer, read in place (a packed copy if the parameter is a view that is not) */
+    DoubleBuffer doubleValues() {
+        return valueDoubles();
+    }
+
     private FloatBuffer valueFloats() {
         return DirectBuffers.floats(DirectBuffers.contiguous(values(), 'c'));
     }

@@ -127,6 +127,12 @@ public final class DirectBuffers {
         Reference.reachabilityFence(a);
     }
 
+    /** Copies {@code src[from, from + n)} into the buffer of contiguous double {@code a}. */
+    static void write(INDArray a, double[] src, int from, int n) {
+        doubles(a).put(src, from, n);
+        Reference.reachabilityFence(a);
+    }
+
     /** The first {@code n} elements of contiguous {@code a} as doubles (float values widen exactly). */
     static double[] readDoubles(INDArray a, int n) {
         double[] out = new double[n];

@@ -1,6 +1,5 @@
 package io.github.dl4jsparse.layers.runtime;
 
-import io.github.dl4jsparse.kernels.LstmCells;
 import io.github.dl4jsparse.kernels.SparseKernels;
 import io.github.dl4jsparse.kernels.SparsePattern;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -10,15 +9,15 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
  * An LSTM layer's forward pass and backpropagation through time on the active connections of its input weights
- * {@code W} ({@code nIn × 4H}) and recurrent weights {@code RW} ({@code H × 4H}), float precision, for a whole
- * sequence from a zero state or a stored one ({@code rnnTimeStep}, truncated BPTT): the input product {@code x · W} for all time steps at once (one sparse product over
- * {@code T · batch} columns), the recurrent product {@code h₋₁ · RW} per step, the gates of a step in one fused pass
- * ({@link LstmCells}); backward, the transposed recurrent product per step, then {@code dL/dW}, {@code dL/dRW} at
+ * {@code W} ({@code nIn × 4H}) and recurrent weights {@code RW} ({@code H × 4H}), in the layer's precision (float, or
+ * double for gradient checks; see {@link LstmArithmetic}), for a whole sequence from a zero state or a stored one
+ * ({@code rnnTimeStep}, truncated BPTT): the input product {@code x · W} for all time steps at once (one sparse product
+ * over {@code T · batch} columns), the recurrent product {@code h₋₁ · RW} per step, the gates of a step in one fused
+ * pass ({@link io.github.dl4jsparse.kernels.LstmCells}); backward, the transposed recurrent product per step, then {@code dL/dW}, {@code dL/dRW} at
  * the active positions and {@code dL/dx} each in one product over all steps. DL4J's gate order and bias layout.
  *
  * <p>Activations are held as the kernels want them, minibatch innermost: a step's cells at {@code [unit · batch + b]},
@@ -27,14 +26,15 @@ import java.util.Arrays;
  * with a block for the state before the first step (zeros, or the stored state), so step {@code t} is at
  * {@code (t + 1) · n}. A training forward pass keeps what the backward pass reads.
  */
-final class LstmKernelPass {
+final class LstmKernelPass<A> {
 
     /**
-     * Floats past the end of every array a product reads: the kernels then compute a minibatch's last partial vector
+     * Elements past the end of every array a product reads: the kernels then compute a minibatch's last partial vector
      * as a whole one (see {@link KernelScratch#SLACK}).
      */
     private static final int SLACK = KernelScratch.SLACK;
 
+    private final LstmArithmetic<A> math;
     private final ActiveWeights inputWeights;
     private final ActiveWeights recurrentWeights;
     private final int hidden;
@@ -48,30 +48,38 @@ final class LstmKernelPass {
     private SparsePattern inputPattern;
     private SparsePattern recurrentPattern;
     /** {@code x} transposed: {@code [i · T·batch + t · batch + b]}. */
-    private float[] xT;
+    private A xT;
     /** Per step {@code t}, at {@code t · 4n}: the gate activations {@code a, f, o, g}, each {@code n = H · batch}. */
-    private float[] gates;
+    private A gates;
     /** Per step, at {@code (t + 1) · n}: the cell state, its activation and the output; at 0 the state before. */
-    private float[] cells;
-    private float[] cellActs;
-    private float[] out;
-    /** Per step, at {@code (t + 1) · n}: 1 where the mask removed the cell, else 0; null without a mask. */
-    private float[] masked;
+    private A cells;
+    private A cellActs;
+    private A out;
+    /** Per step, at {@code (t + 1) · n}: true where the mask removed the cell; null without a mask. */
+    private boolean[] masked;
     /** Whether the kept pass started from a stored state rather than zeros. */
     private boolean fromState;
     /** The output and cell state after the last step of the latest forward pass, {@code [unit · batch + b]}. */
-    private float[] lastOutput;
-    private float[] lastCell;
+    private A lastOutput;
+    private A lastCell;
 
-    LstmKernelPass(ActiveWeights inputWeights, ActiveWeights recurrentWeights, int hidden, boolean sigmoidBlock) {
+    /** @param math the layer's precision: {@link LstmArithmetic#FLOAT} or {@link LstmArithmetic#DOUBLE} */
+    LstmKernelPass(LstmArithmetic<A> math, ActiveWeights inputWeights, ActiveWeights recurrentWeights, int hidden,
+                   boolean sigmoidBlock) {
+        this.math = math;
         this.inputWeights = inputWeights;
         this.recurrentWeights = recurrentWeights;
         this.hidden = hidden;
         this.sigmoidBlock = sigmoidBlock;
     }
 
+    /** @return the data type this pass computes in: its layer's */
+    DataType dataType() {
+        return math.dataType();
+    }
+
     /**
-     * @param x       the input, {@code [batch, nIn, T]} (NCW), float
+     * @param x       the input, {@code [batch, nIn, T]} (NCW), of the pass's data type
      * @param bias    the bias {@code [1, 4H]}
      * @param mask    null, or the per-step mask {@code [batch, T]}: where it is 0 the step's cell state and output are
      *                set to 0 after the step, as DL4J's LSTM does (the next step then starts from a zero state)
@@ -92,64 +100,51 @@ final class LstmKernelPass {
         recurrentPattern = recurrentWeights.pattern();
         SparseKernels.noteKernelUse();
 
-        float[] xf = new float[nIn * columns];
-        DirectBuffers.read(DirectBuffers.contiguous(x, 'f'), xf, xf.length);
-        xT = new float[nIn * columns + SLACK];
+        A xf = math.allocate(nIn * columns);
+        math.read(x, 'f', xf, nIn * columns);
+        xT = math.allocate(nIn * columns + SLACK);
         for (int t = 0; t < steps; t++) {
             for (int i = 0; i < nIn; i++) {
                 System.arraycopy(xf, t * batch * nIn + i * batch, xT, i * columns + t * batch, batch);
             }
         }
-        float[] inputProduct = new float[4 * hidden * columns];
-        SparseKernels.forward(inputPattern, inputWeights.floatValues(), xT, columns, inputProduct);
-        float[] b = new float[4 * hidden];
-        DirectBuffers.read(DirectBuffers.contiguous(bias, 'c'), b, b.length);
+        A inputProduct = math.allocate(4 * hidden * columns);
+        math.product(inputPattern, inputWeights, xT, columns, inputProduct);
+        A b = math.allocate(4 * hidden);
+        math.read(bias, 'c', b, 4 * hidden);
 
         masked = mask == null ? null : maskedCells(mask, n);
-        gates = new float[steps * 4 * n];
-        cells = new float[(steps + 1) * n];
-        cellActs = new float[(steps + 1) * n];
-        out = new float[(steps + 1) * n];
+        gates = math.allocate(steps * 4 * n);
+        cells = math.allocate((steps + 1) * n);
+        cellActs = math.allocate((steps + 1) * n);
+        out = math.allocate((steps + 1) * n);
         fromState = initial != null;
         if (fromState) {
-            initial.read(hidden, batch, out, cells);
+            initial.read(math, hidden, batch, out, cells);
         }
-        float[] previous = new float[n + SLACK];
-        float[] recurrent = new float[4 * n];
-        FloatBuffer rw = recurrentWeights.floatValues();
+        A previous = math.allocate(n + SLACK);
+        A recurrent = math.allocate(4 * n);
         for (int t = 0; t < steps; t++) {
             int g = t * 4 * n;
             for (int u = 0; u < 4 * hidden; u++) {
-                int from = u * columns + t * batch;
-                int to = g + u * batch;
-                float bu = b[u];
-                for (int e = 0; e < batch; e++) {
-                    gates[to + e] = inputProduct[from + e] + bu;
-                }
+                math.biased(inputProduct, u * columns + t * batch, b, u, gates, g + u * batch, batch);
             }
             int c = (t + 1) * n;
             if (t > 0 || fromState) {
                 System.arraycopy(out, t * n, previous, 0, n);
-                SparseKernels.forward(recurrentPattern, rw, previous, batch, recurrent);
-                for (int e = 0; e < 4 * n; e++) {
-                    gates[g + e] += recurrent[e];
-                }
+                math.product(recurrentPattern, recurrentWeights, previous, batch, recurrent);
+                math.addTo(gates, g, recurrent, 4 * n);
             }
-            LstmCells.forward(gates, g, cells, t == 0 && !fromState ? -1 : t * n, c, cellActs, out, n, sigmoidBlock);
+            math.cellsForward(gates, g, cells, t == 0 && !fromState ? -1 : t * n, c, cellActs, out, n, sigmoidBlock);
             if (masked != null) {
-                for (int e = 0; e < n; e++) {
-                    if (masked[c + e] != 0f) {
-                        cells[c + e] = 0f;
-                        out[c + e] = 0f;
-                    }
-                }
+                math.zeroMasked(cells, out, masked, c, n);
             }
         }
-        lastOutput = Arrays.copyOfRange(out, steps * n, (steps + 1) * n);
-        lastCell = Arrays.copyOfRange(cells, steps * n, (steps + 1) * n);
-        INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+        lastOutput = math.copyOfRange(out, steps * n, (steps + 1) * n);
+        lastCell = math.copyOfRange(cells, steps * n, (steps + 1) * n);
+        INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, math.dataType(),
                 new long[]{batch, hidden, steps}, 'f');
-        DirectBuffers.write(result, out, n, steps * n);
+        math.write(result, out, n, steps * n);
         if (keep) {
             keptInput = x;
         } else {
@@ -161,23 +156,22 @@ final class LstmKernelPass {
     /**
      * @return whether a training pass over {@code batch} sequences of {@code steps} steps of {@code nIn} inputs fits in
      *         a quarter of the JVM's maximum heap: its working arrays (about {@code (13·H + 3·nIn) · steps · batch}
-     *         floats) are Java arrays, where DL4J's LSTM keeps its own off the heap
+     *         elements) are Java arrays, where DL4J's LSTM keeps its own off the heap
      */
     boolean fitsInHeap(long batch, long steps, long nIn) {
-        long floats = (13L * hidden + 3L * nIn) * steps * batch;
-        return 4 * floats <= Runtime.getRuntime().maxMemory() / 4;
+        long elements = (13L * hidden + 3L * nIn) * steps * batch;
+        return elements * math.dataType().width() <= Runtime.getRuntime().maxMemory() / 4;
     }
 
-    /** Per step {@code t}, at {@code (t + 1) · n}: 1 for every cell of a masked-out sequence, else 0. */
-    private float[] maskedCells(INDArray mask, int n) {
-        float[] m = new float[batch * steps];
-        DirectBuffers.read(DirectBuffers.contiguous(mask.castTo(DataType.FLOAT), 'f'), m, m.length);
-        float[] cellsMasked = new float[(steps + 1) * n];
+    /** Per step {@code t}, at {@code (t + 1) · n}: true for every cell of a masked-out sequence. */
+    private boolean[] maskedCells(INDArray mask, int n) {
+        double[] m = DirectBuffers.readDoubles(DirectBuffers.contiguous(mask.castTo(DataType.DOUBLE), 'f'), batch * steps);
+        boolean[] cellsMasked = new boolean[(steps + 1) * n];
         for (int t = 0; t < steps; t++) {
             for (int b = 0; b < batch; b++) {
-                if (m[t * batch + b] == 0f) {
+                if (m[t * batch + b] == 0.0) {
                     for (int j = 0; j < hidden; j++) {
-                        cellsMasked[(t + 1) * n + j * batch + b] = 1f;
+                        cellsMasked[(t + 1) * n + j * batch + b] = true;
                     }
                 }
             }
@@ -187,7 +181,9 @@ final class LstmKernelPass {
 
     /** @return the output and cell state after the last step of the latest forward pass, off any workspace */
     State lastState() {
-        return State.of(lastOutput, lastCell, batch, hidden);
+        try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            return new State(math.matrix(lastOutput, batch, hidden), math.matrix(lastCell, batch, hidden));
+        }
     }
 
     /**
@@ -205,83 +201,59 @@ final class LstmKernelPass {
                       LayerWorkspaceMgr workspaceMgr) {
         int columns = steps * batch;
         int n = hidden * batch;
-        float[] eps = new float[steps * n];
-        DirectBuffers.read(DirectBuffers.contiguous(epsilon.castTo(DataType.FLOAT), 'f'), eps, eps.length);
+        A eps = math.allocate(steps * n);
+        math.read(epsilon, 'f', eps, steps * n);
 
-        float[] dz = new float[4 * hidden * columns + SLACK];
-        float[] dzStep = new float[4 * n + SLACK];
-        float[] dc = new float[n];
-        float[] dh = new float[n];
-        float[] dhRecurrent = new float[n];
-        FloatBuffer rw = recurrentWeights.floatValues();
+        A dz = math.allocate(4 * hidden * columns + SLACK);
+        A dzStep = math.allocate(4 * n + SLACK);
+        A dc = math.allocate(n);
+        A dh = math.allocate(n);
+        A dhRecurrent = math.allocate(n);
         for (int t = steps - 1; t >= firstStep; t--) {
-            for (int e = 0; e < n; e++) {
-                dh[e] = eps[t * n + e] + dhRecurrent[e];
-            }
-            LstmCells.backward(gates, t * 4 * n, cells, t == 0 && !fromState ? -1 : t * n, cellActs, (t + 1) * n, dh,
+            math.sum(eps, t * n, dhRecurrent, dh, n);
+            math.cellsBackward(gates, t * 4 * n, cells, t == 0 && !fromState ? -1 : t * n, cellActs, (t + 1) * n, dh,
                     dc, dzStep, n, sigmoidBlock, masked);
             for (int u = 0; u < 4 * hidden; u++) {
                 System.arraycopy(dzStep, u * batch, dz, u * columns + t * batch, batch);
             }
             if (t > firstStep) {
-                SparseKernels.backwardInput(recurrentPattern, rw, dzStep, batch, dhRecurrent);
+                math.transposedProduct(recurrentPattern, recurrentWeights, dzStep, batch, dhRecurrent);
             }
         }
-        float[] previousT = new float[hidden * columns + SLACK]; // h₋₁ of every step: the state before, h₀, ..., h_{T-2}
+        A previousT = math.allocate(hidden * columns + SLACK); // h₋₁ of every step: the state before, h₀, ..., h_{T-2}
         for (int t = fromState ? 0 : 1; t < steps; t++) {
             for (int j = 0; j < hidden; j++) {
                 System.arraycopy(out, t * n + j * batch, previousT, j * columns + t * batch, batch);
             }
         }
-        writeWeightGradient(recurrentWeights, recurrentPattern, previousT, dz, columns);
-        writeWeightGradient(inputWeights, inputPattern, xT, dz, columns);
+        math.weightGradient(recurrentWeights, recurrentPattern, previousT, dz, columns);
+        math.weightGradient(inputWeights, inputPattern, xT, dz, columns);
         if (capture != null) {
-            capture.factors(matrix(xT, columns, nIn), matrix(previousT, columns, hidden),
-                    matrix(dz, columns, 4 * hidden));
+            capture.factors(math.matrix(xT, columns, nIn), math.matrix(previousT, columns, hidden),
+                    math.matrix(dz, columns, 4 * hidden));
         }
 
-        float[] db = new float[4 * hidden];
-        for (int u = 0; u < 4 * hidden; u++) {
-            float s = 0f;
-            for (int e = u * columns; e < (u + 1) * columns; e++) {
-                s += dz[e];
-            }
-            db[u] = s;
-        }
+        A db = math.allocate(4 * hidden);
+        math.rowSums(dz, 4 * hidden, columns, db);
         INDArray dbPacked = DirectBuffers.contiguous(biasGradient, 'c');
-        DirectBuffers.write(dbPacked, db, db.length);
+        math.write(dbPacked, db, 0, 4 * hidden);
         if (dbPacked != biasGradient) {
             biasGradient.assign(dbPacked);
         }
 
-        float[] dxT = new float[nIn * columns];
-        SparseKernels.backwardInput(inputPattern, inputWeights.floatValues(), dz, columns, dxT);
-        float[] dx = new float[nIn * columns];
+        A dxT = math.allocate(nIn * columns);
+        math.transposedProduct(inputPattern, inputWeights, dz, columns, dxT);
+        A dx = math.allocate(nIn * columns);
         for (int t = 0; t < steps; t++) {
             for (int i = 0; i < nIn; i++) {
                 System.arraycopy(dxT, i * columns + t * batch, dx, t * batch * nIn + i * batch, batch);
             }
         }
-        INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
+        INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, math.dataType(),
                 new long[]{batch, nIn, steps}, 'f');
-        DirectBuffers.write(result, dx, dx.length);
+        math.write(result, dx, 0, nIn * columns);
         release();
         return result;
-    }
-
-    private static void writeWeightGradient(ActiveWeights weights, SparsePattern p, float[] xT, float[] dz,
-                                            int columns) {
-        INDArray view = weights.valueGradient();
-        INDArray grad = DirectBuffers.contiguous(view, 'c');
-        SparseKernels.weightGradient(p, xT, dz, columns, DirectBuffers.floats(grad));
-        if (grad != view) {
-            view.assign(grad);
-        }
-    }
-
-    /** {@code [rows, cols]}, order 'f', from the first {@code rows · cols} values of a (slack-padded) array. */
-    private static INDArray matrix(float[] values, int rows, int cols) {
-        return Nd4j.create(Arrays.copyOf(values, rows * cols), new long[]{rows, cols}, 'f');
     }
 
     /** Forgets the kept pass. */
@@ -301,21 +273,13 @@ final class LstmKernelPass {
      */
     record State(INDArray output, INDArray cell) {
 
-        /** Copies off any workspace, {@code [batch, H]}, order 'f', of values at {@code [unit · batch + b]}. */
-        static State of(float[] output, float[] cell, int batch, int hidden) {
-            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                return new State(Nd4j.create(output, new long[]{batch, hidden}, 'f'),
-                        Nd4j.create(cell, new long[]{batch, hidden}, 'f'));
-            }
-        }
-
         /** @return null where DL4J stored no state (a zero state), else the state */
         static State ofStored(INDArray output, INDArray cell) {
             return output == null || cell == null ? null : new State(output, cell);
         }
 
         /** Copies the state into {@code output[0, n)} and {@code cell[0, n)} at {@code [unit · batch + b]}. */
-        void read(int hidden, int batch, float[] output, float[] cell) {
+        <A> void read(LstmArithmetic<A> math, int hidden, int batch, A output, A cell) {
             for (INDArray a : new INDArray[]{this.output, this.cell}) {
                 if (a.rank() != 2 || a.size(0) != batch || a.size(1) != hidden) {
                     throw new IllegalStateException("stored LSTM state of shape " + Arrays.toString(a.shape())
@@ -323,8 +287,8 @@ final class LstmKernelPass {
                             + "minibatch size changed between calls; call rnnClearPreviousState() first");
                 }
             }
-            DirectBuffers.readColumnMajor(this.output.castTo(DataType.FLOAT), output);
-            DirectBuffers.readColumnMajor(this.cell.castTo(DataType.FLOAT), cell);
+            math.readColumnMajor(this.output, output);
+            math.readColumnMajor(this.cell, cell);
         }
     }
 

@@ -31,18 +31,19 @@ import java.util.function.Supplier;
  * The runtime layer of {@link SparseLSTM}, on two routes:
  * <ul>
  *   <li><b>kernels</b> ({@link LstmKernelPass}): forward and backpropagation through time on the active connections
- *   only, for float layers with active storage, tanh or sigmoid activation and sigmoid gates, where
+ *   only, for float and double layers (double in plain Java, for gradient checks) with active storage, tanh or
+ *   sigmoid activation and sigmoid gates, where
  *   {@link ProductRoute} picks the kernels for the matrices' density and the pass's working arrays fit in a quarter of
  *   the Java heap: whole sequences from a zero state, {@code rnnTimeStep} and truncated BPTT from the stored state
  *   (DL4J's {@code stateMap} and {@code tBpttStateMap}, backward length included), masks of variable-length
  *   sequences applied as DL4J's LSTM applies them, NCW and NWC, dropout as DL4J applies it, {@code LastTimeStep} and
  *   {@code Bidirectional} wrappers;</li>
- *   <li><b>DL4J's LSTM</b> for everything else (double precision, other activations, dense storage, weight noise)
+ *   <li><b>DL4J's LSTM</b> for everything else (half precision, other activations, dense storage, weight noise)
  *   on the masked weights {@code W ⊙ M} and {@code RW ⊙ M_R}: where DL4J's LSTM reads its
  *   weights, this layer hands it each matrix's {@link SparseMatrix#maskedTensor}; where it writes their gradients, it
  *   points it at each matrix's gradient target, then has the matrix turn the dense gradient into the storage's.</li>
  * </ul>
- * Both compute DL4J's LSTM function (its gate order, bias and forget-gate bias) within float rounding.
+ * Both compute DL4J's LSTM function (its gate order, bias and forget-gate bias) within rounding.
  */
 public class SparseLSTMLayer extends LSTM implements SparseMatrices {
 
@@ -57,7 +58,7 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
     /** DL4J's key of each weight tensor and the matrix that holds it, for every backward pass. */
     private final Map<String, SparseMatrix> byKey;
     /** The kernel route's passes; null unless both matrices have active storage. */
-    private final LstmKernelPass kernels;
+    private final LstmKernelPass<?> kernels;
     private final ActiveWeights activeInput;
     private final ActiveWeights activeRecurrent;
 
@@ -75,10 +76,12 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
         this.activeInput = inputWeights.weights() instanceof ActiveWeights a ? a : null;
         this.activeRecurrent = recurrentWeights.weights() instanceof ActiveWeights a ? a : null;
         IActivation block = c.getActivationFn();
-        this.kernels = activeInput != null && activeRecurrent != null
+        LstmArithmetic<?> arithmetic = LstmArithmetic.of(dataType);
+        this.kernels = arithmetic != null && activeInput != null && activeRecurrent != null
                 && (block instanceof ActivationTanH || block instanceof ActivationSigmoid)
                 && c.getGateActivationFn() instanceof ActivationSigmoid
-                ? new LstmKernelPass(activeInput, activeRecurrent, (int) c.getNOut(), block instanceof ActivationSigmoid)
+                ? new LstmKernelPass<>(arithmetic, activeInput, activeRecurrent, (int) c.getNOut(),
+                        block instanceof ActivationSigmoid)
                 : null;
     }
 
@@ -86,18 +89,18 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
      * @param batchSize the number of sequences of a pass (the other sparse layers' route depends on it; this one's
      *                  does not, as measured, but a pass too large for the heap still runs DL4J's LSTM)
      * @param training  a training pass rather than inference
-     * @return whether a whole-sequence pass of this layer runs on the sparse kernels (see the class comment), given a
-     *         float input that fits in the heap
+     * @return whether a whole-sequence pass of this layer runs on the sparse kernels (see the class comment), given an
+     *         input of the layer's data type that fits in the heap
      */
     public boolean usesSparseKernels(int batchSize, boolean training) {
-        return kernels != null && dataType == DataType.FLOAT && layerConf().getWeightNoise() == null
+        return kernels != null && layerConf().getWeightNoise() == null
                 && ProductRoute.useRecurrentKernels(Math.max(activeInput.density(), activeRecurrent.density()),
                 training);
     }
 
     private boolean kernelRoute(boolean training) {
-        if (input == null || input.rank() != 3 || input.dataType() != DataType.FLOAT
-                || !usesSparseKernels((int) input.size(0), training)) {
+        if (input == null || input.rank() != 3 || !usesSparseKernels((int) input.size(0), training)
+                || input.dataType() != kernels.dataType()) {
             return false;
         }
         INDArray x = permuteIfNWC(input);

@@ -2,10 +2,10 @@ package org.example.sparselayer;
 
 import io.github.dl4jsparse.layers.MatrixParamKeys;
 import io.github.dl4jsparse.layers.SparseLayerConfig;
+import io.github.dl4jsparse.layers.SparseLayerBuilder;
 import io.github.dl4jsparse.layers.SparseLayers;
 import io.github.dl4jsparse.layers.SparseParamInitializer;
 import io.github.dl4jsparse.layers.WeightStorage;
-import io.github.dl4jsparse.mask.RandomMasks;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
@@ -25,7 +25,8 @@ import java.util.Objects;
  * A sparse layer type written outside dl4j-sparse with its public API only, as docs/sparse-layers.md describes: DL4J's
  * {@link Deconvolution2D} whose kernel {@code [nIn, nOut, kH, kW]} is multiplied by a fixed binary mask. Its connection
  * matrix is the kernel flattened per input channel ('c' order): {@code nIn} columns of {@code nOut · kH · kW} rows.
- * Everything else (storages, reports, prune-and-regrow, serialisation) comes from the library.
+ * Everything else (the builder's sparsity, mask seed and storage and their check through {@code SparseLayerBuilder},
+ * the active count and storage resolution, storages, reports, prune-and-regrow, serialisation) comes from the library.
  */
 public class MaskedDeconvolution2D extends Deconvolution2D
         implements SparseLayerConfig, SparseParamInitializer.Layout {
@@ -40,9 +41,9 @@ public class MaskedDeconvolution2D extends Deconvolution2D
 
     private MaskedDeconvolution2D(Builder builder) {
         super(builder);
-        this.sparsity = builder.sparsity;
-        this.storage = builder.storage;
-        this.maskSeed = builder.maskSeed;
+        this.sparsity = builder.options.sparsity();
+        this.storage = builder.options.storage();
+        this.maskSeed = builder.options.maskSeed();
     }
 
     // SparseLayerConfig: the connection matrix
@@ -70,17 +71,6 @@ public class MaskedDeconvolution2D extends Deconvolution2D
     @Override
     public long biasCount() {
         return hasBias() ? getNOut() : 0;
-    }
-
-    @Override
-    public long activeConnections() {
-        SparseLayers.validateSparsity(description(), sparsity);
-        return connections() - RandomMasks.zeroCount(connections(), sparsity);
-    }
-
-    @Override
-    public WeightStorage resolvedStorage() {
-        return WeightStorage.resolve(storage, sparsity, this);
     }
 
     // SparseParamInitializer.Layout: the parameters
@@ -195,35 +185,23 @@ public class MaskedDeconvolution2D extends Deconvolution2D
      * Builds a {@link MaskedDeconvolution2D}: sparsity, storage and mask seed first (DL4J's deconvolution builder
      * methods return its own builder type), then DL4J's deconvolution options.
      */
-    public static class Builder extends Deconvolution2D.Builder {
+    public static class Builder extends Deconvolution2D.Builder implements SparseLayerBuilder<Builder> {
 
-        private double sparsity = Double.NaN;
-        private Long maskSeed;
-        private WeightStorage storage = WeightStorage.AUTO;
+        private final Options options = new Options();
 
         public Builder(int kH, int kW) {
             super(kH, kW);
         }
 
-        public Builder sparsity(double sparsity) {
-            this.sparsity = sparsity;
-            return this;
-        }
-
-        public Builder storage(WeightStorage storage) {
-            this.storage = storage;
-            return this;
-        }
-
-        public Builder maskSeed(long seed) {
-            this.maskSeed = seed;
-            return this;
+        @Override
+        public Options sparseOptions() {
+            return options;
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public MaskedDeconvolution2D build() {
-            SparseLayers.validateSparsity(SparseLayers.describe("MaskedDeconvolution2D", layerName), sparsity);
+            options.requireValid(SparseLayers.describe("MaskedDeconvolution2D", layerName), nIn, nOut);
             return new MaskedDeconvolution2D(this);
         }
     }

@@ -5,7 +5,7 @@ import io.github.dl4jsparse.layers.SparseLSTM;
 import io.github.dl4jsparse.layers.SparseLayerConfig;
 import io.github.dl4jsparse.layers.SparseLayers;
 import io.github.dl4jsparse.layers.SparseLinear;
-import io.github.dl4jsparse.sparsity.SparsityFraction;
+import io.github.dl4jsparse.mask.SparsityFraction;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

@@ -1,6 +1,6 @@
 package io.github.dl4jsparse.dynamic;
 
-import io.github.dl4jsparse.sparsity.SparsityFraction;
+import io.github.dl4jsparse.mask.SparsityFraction;
 
 import java.util.Locale;
 

@@ -47,7 +47,6 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig,
     /** Set when a network instantiates this configuration: its parameters are then laid out for its sparsity. */
     private transient boolean instantiated;
 
-
     private double sparsity = Double.NaN;
     private Long maskSeed;
     private WeightStorage storage = WeightStorage.AUTO;
@@ -59,30 +58,13 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig,
     private SparseConv2D(Builder builder) {
         super(builder);
         this.cnn2dDataFormat = builder.dataFormat;
-        this.sparsity = builder.sparsity;
-        this.maskSeed = builder.maskSeed;
-        this.storage = builder.storage;
+        this.sparsity = builder.options.sparsity();
+        this.maskSeed = builder.options.maskSeed();
+        this.storage = builder.options.storage();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // SparseLayerConfig
-
-    @Override
-    public WeightStorage resolvedStorage() {
-        return WeightStorage.resolve(storage, sparsity, this);
-    }
-
-    /**
-     * @return the number of active (unmasked) connections, {@code n − round(sparsity · n)} of
-     *         {@code n = nOut · nIn · kH · kW}
-     * @throws IllegalArgumentException if the sparsity is not in [0, 1)
-     */
-    @Override
-    public long activeConnections() {
-        SparseLayers.validateSparsity(layerDescription(), sparsity);
-        long size = connections();
-        return size - RandomMasks.zeroCount(size, sparsity);
-    }
 
     /** @return {@code nIn · kH · kW}, the inputs of one output channel */
     @Override
@@ -291,12 +273,11 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig,
      * {@link #sparsity(double)} are required; {@code nIn} may be left to {@code setInputType(...)}. Defaults as for
      * {@link ConvolutionLayer}: stride 1, padding 0, dilation 1, the network's convolution mode, NCHW, with bias.
      */
-    public static class Builder extends ConvolutionLayer.BaseConvBuilder<Builder> {
+    public static class Builder extends ConvolutionLayer.BaseConvBuilder<Builder>
+            implements SparseLayerBuilder<Builder> {
 
+        private final Options options = new Options();
         private CNN2DFormat dataFormat = CNN2DFormat.NCHW;
-        private double sparsity = Double.NaN;
-        private Long maskSeed;
-        private WeightStorage storage = WeightStorage.AUTO;
 
         /** A {@code kH × kW} kernel. */
         public Builder(int kH, int kW) {
@@ -314,28 +295,9 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig,
             return this;
         }
 
-        /**
-         * Fraction of the {@code nOut · nIn · kH · kW} kernel weights that are masked out, in [0, 1). Required: there
-         * is no default.
-         */
-        public Builder sparsity(double sparsity) {
-            this.sparsity = sparsity;
-            return this;
-        }
-
-        /** Seed of the mask's draw. Default: none, drawn from ND4J's random generator as the network initialises. */
-        public Builder maskSeed(long maskSeed) {
-            this.maskSeed = maskSeed;
-            return this;
-        }
-
-        /**
-         * How the weights are held: {@link WeightStorage#AUTO} (the default) stores only the active connections from
-         * sparsity {@value SparseLayerConfig#ACTIVE_STORAGE_MIN_SPARSITY}; the layer computes the same either way.
-         */
-        public Builder storage(WeightStorage storage) {
-            this.storage = Objects.requireNonNull(storage, "storage");
-            return this;
+        @Override
+        public Options sparseOptions() {
+            return options;
         }
 
         /**
@@ -348,14 +310,7 @@ public class SparseConv2D extends ConvolutionLayer implements SparseLayerConfig,
         @SuppressWarnings("unchecked")
         public SparseConv2D build() {
             String description = SparseLayers.describe("SparseConv2D", layerName);
-            SparseLayers.validateSparsity(description, sparsity);
-            if (nOut <= 0) {
-                throw new IllegalArgumentException(description + ": nOut must be > 0, got " + nOut);
-            }
-            if (nIn < 0) {
-                throw new IllegalArgumentException(description + ": nIn must be > 0 (or 0 to infer it from "
-                        + "setInputType), got " + nIn);
-            }
+            options.requireValid(description, nIn, nOut);
             requirePair(description, "kernelSize", kernelSize, 1);
             requirePair(description, "stride", stride, 1);
             requirePair(description, "dilation", dilation, 1);

@@ -1,7 +1,6 @@
 package io.github.dl4jsparse.layers;
 
 import io.github.dl4jsparse.layers.runtime.SparseLSTMLayer;
-import io.github.dl4jsparse.mask.RandomMasks;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.AbstractLSTM;
@@ -49,7 +48,6 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
     /** Set when a network instantiates this configuration: its parameters are then laid out for its sparsity. */
     private transient boolean instantiated;
 
-
     /** Parameter keys of the recurrent weights {@code RW}: {@code RW}, {@code recurrentWeightMask}, {@code activeRW}, {@code activeRecurrentIndex}. */
     public static final MatrixParamKeys RECURRENT_KEYS = new MatrixParamKeys("RW", "recurrentWeightMask", "activeRW",
             "activeRecurrentIndex");
@@ -70,8 +68,8 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
         copyFields(plain.build(), this, LSTM.class);
         this.inputSparsity = builder.inputSparsity;
         this.recurrentSparsity = builder.recurrentSparsity;
-        this.maskSeed = builder.maskSeed;
-        this.storage = builder.storage;
+        this.maskSeed = builder.options.maskSeed();
+        this.storage = builder.options.storage();
     }
 
     /**
@@ -167,8 +165,8 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
         }
 
         @Override
-        public WeightStorage resolvedStorage() {
-            return WeightStorage.resolve(storage, getSparsity(), this);
+        public String layerKind() {
+            return "SparseLSTM";
         }
 
         @Override
@@ -195,13 +193,6 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
         @Override
         public long biasCount() {
             return recurrent ? 0 : 4 * getNOut();
-        }
-
-        @Override
-        public long activeConnections() {
-            SparseLayers.validateSparsity(description(), getSparsity());
-            long size = connections();
-            return size - RandomMasks.zeroCount(size, getSparsity());
         }
 
         String description() {
@@ -357,17 +348,23 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
     }
 
     /**
-     * Builds a {@link SparseLSTM}: every option of DL4J's {@code LSTM.Builder}, and the sparsity of the two matrices,
-     * the mask seed and the storage.
+     * Builds a {@link SparseLSTM}: every option of DL4J's {@code LSTM.Builder}, the sparsity of the two matrices, and
+     * {@link SparseLayerBuilder}'s mask seed ({@code W}: this seed, {@code RW}: seed + 1) and storage (resolved per
+     * matrix).
      */
-    public static class Builder extends AbstractLSTM.Builder<Builder> {
+    public static class Builder extends AbstractLSTM.Builder<Builder> implements SparseLayerBuilder<Builder> {
 
+        private final Options options = new Options();
         private double inputSparsity = Double.NaN;
         private double recurrentSparsity = Double.NaN;
-        private Long maskSeed;
-        private WeightStorage storage = WeightStorage.AUTO;
+
+        @Override
+        public Options sparseOptions() {
+            return options;
+        }
 
         /** Sets the sparsity of both {@code W} and {@code RW}: the fraction of their connections masked out, in [0, 1). */
+        @Override
         public Builder sparsity(double sparsity) {
             this.inputSparsity = sparsity;
             this.recurrentSparsity = sparsity;
@@ -386,18 +383,6 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
             return this;
         }
 
-        /** Seeds the draw of the masks ({@code W}: this seed, {@code RW}: seed + 1) instead of the network's generator. */
-        public Builder maskSeed(long maskSeed) {
-            this.maskSeed = maskSeed;
-            return this;
-        }
-
-        /** Sets how the weights are stored (default {@link WeightStorage#AUTO}, resolved per matrix). */
-        public Builder storage(WeightStorage storage) {
-            this.storage = Objects.requireNonNull(storage, "storage");
-            return this;
-        }
-
         /**
          * @throws IllegalArgumentException for a sparsity not in [0, 1) (naming which), or a negative nIn or nOut
          */
@@ -407,13 +392,7 @@ public class SparseLSTM extends LSTM implements SparseParamInitializer.Layout {
             String description = SparseLayers.describe("SparseLSTM", layerName);
             SparseLayers.validateSparsity(description + " matrix W: inputSparsity", inputSparsity);
             SparseLayers.validateSparsity(description + " matrix RW: recurrentSparsity", recurrentSparsity);
-            if (nOut <= 0) {
-                throw new IllegalArgumentException(description + ": nOut must be > 0, got " + nOut);
-            }
-            if (nIn < 0) {
-                throw new IllegalArgumentException(description + ": nIn must be > 0 (or 0 to infer it from "
-                        + "setInputType), got " + nIn);
-            }
+            SparseLayers.requireSizes(description, nIn, nOut);
             return new SparseLSTM(this);
         }
     }

@@ -79,7 +79,9 @@ public interface SparseLayerConfig {
     void setStorage(WeightStorage storage);
 
     /** @return the storage in use, {@link WeightStorage#AUTO} resolved by the sparsity */
-    WeightStorage resolvedStorage();
+    default WeightStorage resolvedStorage() {
+        return WeightStorage.resolve(getStorage(), getSparsity(), this);
+    }
 
     /** @return the seed of the mask's draw, or null when it is drawn from the network's random generator */
     Long getMaskSeed();
@@ -119,7 +121,18 @@ public interface SparseLayerConfig {
 
     /**
      * @return the number of active (unmasked) connections, {@code connections() − round(sparsity · connections())}
-     * @throws IllegalArgumentException if the sparsity is not in [0, 1)
+     * @throws IllegalArgumentException naming the layer (and matrix) if the sparsity is not in [0, 1)
      */
-    long activeConnections();
+    default long activeConnections() {
+        String what = SparseLayers.describe(layerKind(), getLayerName())
+                + (matrixName() == null ? "" : " matrix " + matrixName());
+        SparseLayers.validateSparsity(what, getSparsity());
+        long size = connections();
+        return size - io.github.dl4jsparse.mask.RandomMasks.zeroCount(size, getSparsity());
+    }
+
+    /** @return the layer's kind as messages name it; default the configuration's class name, e.g. {@code SparseConv2D} */
+    default String layerKind() {
+        return getClass().getSimpleName();
+    }
 }

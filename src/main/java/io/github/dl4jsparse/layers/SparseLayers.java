@@ -1,7 +1,7 @@
 package io.github.dl4jsparse.layers;
 
 import io.github.dl4jsparse.mask.RandomMasks;
-import io.github.dl4jsparse.sparsity.SparsityFraction;
+import io.github.dl4jsparse.mask.SparsityFraction;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -70,6 +70,21 @@ public final class SparseLayers {
      */
     public static void validateSparsity(String layerDescription, double sparsity) {
         SparsityFraction.require(layerDescription + ": sparsity", sparsity);
+    }
+
+    /**
+     * A builder's check of the sizes: {@code nOut > 0} and {@code nIn >= 0} (0: filled in by {@code setInputType}).
+     *
+     * @throws IllegalArgumentException naming the layer, the parameter and the value
+     */
+    public static void requireSizes(String layerDescription, long nIn, long nOut) {
+        if (nOut <= 0) {
+            throw new IllegalArgumentException(layerDescription + ": nOut must be > 0, got " + nOut);
+        }
+        if (nIn < 0) {
+            throw new IllegalArgumentException(layerDescription + ": nIn must be > 0 (or 0 to infer it from "
+                    + "setInputType), got " + nIn);
+        }
     }
 
     /**

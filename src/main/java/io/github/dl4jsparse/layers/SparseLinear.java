@@ -66,7 +66,6 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
     /** Set when a network instantiates this configuration: its parameters are then laid out for its sparsity. */
     private transient boolean instantiated;
 
-
     private long nIn;
     private long nOut;
     private double sparsity = Double.NaN;
@@ -88,12 +87,12 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
         super(builder);
         this.nIn = builder.nIn;
         this.nOut = builder.nOut;
-        this.sparsity = builder.sparsity;
+        this.sparsity = builder.options.sparsity();
         this.activationFn = builder.activationFn;
         this.hasBias = builder.hasBias;
         this.biasInit = builder.biasInit;
-        this.maskSeed = builder.maskSeed;
-        this.storage = builder.storage;
+        this.maskSeed = builder.options.maskSeed();
+        this.storage = builder.options.storage();
         if (builder.weightInitFn != null) {
             setParamWeightInit(new HashMap<>(Map.of(WEIGHT_KEY, builder.weightInitFn)));
         }
@@ -133,27 +132,6 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
     @Override
     public char paramReshapeOrder(String param) {
         return WEIGHT_KEY.equals(param) || WEIGHT_MASK_KEY.equals(param) ? 'f' : 'c';
-    }
-
-    /**
-     * The storage this layer uses: {@link #getStorage()}, with {@link WeightStorage#AUTO} resolved to
-     * {@link WeightStorage#ACTIVE} from sparsity {@value #ACTIVE_STORAGE_MIN_SPARSITY} up (when at least one
-     * connection is active) and to {@link WeightStorage#DENSE} otherwise.
-     */
-    @Override
-    public WeightStorage resolvedStorage() {
-        return WeightStorage.resolve(storage, sparsity, this);
-    }
-
-    /**
-     * @return the number of active (unmasked) connections, {@code nIn · nOut − round(sparsity · nIn · nOut)}
-     * @throws IllegalArgumentException if the sparsity is not in [0, 1)
-     */
-    @Override
-    public long activeConnections() {
-        SparseLayers.validateSparsity(layerDescription(), sparsity);
-        long size = nIn * nOut;
-        return size - RandomMasks.zeroCount(size, sparsity);
     }
 
     /** @return {@code nIn} */
@@ -502,19 +480,17 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
 
     /**
      * Builder of {@link SparseLinear}. {@link #nOut(long)} and {@link #sparsity(double)} are required; {@code nIn} may
-     * be left to {@code setInputType(...)}.
+     * be left to {@code setInputType(...)}. The sparsity, mask seed and storage are {@link SparseLayerBuilder}'s.
      */
-    public static class Builder extends SameDiffLayer.Builder<Builder> {
+    public static class Builder extends SameDiffLayer.Builder<Builder> implements SparseLayerBuilder<Builder> {
 
+        private final Options options = new Options();
         private long nIn;
         private long nOut;
-        private double sparsity = Double.NaN;
         private IActivation activationFn;
         private boolean hasBias = true;
         private double biasInit;
-        private Long maskSeed;
         private IWeightInit weightInitFn;
-        private WeightStorage storage = WeightStorage.AUTO;
 
         public Builder() {
             // no default: the layer takes the network's weight initialisation (XAVIER unless set), like DenseLayer
@@ -533,10 +509,9 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
             return this;
         }
 
-        /** Fraction of the {@code nIn · nOut} weights that are masked out, in [0, 1). Required: there is no default. */
-        public Builder sparsity(double sparsity) {
-            this.sparsity = sparsity;
-            return this;
+        @Override
+        public Options sparseOptions() {
+            return options;
         }
 
         /** Activation function. Default: the network's ({@code SIGMOID} unless set), as for DenseLayer. */
@@ -563,25 +538,6 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
         }
 
         /**
-         * Seed of the mask's draw. Default: none, the seed is drawn from ND4J's random generator while the network
-         * initialises (reproducible from the network seed). Two layers of one shape with the same mask seed get the
-         * same mask.
-         */
-        public Builder maskSeed(long maskSeed) {
-            this.maskSeed = maskSeed;
-            return this;
-        }
-
-        /**
-         * How the weights are held: {@link WeightStorage#AUTO} (the default) picks the faster and smaller of dense
-         * and active-only storage by the sparsity; the layer computes the same either way.
-         */
-        public Builder storage(WeightStorage storage) {
-            this.storage = Objects.requireNonNull(storage, "storage");
-            return this;
-        }
-
-        /**
          * Distribution of the active weights, drawn with the dense fan-in {@code nIn} and fan-out {@code nOut} (masked
          * weights are 0). Default: the network's, XAVIER unless set. IDENTITY is refused at initialisation: it is not a
          * distribution.
@@ -599,15 +555,7 @@ public class SparseLinear extends SameDiffLayer implements SparseLayerConfig {
         @Override
         @SuppressWarnings("unchecked")
         public SparseLinear build() {
-            String description = SparseLayers.describe("SparseLinear", layerName);
-            SparseLayers.validateSparsity(description, sparsity);
-            if (nOut <= 0) {
-                throw new IllegalArgumentException(description + ": nOut must be > 0, got " + nOut);
-            }
-            if (nIn < 0) {
-                throw new IllegalArgumentException(description + ": nIn must be > 0 (or 0 to infer it from "
-                        + "setInputType), got " + nIn);
-            }
+            options.requireValid(SparseLayers.describe("SparseLinear", layerName), nIn, nOut);
             return new SparseLinear(this);
         }
     }

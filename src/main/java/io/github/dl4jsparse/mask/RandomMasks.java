@@ -32,16 +32,14 @@ public final class RandomMasks {
      * that is, rounded half up.
      *
      * @param size     number of entries, {@code >= 0}
-     * @param sparsity fraction of zeros, in [0, 1]
+     * @param sparsity fraction of zeros, in [0, 1) as everywhere in the library ({@link SparsityFraction})
      * @return the exact number of zeros
      */
     public static long zeroCount(long size, double sparsity) {
         if (size < 0) {
             throw new IllegalArgumentException("size must be >= 0, got " + size);
         }
-        if (!(sparsity >= 0.0 && sparsity <= 1.0)) {
-            throw new IllegalArgumentException("sparsity must be in [0, 1], got " + sparsity);
-        }
+        SparsityFraction.require("sparsity", sparsity);
         return Math.round(sparsity * size);
     }
 
@@ -56,7 +54,7 @@ public final class RandomMasks {
      * connections costs what its active ones cost.
      *
      * @param size     number of entries, {@code >= 0}
-     * @param sparsity fraction of zeros, in [0, 1]
+     * @param sparsity fraction of zeros, in [0, 1)
      * @param seed     seed of the draw
      * @throws IllegalArgumentException if more than {@link #MAX_ACTIVE} positions would be active
      */
@@ -128,7 +126,7 @@ public final class RandomMasks {
      * a {@code [nIn, nOut]} array gets the mask a {@code SparseLinear} layer of that shape gets from the same seed.
      *
      * @param target   the array to fill, any shape; written in place
-     * @param sparsity fraction of zeros, in [0, 1]
+     * @param sparsity fraction of zeros, in [0, 1)
      * @param seed     seed of the draw
      * @return {@code target}
      */

@@ -1,4 +1,4 @@
-package io.github.dl4jsparse.sparsity;
+package io.github.dl4jsparse.mask;
 
 /**
  * The one check of a sparsity argument that every builder and operation of the library applies: a sparsity is the

@@ -9,7 +9,7 @@ import io.github.dl4jsparse.layers.SparseLayers;
 import io.github.dl4jsparse.layers.runtime.DirectBuffers;
 import io.github.dl4jsparse.layers.runtime.SparseLayer;
 import io.github.dl4jsparse.layers.runtime.SparseMatrices;
-import io.github.dl4jsparse.sparsity.SparsityFraction;
+import io.github.dl4jsparse.mask.SparsityFraction;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

@@ -1,7 +1,7 @@
 package io.github.dl4jsparse.prune;
 
 import io.github.dl4jsparse.distribution.SparsityDistribution;
-import io.github.dl4jsparse.sparsity.SparsityFraction;
+import io.github.dl4jsparse.mask.SparsityFraction;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 

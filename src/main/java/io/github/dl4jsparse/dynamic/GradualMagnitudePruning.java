@@ -196,7 +196,7 @@ public final class GradualMagnitudePruning extends BaseTrainingListener implemen
         List<SparseLayer> layers = new ArrayList<>();
         for (SparseMatrices.InNetwork m : matrices) {
             SparseLayer sparse = m.matrix();
-            if (sparse.sparseConfig().resolvedStorage() != WeightStorage.DENSE) {
+            if (!sparse.activeCountMayChange()) {
                 throw new IllegalStateException("GradualMagnitudePruning lowers the count of every sparse layer, "
                         + "and layer " + m.name() + " stores a fixed number of active connections "
                         + "(storage " + sparse.sparseConfig().resolvedStorage() + "). Start from "

@@ -239,7 +239,6 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
         }
     }
 
-    /** Redistribution changes a layer's count: only dense storage (a mask of any number of ones) allows it. */
     /** A network with no sparse layer, or only frozen ones, would train as it is while the user believes it rewires. */
     private void requireSomethingToRewire(Model model) {
         if (!rewired(model).isEmpty()) {
@@ -253,13 +252,14 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
                         + "attach the listener to that network"));
     }
 
+    /** Redistribution changes a layer's count: only a matrix whose count may change (dense storage) allows it. */
     private void requireCountsMayChange(Model model) {
         if (config.redistribution() == Redistribution.NONE) {
             return;
         }
         for (SparseMatrices.InNetwork m : rewired(model)) {
             SparseLayer sparse = m.matrix();
-            if (sparse.sparseConfig().resolvedStorage() != WeightStorage.DENSE) {
+            if (!sparse.activeCountMayChange()) {
                 throw new IllegalStateException("redistribution " + config.redistribution() + " moves connections "
                         + "between layers, so a layer's count changes, and layer " + m.name()
                         + " stores a fixed number of active connections (storage "
@@ -477,7 +477,7 @@ public class PruneRegrowListener extends BaseTrainingListener implements Seriali
     private static Map<String, double[]> activeUpdaterState(Model model, Layer dl4jLayer, SparseLayer layer) {
         Map<String, double[]> out = new java.util.LinkedHashMap<>();
         long[] active = layer.activePositions();
-        boolean perSlot = layer.sparseConfig().resolvedStorage() != WeightStorage.DENSE; // else one entry per position
+        boolean perSlot = layer.updaterStatePerActiveConnection(); // else one entry per position
         for (Map.Entry<String, INDArray> e : UpdaterStates.named(model, dl4jLayer, layer.trainableWeightKey()).entrySet()) {
             double[] all = e.getValue().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup().data().asDouble();
             double[] values = new double[active.length];

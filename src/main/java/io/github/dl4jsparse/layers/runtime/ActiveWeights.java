@@ -457,4 +457,15 @@ public final class ActiveWeights implements LayerWeights {
                 + "the layer stores exactly " + values().length() + " (storage ACTIVE; the count follows from the "
                 + "configured sparsity)";
     }
+
+    /** {@code false}: a fixed number of slots, each its own updater state. */
+    @Override
+    public boolean activeCountMayChange() {
+        return false;
+    }
+
+    @Override
+    public boolean updaterStatePerActiveConnection() {
+        return true;
+    }
 }

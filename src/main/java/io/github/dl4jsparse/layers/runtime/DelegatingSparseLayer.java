@@ -51,6 +51,16 @@ public interface DelegatingSparseLayer extends SparseLayer {
     }
 
     @Override
+    default boolean activeCountMayChange() {
+        return sparseMatrix().activeCountMayChange();
+    }
+
+    @Override
+    default boolean updaterStatePerActiveConnection() {
+        return sparseMatrix().updaterStatePerActiveConnection();
+    }
+
+    @Override
     default void captureDenseWeightGradient() {
         sparseMatrix().captureDenseWeightGradient();
     }

@@ -86,4 +86,10 @@ interface LayerWeights {
 
     /** @return the key of the trained weight parameter, the one whose updater state follows the connections */
     String trainableKey();
+
+    /** @return whether the number of active connections may change ({@link SparseLayer#activeCountMayChange()}) */
+    boolean activeCountMayChange();
+
+    /** @return whether the weight's updater state is one entry per active connection ({@link SparseLayer#updaterStatePerActiveConnection()}) */
+    boolean updaterStatePerActiveConnection();
 }

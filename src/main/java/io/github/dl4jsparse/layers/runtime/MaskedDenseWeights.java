@@ -199,4 +199,15 @@ final class MaskedDenseWeights implements LayerWeights {
     public String trainableKey() {
         return layer.keys().weight();
     }
+
+    /** {@code true}: a mask of any number of ones; updater state per position of the dense parameter. */
+    @Override
+    public boolean activeCountMayChange() {
+        return true;
+    }
+
+    @Override
+    public boolean updaterStatePerActiveConnection() {
+        return false;
+    }
 }

@@ -59,6 +59,18 @@ public interface SparseLayer extends SparseMatrices {
     String trainableWeightKey();
 
     /**
+     * @return whether {@link #rewire} takes another number of positions than are active now (a mask of any number of
+     *         ones: gradual pruning, redistribution between layers), or only as many (a fixed number of slots)
+     */
+    boolean activeCountMayChange();
+
+    /**
+     * @return whether the updater state of {@link #trainableWeightKey()} holds one entry per active connection, in the
+     *         order of {@link #activePositions()}, rather than one per position of the connection matrix
+     */
+    boolean updaterStatePerActiveConnection();
+
+    /**
      * Makes the next backward pass keep the dense weight gradient {@code dL/d(W ⊙ M)} at every position, masked or
      * not (RigL's regrowth criterion), paid only by that pass.
      */

@@ -292,6 +292,16 @@ public final class SparseMatrix implements SparseLayer {
         return weights.trainableKey();
     }
 
+    @Override
+    public boolean activeCountMayChange() {
+        return weights.activeCountMayChange();
+    }
+
+    @Override
+    public boolean updaterStatePerActiveConnection() {
+        return weights.updaterStatePerActiveConnection();
+    }
+
     /** @return {@code W ⊙ M} in the weight shape and order, the network's data type: a copy, outside any workspace */
     @Override
     public INDArray maskedWeights() {

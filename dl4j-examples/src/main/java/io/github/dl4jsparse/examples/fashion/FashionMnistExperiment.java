@@ -240,6 +240,7 @@ public final class FashionMnistExperiment {
         System.out.println(table);
         if (log != null) {
             System.out.println(TimeToAccuracy.table(log, denseName(methods), epochs));
+            System.out.println("Wrote " + Plots.accuracyAgainstSeconds(log, title(cnn)));
         }
         Map<String, double[]> acc = new LinkedHashMap<>();
         Map<String, double[]> loss = new LinkedHashMap<>();
@@ -299,6 +300,10 @@ public final class FashionMnistExperiment {
         System.out.println("Wrote " + out.resolve("test-accuracy.png") + " and train-loss.png from " + csv);
     }
 
+    private static String title(boolean cnn) {
+        return "Fashion-MNIST, " + (cnn ? "LeNet-5" : "MLP") + ": test accuracy against training time (1 thread)";
+    }
+
     /** A CSV field, quoted (RFC 4180) when it holds a comma or a quote, as in "static 0.98, dense fc3". */
     static String csvField(String value) {
         if (value.indexOf(',') < 0 && value.indexOf('"') < 0) {
@@ -355,6 +360,7 @@ public final class FashionMnistExperiment {
         Files.writeString(out.resolve("results.md"), table);
         System.out.println(table);
         System.out.println(TimeToAccuracy.table(log, denseName(present), epochs));
+        System.out.println("Wrote " + Plots.accuracyAgainstSeconds(log, title(cnn)));
         Map<String, double[]> acc = new LinkedHashMap<>();
         results.forEach((name, runs) -> acc.put(name, Plots.mean(runs.stream().map(RunResult::testAccuracy).toList())));
         Plots.perSparsity(out.resolve("test-accuracy.png"), "Fashion-MNIST test accuracy (mean over seeds)", "test accuracy", acc);

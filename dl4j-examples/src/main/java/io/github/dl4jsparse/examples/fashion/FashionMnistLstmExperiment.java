@@ -222,6 +222,8 @@ public final class FashionMnistLstmExperiment {
         }
         System.out.println(report(log, methods, epochs, firstSeed, seeds));
         System.out.println(TimeToAccuracy.table(log, Method.DENSE.label(), 15));
+        System.out.println("Wrote " + Plots.accuracyAgainstSeconds(log,
+                "Fashion-MNIST rows as sequences, LSTM(128): test accuracy against training time"));
     }
 
     /**

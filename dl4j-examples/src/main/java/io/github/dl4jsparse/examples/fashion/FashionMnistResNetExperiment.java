@@ -158,6 +158,8 @@ public final class FashionMnistResNetExperiment {
         }
         System.out.println(report(log, methods, epochs, firstSeed, seeds));
         System.out.println(TimeToAccuracy.table(log, Method.DENSE.label, epochs));
+        System.out.println("Wrote " + Plots.accuracyAgainstSeconds(log,
+                "Fashion-MNIST, residual network: test accuracy against training time"));
     }
 
     /** The dense residual network (its sparse methods use its {@link SparseTwin}). */

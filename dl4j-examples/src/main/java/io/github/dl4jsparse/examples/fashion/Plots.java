@@ -86,6 +86,49 @@ final class Plots {
                 BitmapEncoder.BitmapFormat.PNG);
     }
 
+    /**
+     * Test accuracy against training seconds, dense and sparse on one chart: one line per method and run length (the
+     * mean over its seeds, epoch by epoch, of the cumulative training seconds and the accuracy), the seconds on a
+     * logarithmic axis (a sparse run's whole schedule can take less than a dense run's first epochs). A run logged
+     * without per-epoch seconds is placed as if its epochs took equal time (its method marked {@code ≈}).
+     *
+     * @return the file written: the run log's name with {@code -accuracy-vs-seconds.png} for {@code .csv}
+     */
+    static Path accuracyAgainstSeconds(RunLog log, String title) throws IOException {
+        Map<String, List<RunResult>> byMethod = new LinkedHashMap<>();
+        for (RunLog.Logged run : log.runs()) {
+            String label = run.method() + (run.epochs() == 15 ? "" : ", " + run.epochs() + " epochs");
+            byMethod.computeIfAbsent(label, k -> new ArrayList<>()).add(run.result());
+        }
+        XYChart chart = new XYChartBuilder().width(1000).height(650).title(title)
+                .xAxisTitle("training seconds, cumulative (log scale)").yAxisTitle("test accuracy")
+                .build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setMarkerSize(4);
+        chart.getStyler().setXAxisLogarithmic(true);
+        byMethod.forEach((label, runs) -> {
+            int epochs = runs.stream().mapToInt(r -> r.testAccuracy().length).min().orElse(0);
+            double[] x = new double[epochs];
+            double[] y = new double[epochs];
+            boolean approximate = false;
+            for (RunResult r : runs) {
+                boolean exact = r.epochSeconds().length == r.testAccuracy().length;
+                approximate |= !exact;
+                for (int e = 0; e < epochs; e++) {
+                    double seconds = exact ? r.epochSeconds()[e] : r.seconds() * (e + 1) / r.testAccuracy().length;
+                    x[e] += seconds / runs.size();
+                    y[e] += r.testAccuracy()[e] / runs.size();
+                }
+            }
+            chart.addSeries(label + (approximate ? " ≈" : "") + " (" + runs.size() + " run" + (runs.size() == 1 ? ")" : "s)"),
+                    x, y);
+        });
+        String name = log.file().getFileName().toString().replaceFirst("\\.csv$", "") + "-accuracy-vs-seconds.png";
+        Path file = log.file().resolveSibling(name);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
     private static final Pattern SPARSITY = Pattern.compile("\\b(0\\.\\d+|1\\.0)\\b");
 
     private static double[] epochs(int n) {

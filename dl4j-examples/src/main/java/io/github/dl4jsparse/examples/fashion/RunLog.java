@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
  * Columns: {@code method, seed, epochs, seconds, model_bytes, accuracy_after_prune, compute_ratio}, then
  * {@code activation_zeros}, {@code train_loss}, {@code test_accuracy} and {@code epoch_seconds} (training seconds after
  * each epoch, cumulative, evaluation left out), each a {@code ;}-separated list. A log written before
- * {@code epoch_seconds} existed is read as it is (its runs without them) and its header brought up to date. What a run
- * read back lacks: its prune-and-regrow updates (they are in the {@code prune-regrow.csv} of the session that ran it).
+ * {@code epoch_seconds} existed is read as it is (its runs without them) and its header brought up to date by the
+ * first run appended. What a run read back lacks: its prune-and-regrow updates (they are in the
+ * {@code prune-regrow.csv} of the session that ran it).
  */
 final class RunLog {
 
@@ -31,6 +32,13 @@ final class RunLog {
     private final Path file;
     private final Map<String, RunResult> finished = new HashMap<>();
     private final List<Logged> runs = new java.util.ArrayList<>();
+    /** Whether the file's header is the older one, without {@code epoch_seconds} (upgraded by the first append). */
+    private boolean oldHeader;
+
+    /** @return the file the log is read from and appended to */
+    Path file() {
+        return file;
+    }
 
     /** A run of the log, as it was read or appended. */
     record Logged(String method, int seed, int epochs, RunResult result) {
@@ -69,10 +77,7 @@ final class RunLog {
                 throw new IllegalArgumentException(file + " line " + (n + 1) + " is not a run: " + e.getMessage(), e);
             }
         }
-        if (!lines.get(0).equals(HEADER)) {
-            lines.set(0, HEADER);
-            Files.write(file, lines, StandardCharsets.UTF_8);
-        }
+        log.oldHeader = !lines.get(0).equals(HEADER);
         return log;
     }
 
@@ -124,8 +129,17 @@ final class RunLog {
         return finished.get(key(method, seed, epochs));
     }
 
-    /** Appends a finished run (one line, written and flushed at once). */
+    /**
+     * Appends a finished run (one line, written and flushed at once); the first append to a log of the older format
+     * upgrades its header first (reading a log never writes it).
+     */
     synchronized void append(String method, int seed, RunResult r) throws IOException {
+        if (oldHeader) {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines.set(0, HEADER);
+            Files.write(file, lines, StandardCharsets.UTF_8);
+            oldHeader = false;
+        }
         String line = String.join(",", FashionMnistExperiment.csvField(method), Integer.toString(seed),
                 Integer.toString(r.testAccuracy().length), format(r.seconds()), Long.toString(r.modelBytes()),
                 format(r.accuracyAfterPrune()), format(r.computeRatio()), join(r.activationZeros()),

@@ -70,7 +70,9 @@ import java.util.concurrent.Future;
  * {@code --plot-from CSV} (no training: draw the plots of a curves CSV, e.g. {@code docs/fashion-mnist-curves.csv},
  * for {@code --methods} or all), {@code --resume FILE} (a {@link RunLog}: every run is appended to it as it ends, and
  * runs already in it are read back instead of trained again, so a stopped experiment continues where it stopped),
- * {@code --report-only} (with {@code --resume}: the table, curves and plot of the runs in the log, training nothing).
+ * {@code --report-only} (with {@code --resume}: the table, curves and plot of the runs in the log, training nothing),
+ * {@code --schedule-multiplier K} (sparse methods train K times {@code --epochs}, their rewiring and pruning schedules
+ * stretched to match; dense ones {@code --epochs}; default 1).
  */
 public final class FashionMnistExperiment {
 
@@ -99,6 +101,7 @@ public final class FashionMnistExperiment {
         Path plotFrom = null;
         Path resume = null;
         boolean reportOnly = false;
+        int multiplier = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -117,8 +120,13 @@ public final class FashionMnistExperiment {
                 case "--plot-from" -> plotFrom = Path.of(args[++i]);
                 case "--resume" -> resume = Path.of(args[++i]);
                 case "--report-only" -> reportOnly = true;
+                case "--schedule-multiplier" -> multiplier = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
+        }
+        if (multiplier < 1) {
+            throw new IllegalArgumentException("--schedule-multiplier must be >= 1 (sparse runs train that many times "
+                    + "--epochs), got " + multiplier);
         }
         if (plotFrom != null) {
             replot(plotFrom, only, out);
@@ -157,7 +165,7 @@ public final class FashionMnistExperiment {
             if (resume == null) {
                 throw new IllegalArgumentException("--report-only needs --resume FILE: the run log to report on");
             }
-            report(RunLog.open(resume), methods, firstSeed, seeds, epochs, cnn, compare, out);
+            report(RunLog.open(resume), methods, firstSeed, seeds, new Schedule(epochs, multiplier), cnn, compare, out);
             return;
         }
 
@@ -171,7 +179,6 @@ public final class FashionMnistExperiment {
         ProgressBar progress = new ProgressBar(System.out, threads > 1);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         Map<String, List<Future<RunResult>>> futures = new LinkedHashMap<>();
-        final int epochCount = epochs;
         final Parallelism parallelism = new Parallelism(workers, averaging);
         // prune-and-regrow every 100 steps (RigL's default); the quick run has only 94 steps, so every 10
         final int deltaT = quick ? 10 : PruneRegrowSchedule.DEFAULT_DELTA_T;
@@ -180,14 +187,15 @@ public final class FashionMnistExperiment {
         for (Method method : methods) {
             for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
                 final int s = seed;
-                RunResult done = log == null ? null : log.finished(method.name(), seed, epochs);
+                final int runEpochs = new Schedule(epochs, multiplier).of(method);
+                RunResult done = log == null ? null : log.finished(method.name(), seed, runEpochs);
                 if (done != null) {
                     futures.computeIfAbsent(method.name(), k -> new ArrayList<>()).add(CompletableFuture.completedFuture(done));
                     skipped++;
                     continue;
                 }
                 futures.computeIfAbsent(method.name(), k -> new ArrayList<>()).add(pool.submit(() -> {
-                    RunResult r = run(method, s, epochCount, deltaT, new ShuffledDataSetIterator(train, BATCH, true, s),
+                    RunResult r = run(method, s, runEpochs, deltaT, new ShuffledDataSetIterator(train, BATCH, true, s),
                             test, progress, parallelism);
                     if (log != null) {
                         log.append(method.name(), s, r);
@@ -208,7 +216,7 @@ public final class FashionMnistExperiment {
                 for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
                     RunResult r = get(e.getValue().get(seed - firstSeed));
                     results.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(r);
-                    for (int ep = 0; ep < epochs; ep++) {
+                    for (int ep = 0; ep < r.testAccuracy().length; ep++) {
                         csv.printf(Locale.ROOT, "%s,%d,%d,%.6f,%.6f%n", csvField(e.getKey()), seed, ep + 1, r.trainLoss()[ep], r.testAccuracy()[ep]);
                     }
                 }
@@ -235,6 +243,7 @@ public final class FashionMnistExperiment {
         if (compare) {
             table += System.lineSeparator() + compareTable(methods, results, epochs);
         }
+        table += new Schedule(epochs, multiplier).note();
         Files.writeString(out.resolve("results.md"), table);
         System.out.println();
         System.out.println(table);
@@ -300,6 +309,23 @@ public final class FashionMnistExperiment {
         System.out.println("Wrote " + out.resolve("test-accuracy.png") + " and train-loss.png from " + csv);
     }
 
+    /**
+     * How long each method trains: {@code epochs} for a network that trains dense, {@code multiplier} times as many
+     * for a sparse one ({@code --schedule-multiplier}: the RigL paper's way to close the gap; its rewiring and pruning
+     * schedules are planned over the longer run, and it is logged with its own epoch count).
+     */
+    record Schedule(int epochs, int multiplier) {
+        int of(Method m) {
+            return m.trainsDense() ? epochs : epochs * multiplier;
+        }
+
+        /** @return a line under the tables saying how long the sparse runs trained, or nothing at 1x */
+        String note() {
+            return multiplier == 1 ? "" : String.format(Locale.ROOT, "%nSparse methods trained %d epochs "
+                    + "(--schedule-multiplier %d), dense ones %d.%n", epochs * multiplier, multiplier, epochs);
+        }
+    }
+
     private static String title(boolean cnn) {
         return "Fashion-MNIST, " + (cnn ? "LeNet-5" : "MLP") + ": test accuracy against training time (1 thread)";
     }
@@ -327,20 +353,21 @@ public final class FashionMnistExperiment {
      * The table, curves and plots of the runs of {@code methods} that are in {@code log}, without training the missing
      * ones: a grid still under way reported so far. Each row says how many seeds it has.
      */
-    private static void report(RunLog log, List<Method> methods, int firstSeed, int seeds, int epochs, boolean cnn,
+    private static void report(RunLog log, List<Method> methods, int firstSeed, int seeds, Schedule schedule, boolean cnn,
                                boolean compare, Path out) throws IOException {
+        int epochs = schedule.epochs();
         Map<String, List<RunResult>> results = new LinkedHashMap<>();
         List<Method> present = new ArrayList<>();
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve("curves.csv")))) {
             csv.println("method,seed,epoch,train_loss,test_accuracy");
             for (Method m : methods) {
                 for (int seed = firstSeed; seed < firstSeed + seeds; seed++) {
-                    RunResult r = log.finished(m.name(), seed, epochs);
+                    RunResult r = log.finished(m.name(), seed, schedule.of(m));
                     if (r == null) {
                         continue;
                     }
                     results.computeIfAbsent(m.name(), k -> new ArrayList<>()).add(r);
-                    for (int ep = 0; ep < epochs; ep++) {
+                    for (int ep = 0; ep < r.testAccuracy().length; ep++) {
                         csv.printf(Locale.ROOT, "%s,%d,%d,%.6f,%.6f%n", csvField(m.name()), seed, ep + 1,
                                 r.trainLoss()[ep], r.testAccuracy()[ep]);
                     }
@@ -357,6 +384,7 @@ public final class FashionMnistExperiment {
         if (compare) {
             table += System.lineSeparator() + compareTable(present, results, epochs);
         }
+        table += schedule.note();
         Files.writeString(out.resolve("results.md"), table);
         System.out.println(table);
         System.out.println(TimeToAccuracy.table(log, denseName(present), epochs));

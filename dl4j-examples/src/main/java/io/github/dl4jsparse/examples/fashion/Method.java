@@ -136,6 +136,12 @@ record Method(String name, int[] widths, double[] sparsities, double pruneTo, Re
         return !Double.isNaN(pruneTo) && technique == Technique.NONE;
     }
 
+    /** @return whether the network trains dense from the start to the end (dense, small-dense): no schedule to stretch */
+    boolean trainsDense() {
+        return technique == Technique.NONE && Double.isNaN(pruneTo) && regrow == null
+                && java.util.Arrays.stream(sparsities).allMatch(Double::isNaN);
+    }
+
     boolean isDynamic() {
         return regrow != null;
     }

@@ -76,7 +76,15 @@ class ConvolutionKernelRouteTest {
             "NHWC, Truncate, 3, 3, 1, 1, 1, RELU, FLOAT, 65",
             "NHWC, Same, 2, 3, 2, 0, 1, TANH, FLOAT, 20",
             "NCHW, Truncate, 3, 3, 2, 1, 2, TANH, DOUBLE, 9",
-            "NHWC, Same, 3, 3, 1, 0, 1, RELU, DOUBLE, 67"})
+            "NHWC, Same, 3, 3, 1, 0, 1, RELU, DOUBLE, 67",
+            // 1×1 (ResNet's bottlenecks and projections): one sparse product over the minibatch's positions
+            "NCHW, Truncate, 1, 1, 1, 0, 1, RELU, FLOAT, 4",
+            "NCHW, Truncate, 1, 1, 1, 0, 1, TANH, FLOAT, 33",
+            "NCHW, Truncate, 1, 1, 2, 0, 1, RELU, FLOAT, 5",
+            "NCHW, Same, 1, 1, 2, 0, 1, SOFTPLUS, FLOAT, 3",
+            "NCHW, Truncate, 1, 1, 3, 0, 1, RELU, DOUBLE, 7",
+            "NCHW, Truncate, 1, 1, 1, 0, 1, TANH, DOUBLE, 2",
+            "NHWC, Truncate, 1, 1, 1, 0, 1, RELU, FLOAT, 6"})
     void kernelsAgreeWithDenseConvolution(CNN2DFormat format, ConvolutionMode mode, int kh, int kw, int stride,
                                           int padding, int dilation, Activation activation, DataType type, int batch) {
         MultiLayerNetwork net = net(format, mode, kh, kw, stride, padding, dilation, activation, type, 11, 9);

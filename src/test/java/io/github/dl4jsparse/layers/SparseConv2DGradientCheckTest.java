@@ -82,6 +82,33 @@ class SparseConv2DGradientCheckTest {
         assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
     }
 
+    /**
+     * 1×1 convolutions on the kernels run as one sparse product over the minibatch's positions
+     * ({@code PointwiseConvolution}): stride 1 and 2 (a gather of the input, a scatter of its gradient), ReLU (masked
+     * on the kept pre-activation) and tanh (DL4J's derivative), stacked so that {@code dL/dx} of the second one is used.
+     */
+    @ParameterizedTest(name = "1x1, stride {0}, {1}")
+    @CsvSource({"1, TANH", "2, TANH", "1, RELU", "2, SOFTPLUS"})
+    void pointwiseConvolutionsOnTheKernelsPassGradientCheck(int stride, Activation activation) {
+        ProductRoute.setDefault(ProductRoute.KERNELS);
+        MultiLayerConfiguration conf = base().list()
+                .layer(new SparseConv2D.Builder(1, 1).nOut(5).stride(stride, stride).sparsity(0.4)
+                        .storage(WeightStorage.ACTIVE).biasInit(0.1).activation(activation).build())
+                .layer(new SparseConv2D.Builder(1, 1).nOut(4).sparsity(0.5).storage(WeightStorage.ACTIVE)
+                        .activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(5, 7, 3))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        DataSet data = Images.classification(3, 3, 5, 7, CNN2DFormat.NCHW, 3, 11, DataType.DOUBLE);
+        check(net, data, "0", "1");
+        double err = GradientChecks.maxRelativeError(net, data, EPS);
+        System.out.printf("Gradient check (two 1x1 SparseConv2D, stride %d, %s, kernels, double): max relative error "
+                + "%.3g%n", stride, activation, err);
+        assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
+    }
+
     @ParameterizedTest
     @CsvSource({"DENSE, AUTO", "ACTIVE, DENSE", "ACTIVE, KERNELS"})
     void stackOfConvSparseConvAndSparseLinearPassesGradientCheck(WeightStorage storage, ProductRoute route) {

@@ -40,6 +40,10 @@ final class ConvolutionKernels {
     /** The last training forward pass, whose tiled arrays the backward pass on the same input reuses; or null. */
     private INDArray passInput;
     private ConvIndex passIndex;
+    /** The pass of a 1×1 convolution that keeps the last training forward pass, or null (see {@link PointwiseConvolution}). */
+    private PointwiseConvolution<?> pointwisePass;
+    private PointwiseConvolution<float[]> pointwiseFloat;
+    private PointwiseConvolution<double[]> pointwiseDouble;
     private final Scratch trainingScratch = new Scratch();
     private final Scratch inferenceScratch = new Scratch();
 
@@ -127,6 +131,18 @@ final class ConvolutionKernels {
     INDArray preOutput(INDArray input, INDArray bias, boolean training, LayerWorkspaceMgr workspaceMgr) {
         SparseKernels.noteKernelUse();
         ConvGeometry g = geometry(input);
+        if (PointwiseConvolution.applies(g, channelsLast())) {
+            PointwiseConvolution<?> pw = pointwise(input.dataType());
+            INDArray z = pw.preOutput(DirectBuffers.contiguous(input, 'c'), bias, g, training, workspaceMgr);
+            if (training) {
+                passInput = input;
+                passIndex = null;
+                pointwisePass = pw;
+            } else if (passInput == input) {
+                passInput = null;
+            }
+            return z;
+        }
         ConvIndex ix = index(g);
         int batch = (int) input.size(0);
         Scratch s = training ? trainingScratch : inferenceScratch;
@@ -159,6 +175,7 @@ final class ConvolutionKernels {
         if (training) {
             passInput = input;
             passIndex = ix;
+            pointwisePass = null;
         } else if (passInput == input) {
             passInput = null;
         }
@@ -167,8 +184,24 @@ final class ConvolutionKernels {
 
     /** @return whether the last training forward pass ran on the kernels for exactly this input */
     boolean hasPassFor(INDArray input) {
-        return passInput != null && passInput == input && passIndex != null
-                && passIndex.serves(weights.pattern(), passIndex.geometry());
+        if (passInput == null || passInput != input) {
+            return false;
+        }
+        return passIndex != null ? passIndex.serves(weights.pattern(), passIndex.geometry())
+                : pointwisePass != null && pointwisePass.hasPass();
+    }
+
+    private PointwiseConvolution<?> pointwise(DataType dataType) {
+        if (dataType == DataType.DOUBLE) {
+            if (pointwiseDouble == null) {
+                pointwiseDouble = new PointwiseConvolution<>(PassArithmetic.DOUBLE, weights);
+            }
+            return pointwiseDouble;
+        }
+        if (pointwiseFloat == null) {
+            pointwiseFloat = new PointwiseConvolution<>(PassArithmetic.FLOAT, weights);
+        }
+        return pointwiseFloat;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -185,6 +218,19 @@ final class ConvolutionKernels {
      */
     INDArray backprop(INDArray input, INDArray epsilon, IActivation activation, INDArray bias, INDArray biasGradient,
                       boolean inputGradientNeeded, LayerWorkspaceMgr workspaceMgr) {
+        if (pointwisePass != null) {
+            PointwiseConvolution<?> pw = pointwisePass;
+            pointwisePass = null;
+            passInput = null;
+            INDArray delta = null;
+            if (!isPlainRelu(activation)) {
+                INDArray z = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, epsilon.dataType(),
+                        epsilon.shape(), 'c');
+                pw.preActivationInto(bias, z);
+                delta = DirectBuffers.contiguous(activation.backprop(z, epsilon).getFirst(), 'c');
+            }
+            return pw.backprop(delta, epsilon, bias, biasGradient, inputGradientNeeded, workspaceMgr);
+        }
         ConvIndex ix = passIndex;
         passInput = null;
         passIndex = null;

@@ -14,7 +14,7 @@ import java.util.Arrays;
 /**
  * An LSTM layer's forward pass and backpropagation through time on the active connections of its input weights
  * {@code W} ({@code nIn × 4H}) and recurrent weights {@code RW} ({@code H × 4H}), in the layer's precision (float, or
- * double for gradient checks; see {@link LstmArithmetic}), for a whole sequence from a zero state or a stored one
+ * double for gradient checks; see {@link PassArithmetic}), for a whole sequence from a zero state or a stored one
  * ({@code rnnTimeStep}, truncated BPTT): the input product {@code x · W} for all time steps at once (one sparse product
  * over {@code T · batch} columns), the recurrent product {@code h₋₁ · RW} per step, the gates of a step in one fused
  * pass ({@link io.github.dl4jsparse.kernels.LstmCells}); backward, the transposed recurrent product per step, then {@code dL/dW}, {@code dL/dRW} at
@@ -34,7 +34,7 @@ final class LstmKernelPass<A> {
      */
     private static final int SLACK = KernelScratch.SLACK;
 
-    private final LstmArithmetic<A> math;
+    private final PassArithmetic<A> math;
     private final ActiveWeights inputWeights;
     private final ActiveWeights recurrentWeights;
     private final int hidden;
@@ -63,8 +63,8 @@ final class LstmKernelPass<A> {
     private A lastOutput;
     private A lastCell;
 
-    /** @param math the layer's precision: {@link LstmArithmetic#FLOAT} or {@link LstmArithmetic#DOUBLE} */
-    LstmKernelPass(LstmArithmetic<A> math, ActiveWeights inputWeights, ActiveWeights recurrentWeights, int hidden,
+    /** @param math the layer's precision: {@link PassArithmetic#FLOAT} or {@link PassArithmetic#DOUBLE} */
+    LstmKernelPass(PassArithmetic<A> math, ActiveWeights inputWeights, ActiveWeights recurrentWeights, int hidden,
                    boolean sigmoidBlock) {
         this.math = math;
         this.inputWeights = inputWeights;
@@ -279,7 +279,7 @@ final class LstmKernelPass<A> {
         }
 
         /** Copies the state into {@code output[0, n)} and {@code cell[0, n)} at {@code [unit · batch + b]}. */
-        <A> void read(LstmArithmetic<A> math, int hidden, int batch, A output, A cell) {
+        <A> void read(PassArithmetic<A> math, int hidden, int batch, A output, A cell) {
             for (INDArray a : new INDArray[]{this.output, this.cell}) {
                 if (a.rank() != 2 || a.size(0) != batch || a.size(1) != hidden) {
                     throw new IllegalStateException("stored LSTM state of shape " + Arrays.toString(a.shape())

@@ -76,7 +76,7 @@ public class SparseLSTMLayer extends LSTM implements SparseMatrices {
         this.activeInput = inputWeights.weights() instanceof ActiveWeights a ? a : null;
         this.activeRecurrent = recurrentWeights.weights() instanceof ActiveWeights a ? a : null;
         IActivation block = c.getActivationFn();
-        LstmArithmetic<?> arithmetic = LstmArithmetic.of(dataType);
+        PassArithmetic<?> arithmetic = PassArithmetic.of(dataType);
         this.kernels = arithmetic != null && activeInput != null && activeRecurrent != null
                 && (block instanceof ActivationTanH || block instanceof ActivationSigmoid)
                 && c.getGateActivationFn() instanceof ActivationSigmoid

@@ -387,7 +387,7 @@ class LstmKernelPassTest {
 
     @Test
     void aPassTooLargeForTheHeapIsLeftToDl4jsLstm() {
-        LstmKernelPass<float[]> pass = new LstmKernelPass<>(LstmArithmetic.FLOAT, null, null, 512, false);
+        LstmKernelPass<float[]> pass = new LstmKernelPass<>(PassArithmetic.FLOAT, null, null, 512, false);
         assertTrue(pass.fitsInHeap(64, 28, 28), "LSTM(512), batch 64, 28 steps: 34 MB");
         long heap = Runtime.getRuntime().maxMemory();
         long steps = heap / (4L * 13 * 512 * 64) + 1; // a quarter of the heap and more

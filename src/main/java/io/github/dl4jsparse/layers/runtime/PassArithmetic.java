@@ -10,20 +10,20 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Arrays;
 
 /**
- * What an {@link LstmKernelPass} does to its working arrays, in one precision: {@code float[]} for float networks (the
- * products and the gates' forward pass on the Vector API where present) or {@code double[]} for double networks (plain
- * Java: the precision of gradient checks). Every method works on a whole range, so the pass calls one per step or
- * per matrix, never one per element.
+ * What a kernel pass ({@link LstmKernelPass}, {@link PointwiseConvolution}) does to its working arrays, in one
+ * precision: {@code float[]} for float networks (the products and the gates' forward pass on the Vector API where
+ * present) or {@code double[]} for double networks (plain Java: the precision of gradient checks). Every method works
+ * on a whole range, so a pass calls one per step, row or matrix, never one per element.
  *
  * @param <A> the working array type, {@code float[]} or {@code double[]}
  */
-abstract sealed class LstmArithmetic<A> permits LstmArithmetic.Floats, LstmArithmetic.Doubles {
+abstract sealed class PassArithmetic<A> permits PassArithmetic.Floats, PassArithmetic.Doubles {
 
-    static final LstmArithmetic<float[]> FLOAT = new Floats();
-    static final LstmArithmetic<double[]> DOUBLE = new Doubles();
+    static final PassArithmetic<float[]> FLOAT = new Floats();
+    static final PassArithmetic<double[]> DOUBLE = new Doubles();
 
     /** @return the arithmetic of a layer of this data type, or null for one without (half precision) */
-    static LstmArithmetic<?> of(DataType dataType) {
+    static PassArithmetic<?> of(DataType dataType) {
         return switch (dataType) {
             case FLOAT -> FLOAT;
             case DOUBLE -> DOUBLE;
@@ -81,7 +81,25 @@ abstract sealed class LstmArithmetic<A> permits LstmArithmetic.Floats, LstmArith
     abstract void cellsBackward(A gates, int g, A cells, int cPrev, A cellActs, int c, A dh, A dc, A dz, int n,
                                 boolean sigmoidBlock, boolean[] masked);
 
-    static final class Floats extends LstmArithmetic<float[]> {
+    /**
+     * From minibatch-major images {@code nchw[b][c][y · w + x]} to channel-major samples
+     * {@code cm[c][b][i · outW + j] = nchw[b][c][(i · sH) · w + j · sW]}: a 1×1 convolution's input as the sparse
+     * products want it (one row per channel, the minibatch's output positions along it).
+     */
+    abstract void toChannelMajor(A nchw, int batch, int channels, int h, int w, int sH, int sW, int outH, int outW,
+                                 A cm);
+
+    /**
+     * Back from channel-major {@code cm[c][b][i · outW + j]} to {@code nchw[b][c][(i · sH) · w + j · sW]}, zeros at the
+     * positions a stride skips; {@code bias[c]} added unless null.
+     */
+    abstract void fromChannelMajor(A cm, int batch, int channels, int h, int w, int sH, int sW, int outH, int outW,
+                                   A bias, A nchw);
+
+    /** {@code delta[e] = z[e] + bias[row] > 0 ? delta[e] : 0} for rows of {@code length} (ReLU's derivative, in place). */
+    abstract void reluMask(A z, A bias, int rows, int length, A delta);
+
+    static final class Floats extends PassArithmetic<float[]> {
 
         @Override
         DataType dataType() {
@@ -192,9 +210,66 @@ abstract sealed class LstmArithmetic<A> permits LstmArithmetic.Floats, LstmArith
                            float[] dc, float[] dz, int n, boolean sigmoidBlock, boolean[] masked) {
             LstmCells.backward(gates, g, cells, cPrev, cellActs, c, dh, dc, dz, n, sigmoidBlock, masked);
         }
+
+        @Override
+        void toChannelMajor(float[] nchw, int batch, int channels, int h, int w, int sH, int sW, int outH, int outW,
+                            float[] cm) {
+            int plane = outH * outW;
+            for (int c = 0; c < channels; c++) {
+                for (int b = 0; b < batch; b++) {
+                    int from = (b * channels + c) * h * w;
+                    int to = (c * batch + b) * plane;
+                    if (sH == 1 && sW == 1) {
+                        System.arraycopy(nchw, from, cm, to, plane);
+                        continue;
+                    }
+                    for (int i = 0; i < outH; i++) {
+                        int row = from + i * sH * w;
+                        for (int j = 0; j < outW; j++) {
+                            cm[to + i * outW + j] = nchw[row + j * sW];
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        void fromChannelMajor(float[] cm, int batch, int channels, int h, int w, int sH, int sW, int outH, int outW,
+                              float[] bias, float[] nchw) {
+            int plane = outH * outW;
+            boolean dense = sH == 1 && sW == 1;
+            if (!dense) {
+                Arrays.fill(nchw, 0, batch * channels * h * w, 0f);
+            }
+            for (int c = 0; c < channels; c++) {
+                float add = bias == null ? 0f : bias[c];
+                for (int b = 0; b < batch; b++) {
+                    int from = (c * batch + b) * plane;
+                    int to = (b * channels + c) * h * w;
+                    for (int i = 0; i < outH; i++) {
+                        int row = to + (dense ? i * outW : i * sH * w);
+                        for (int j = 0; j < outW; j++) {
+                            nchw[row + j * sW] = cm[from + i * outW + j] + add;
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        void reluMask(float[] z, float[] bias, int rows, int length, float[] delta) {
+            for (int r = 0; r < rows; r++) {
+                float add = bias == null ? 0f : bias[r];
+                for (int e = r * length; e < (r + 1) * length; e++) {
+                    if (!(z[e] + add > 0f)) {
+                        delta[e] = 0f;
+                    }
+                }
+            }
+        }
     }
 
-    static final class Doubles extends LstmArithmetic<double[]> {
+    static final class Doubles extends PassArithmetic<double[]> {
 
         @Override
         DataType dataType() {
@@ -304,6 +379,63 @@ abstract sealed class LstmArithmetic<A> permits LstmArithmetic.Floats, LstmArith
         void cellsBackward(double[] gates, int g, double[] cells, int cPrev, double[] cellActs, int c, double[] dh,
                            double[] dc, double[] dz, int n, boolean sigmoidBlock, boolean[] masked) {
             LstmCells.backward(gates, g, cells, cPrev, cellActs, c, dh, dc, dz, n, sigmoidBlock, masked);
+        }
+
+        @Override
+        void toChannelMajor(double[] nchw, int batch, int channels, int h, int w, int sH, int sW, int outH, int outW,
+                            double[] cm) {
+            int plane = outH * outW;
+            for (int c = 0; c < channels; c++) {
+                for (int b = 0; b < batch; b++) {
+                    int from = (b * channels + c) * h * w;
+                    int to = (c * batch + b) * plane;
+                    if (sH == 1 && sW == 1) {
+                        System.arraycopy(nchw, from, cm, to, plane);
+                        continue;
+                    }
+                    for (int i = 0; i < outH; i++) {
+                        int row = from + i * sH * w;
+                        for (int j = 0; j < outW; j++) {
+                            cm[to + i * outW + j] = nchw[row + j * sW];
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        void fromChannelMajor(double[] cm, int batch, int channels, int h, int w, int sH, int sW, int outH, int outW,
+                              double[] bias, double[] nchw) {
+            int plane = outH * outW;
+            boolean dense = sH == 1 && sW == 1;
+            if (!dense) {
+                Arrays.fill(nchw, 0, batch * channels * h * w, 0.0);
+            }
+            for (int c = 0; c < channels; c++) {
+                double add = bias == null ? 0.0 : bias[c];
+                for (int b = 0; b < batch; b++) {
+                    int from = (c * batch + b) * plane;
+                    int to = (b * channels + c) * h * w;
+                    for (int i = 0; i < outH; i++) {
+                        int row = to + (dense ? i * outW : i * sH * w);
+                        for (int j = 0; j < outW; j++) {
+                            nchw[row + j * sW] = cm[from + i * outW + j] + add;
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        void reluMask(double[] z, double[] bias, int rows, int length, double[] delta) {
+            for (int r = 0; r < rows; r++) {
+                double add = bias == null ? 0.0 : bias[r];
+                for (int e = r * length; e < (r + 1) * length; e++) {
+                    if (!(z[e] + add > 0.0)) {
+                        delta[e] = 0.0;
+                    }
+                }
+            }
         }
     }
 }

@@ -35,6 +35,13 @@ abstract sealed class PassArithmetic<A> permits PassArithmetic.Floats, PassArith
 
     abstract A allocate(int length);
 
+    abstract int length(A a);
+
+    /** @return {@code a} if it holds {@code n} values, else a new array that does (scratch grown, never shrunk) */
+    final A atLeast(A a, int n) {
+        return a != null && length(a) >= n ? a : allocate(n);
+    }
+
     abstract A copyOfRange(A a, int from, int to);
 
     /** Reads the first {@code n} values of {@code a}, cast to this precision and packed in {@code order}. */
@@ -109,6 +116,11 @@ abstract sealed class PassArithmetic<A> permits PassArithmetic.Floats, PassArith
         @Override
         float[] allocate(int length) {
             return new float[length];
+        }
+
+        @Override
+        int length(float[] a) {
+            return a.length;
         }
 
         @Override
@@ -279,6 +291,11 @@ abstract sealed class PassArithmetic<A> permits PassArithmetic.Floats, PassArith
         @Override
         double[] allocate(int length) {
             return new double[length];
+        }
+
+        @Override
+        int length(double[] a) {
+            return a.length;
         }
 
         @Override

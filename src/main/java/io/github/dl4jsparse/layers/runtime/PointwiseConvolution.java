@@ -27,9 +27,24 @@ final class PointwiseConvolution<A> {
     private ConvGeometry geometry;
     private int batch;
     private SparsePattern pattern;
-    /** The kept pass: channel-major input {@code [C][batch][outHW]} and pre-activation {@code [O][batch][outHW]}. */
-    private A xT;
-    private A zT;
+    /** Whether a training forward pass is kept in {@link #training}'s arrays for the backward pass. */
+    private boolean kept;
+    private final Scratch<A> training = new Scratch<>();
+    private final Scratch<A> inference = new Scratch<>();
+
+    /**
+     * Java arrays of one kind of pass, grown as needed, never shrunk (a ResNet's layers would otherwise allocate and
+     * zero megabytes per call): a minibatch-major staging array every copy between an ND4J array and the channel-major
+     * ones passes through, the channel-major input {@code [C][batch][outHW]} and pre-activation {@code [O][batch][outHW]}
+     * (kept for the backward pass), and the backward pass's δ and {@code dL/dx}.
+     */
+    private static final class Scratch<A> {
+        A staging;
+        A xT;
+        A zT;
+        A deltaT;
+        A dxT;
+    }
 
     PointwiseConvolution(PassArithmetic<A> math, ActiveWeights weights) {
         this.math = math;
@@ -50,33 +65,36 @@ final class PointwiseConvolution<A> {
      */
     INDArray preOutput(INDArray input, INDArray bias, ConvGeometry g, boolean training, LayerWorkspaceMgr workspaceMgr) {
         SparseKernels.noteKernelUse();
-        geometry = g;
-        batch = (int) input.size(0);
-        pattern = weights.pattern();
+        Scratch<A> s = training ? this.training : inference;
+        int batch = (int) input.size(0);
         int plane = g.outH() * g.outW();
         int columns = batch * plane;
-        A x = math.allocate(batch * g.inputSize());
-        math.read(input, 'c', x, batch * g.inputSize());
-        xT = math.allocate(g.channels() * columns + KernelScratch.SLACK);
-        math.toChannelMajor(x, batch, g.channels(), g.height(), g.width(), g.strideH(), g.strideW(), g.outH(),
-                g.outW(), xT);
-        zT = math.allocate(g.outChannels() * columns);
-        math.product(pattern, weights, xT, columns, zT);
-        A out = math.allocate(batch * g.outChannels() * plane);
-        math.fromChannelMajor(zT, batch, g.outChannels(), g.outH(), g.outW(), 1, 1, g.outH(), g.outW(), biasOf(bias),
-                out);
+        int outSize = batch * g.outChannels() * plane;
+        SparsePattern p = weights.pattern();
+        s.staging = math.atLeast(s.staging, Math.max(batch * g.inputSize(), outSize));
+        math.read(input, 'c', s.staging, batch * g.inputSize());
+        s.xT = math.atLeast(s.xT, g.channels() * columns + KernelScratch.SLACK);
+        math.toChannelMajor(s.staging, batch, g.channels(), g.height(), g.width(), g.strideH(), g.strideW(), g.outH(),
+                g.outW(), s.xT);
+        s.zT = math.atLeast(s.zT, g.outChannels() * columns);
+        math.product(p, weights, s.xT, columns, s.zT);
+        math.fromChannelMajor(s.zT, batch, g.outChannels(), g.outH(), g.outW(), 1, 1, g.outH(), g.outW(), biasOf(bias),
+                s.staging);
         INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, math.dataType(),
                 new long[]{batch, g.outChannels(), g.outH(), g.outW()}, 'c');
-        math.write(z, out, 0, batch * g.outChannels() * plane);
-        if (!training) {
-            release();
+        math.write(z, s.staging, 0, outSize);
+        if (training) {
+            this.geometry = g;
+            this.batch = batch;
+            this.pattern = p;
+            kept = true;
         }
         return z;
     }
 
     /** @return whether a kept training pass of this geometry and the current positions is there */
     boolean hasPass() {
-        return xT != null && pattern == weights.pattern();
+        return kept && pattern == weights.pattern();
     }
 
     /**
@@ -89,51 +107,50 @@ final class PointwiseConvolution<A> {
      */
     INDArray backprop(INDArray delta, INDArray epsilon, INDArray bias, INDArray biasGradient, boolean inputGradientNeeded,
                       LayerWorkspaceMgr workspaceMgr) {
+        kept = false;
+        Scratch<A> s = training;
         ConvGeometry g = geometry;
         int plane = g.outH() * g.outW();
         int columns = batch * plane;
         int outChannels = g.outChannels();
-        A d = math.allocate(batch * outChannels * plane);
-        math.read(delta != null ? delta : epsilon, 'c', d, batch * outChannels * plane);
-        A deltaT = math.allocate(outChannels * columns + KernelScratch.SLACK);
-        math.toChannelMajor(d, batch, outChannels, g.outH(), g.outW(), 1, 1, g.outH(), g.outW(), deltaT);
+        s.staging = math.atLeast(s.staging, Math.max(batch * g.inputSize(), outChannels * columns));
+        math.read(delta != null ? delta : epsilon, 'c', s.staging, outChannels * columns);
+        s.deltaT = math.atLeast(s.deltaT, outChannels * columns + KernelScratch.SLACK);
+        math.toChannelMajor(s.staging, batch, outChannels, g.outH(), g.outW(), 1, 1, g.outH(), g.outW(), s.deltaT);
         if (delta == null) {
-            math.reluMask(zT, biasOf(bias), outChannels, columns, deltaT);
+            math.reluMask(s.zT, biasOf(bias), outChannels, columns, s.deltaT);
         }
         if (biasGradient != null) {
             A sums = math.allocate(outChannels);
-            math.rowSums(deltaT, outChannels, columns, sums);
+            math.rowSums(s.deltaT, outChannels, columns, sums);
             INDArray packed = DirectBuffers.contiguous(biasGradient, 'c');
             math.write(packed, sums, 0, outChannels);
             if (packed != biasGradient) {
                 biasGradient.assign(packed);
             }
         }
-        math.weightGradient(weights, pattern, xT, deltaT, columns);
-        INDArray dx;
+        math.weightGradient(weights, pattern, s.xT, s.deltaT, columns);
         long[] inShape = {batch, g.channels(), g.height(), g.width()};
-        if (inputGradientNeeded) {
-            A dxT = math.allocate(g.channels() * columns);
-            math.transposedProduct(pattern, weights, deltaT, columns, dxT);
-            A dxOut = math.allocate(batch * g.inputSize());
-            math.fromChannelMajor(dxT, batch, g.channels(), g.height(), g.width(), g.strideH(), g.strideW(), g.outH(),
-                    g.outW(), null, dxOut);
-            dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, math.dataType(), inShape, 'c');
-            math.write(dx, dxOut, 0, batch * g.inputSize());
-        } else {
-            dx = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, math.dataType(), inShape, 'c');
+        if (!inputGradientNeeded) {
+            return workspaceMgr.create(ArrayType.ACTIVATION_GRAD, math.dataType(), inShape, 'c');
         }
-        release();
+        s.dxT = math.atLeast(s.dxT, g.channels() * columns);
+        math.transposedProduct(pattern, weights, s.deltaT, columns, s.dxT);
+        math.fromChannelMajor(s.dxT, batch, g.channels(), g.height(), g.width(), g.strideH(), g.strideW(), g.outH(),
+                g.outW(), null, s.staging);
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, math.dataType(), inShape, 'c');
+        math.write(dx, s.staging, 0, batch * g.inputSize());
         return dx;
     }
 
     /** The kept pre-activation with the bias, NCHW, in {@code target} (contiguous, of the pass's data type). */
     void preActivationInto(INDArray bias, INDArray target) {
         ConvGeometry g = geometry;
-        A out = math.allocate(batch * g.outChannels() * g.outH() * g.outW());
-        math.fromChannelMajor(zT, batch, g.outChannels(), g.outH(), g.outW(), 1, 1, g.outH(), g.outW(), biasOf(bias),
-                out);
-        math.write(target, out, 0, batch * g.outChannels() * g.outH() * g.outW());
+        int n = batch * g.outChannels() * g.outH() * g.outW();
+        training.staging = math.atLeast(training.staging, n);
+        math.fromChannelMajor(training.zT, batch, g.outChannels(), g.outH(), g.outW(), 1, 1, g.outH(), g.outW(),
+                biasOf(bias), training.staging);
+        math.write(target, training.staging, 0, n);
     }
 
     private A biasOf(INDArray bias) {
@@ -145,8 +162,8 @@ final class PointwiseConvolution<A> {
         return b;
     }
 
+    /** Forgets the kept pass (its arrays stay, to be reused). */
     void release() {
-        xT = null;
-        zT = null;
+        kept = false;
     }
 }

@@ -218,28 +218,25 @@ class SparseLSTMGradientCheckTest {
             INDArray param = p.getValue();
             INDArray grad = gradients.get(p.getKey());
             assertNotNull(grad, "a gradient for " + p.getKey());
-            for (long i = 0; i < param.length(); i++) {
-                double v = param.getDouble(i);
-                param.putScalar(i, v + EPS);
-                double plus = loss.get();
-                param.putScalar(i, v - EPS);
-                double minus = loss.get();
-                param.putScalar(i, v);
-                assertGradient((plus - minus) / (2 * EPS), grad.getDouble(i), p.getKey() + "[" + i + "]");
-                checked++;
-            }
+            checked += checkEntries(loss, param, grad, p.getKey());
         }
-        for (long i = 0; i < x.length(); i++) {
-            double v = x.getDouble(i);
-            x.putScalar(i, v + EPS);
-            double plus = loss.get();
-            x.putScalar(i, v - EPS);
-            double minus = loss.get();
-            x.putScalar(i, v);
-            assertGradient((plus - minus) / (2 * EPS), dx.getDouble(i), "dL/dx[" + i + "]");
-            checked++;
-        }
+        checked += checkEntries(loss, x, dx, "dL/dx");
         assertTrue(checked > 100, checked + " entries checked");
+    }
+
+    /** Central differences of {@code loss} over every entry of {@code values} against {@code analytic}; the count. */
+    private static int checkEntries(java.util.function.Supplier<Double> loss, INDArray values, INDArray analytic,
+                                    String what) {
+        for (long i = 0; i < values.length(); i++) {
+            double v = values.getDouble(i);
+            values.putScalar(i, v + EPS);
+            double plus = loss.get();
+            values.putScalar(i, v - EPS);
+            double minus = loss.get();
+            values.putScalar(i, v);
+            assertGradient((plus - minus) / (2 * EPS), analytic.getDouble(i), what + "[" + i + "]");
+        }
+        return (int) values.length();
     }
 
     private static void assertGradient(double numeric, double analytic, String what) {

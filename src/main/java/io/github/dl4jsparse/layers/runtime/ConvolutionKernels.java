@@ -134,13 +134,7 @@ final class ConvolutionKernels {
         if (PointwiseConvolution.applies(g, channelsLast())) {
             PointwiseConvolution<?> pw = pointwise(input.dataType());
             INDArray z = pw.preOutput(DirectBuffers.contiguous(input, 'c'), bias, g, training, workspaceMgr);
-            if (training) {
-                passInput = input;
-                passIndex = null;
-                pointwisePass = pw;
-            } else if (passInput == input) {
-                passInput = null;
-            }
+            noteForwardPass(input, training, null, pw);
             return z;
         }
         ConvIndex ix = index(g);
@@ -172,14 +166,19 @@ final class ConvolutionKernels {
             ImageTiles.unpack(s.zTd, Frame.output(g), batch, bias == null ? null : bias.toDoubleVector(), channelsLast(), s.stagingd);
             DirectBuffers.write(z, s.stagingd, n);
         }
+        noteForwardPass(input, training, ix, null);
+        return z;
+    }
+
+    /** A training pass is kept for the backward pass on the same input; inference on that input forgets it. */
+    private void noteForwardPass(INDArray input, boolean training, ConvIndex ix, PointwiseConvolution<?> pw) {
         if (training) {
             passInput = input;
             passIndex = ix;
-            pointwisePass = null;
+            pointwisePass = pw;
         } else if (passInput == input) {
             passInput = null;
         }
-        return z;
     }
 
     /** @return whether the last training forward pass ran on the kernels for exactly this input */

@@ -159,6 +159,10 @@ public final class FashionMnistExperiment {
                 throw new IllegalArgumentException("--methods names none of the methods: " + wanted);
             }
         }
+        if (multiplier > 1 && methods.stream().allMatch(Method::trainsDense)) {
+            System.out.println("--schedule-multiplier " + multiplier + " changes nothing here: every method chosen "
+                    + "trains dense (" + methods.stream().map(Method::name).toList() + ")");
+        }
         Files.createDirectories(out);
         maskWorkLog = out.resolve("mask-work.csv");
         if (reportOnly) {

@@ -74,12 +74,9 @@ class SparseConv2DGradientCheckTest {
         net.init();
         assertTrue(net.getLayer(0).conf().getLayer() instanceof SparseConv2D s && s.resolvedStorage() == storage);
         DataSet data = Images.classification(3, 2, 7, 7, format, 3, 7, DataType.DOUBLE);
-        check(net, data, "0");
-        double err = GradientChecks.maxRelativeError(net, data, EPS);
-        System.out.printf("Gradient check (SparseConv2D %s %s stride %d padding %d dilation %d kernel 3x%d, %s, %s "
-                + "products, double): max relative error %.3g%n", format, mode, stride, padding, dilation, kernelW,
-                storage, route, err);
-        assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
+        checkAndReport(net, data, String.format("Gradient check (SparseConv2D %s %s stride %d padding %d dilation %d "
+                + "kernel 3x%d, %s, %s products, double)", format, mode, stride, padding, dilation, kernelW, storage,
+                route), "0");
     }
 
     /**
@@ -102,11 +99,8 @@ class SparseConv2DGradientCheckTest {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         DataSet data = Images.classification(3, 3, 5, 7, CNN2DFormat.NCHW, 3, 11, DataType.DOUBLE);
-        check(net, data, "0", "1");
-        double err = GradientChecks.maxRelativeError(net, data, EPS);
-        System.out.printf("Gradient check (two 1x1 SparseConv2D, stride %d, %s, kernels, double): max relative error "
-                + "%.3g%n", stride, activation, err);
-        assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
+        checkAndReport(net, data, String.format("Gradient check (two 1x1 SparseConv2D, stride %d, %s, kernels, double)",
+                stride, activation), "0", "1");
     }
 
     @ParameterizedTest
@@ -123,11 +117,8 @@ class SparseConv2DGradientCheckTest {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         DataSet data = Images.classification(3, 2, 6, 6, CNN2DFormat.NCHW, 3, 8, DataType.DOUBLE);
-        check(net, data, "1", "2");
-        double err = GradientChecks.maxRelativeError(net, data, EPS);
-        System.out.printf("Gradient check (conv -> SparseConv2D -> SparseLinear, %s, %s products, double): max relative "
-                + "error %.3g%n", storage, route, err);
-        assertTrue(err < MAX_REL_ERROR, "max relative error " + err);
+        checkAndReport(net, data, String.format("Gradient check (conv -> SparseConv2D -> SparseLinear, %s, %s products, "
+                + "double)", storage, route), "1", "2");
     }
 
     @ParameterizedTest
@@ -155,6 +146,14 @@ class SparseConv2DGradientCheckTest {
                 .epsilon(EPS).maxRelError(MAX_REL_ERROR).minAbsoluteError(MIN_ABS_ERROR)
                 .excludeParams(GradientChecks.structure("a", "b", "c")));
         assertTrue(ok, "gradient check of a ComputationGraph with a merge into a SparseConv2D, " + storage + ", " + route);
+    }
+
+    /** DL4J's gradient check, then the largest relative error of every entry, printed after {@code what} and asserted. */
+    private static void checkAndReport(MultiLayerNetwork net, DataSet data, String what, String... sparseLayers) {
+        check(net, data, sparseLayers);
+        double err = GradientChecks.maxRelativeError(net, data, EPS);
+        System.out.printf("%s: max relative error %.3g%n", what, err);
+        assertTrue(err < MAX_REL_ERROR, what + ": max relative error " + err);
     }
 
     private static void check(MultiLayerNetwork net, DataSet data, String... sparseLayers) {
